@@ -1,0 +1,76 @@
+package zone
+
+import "github.com/miekg/dns"
+
+// Kind says what a lookup found; the server turns it into an rcode and flags.
+type Kind uint8
+
+// The kinds of result of RFC 1034 section 4.3.2.
+const (
+	// Success: the answer section holds the data (possibly after a CNAME chain,
+	// a DNAME substitution or a wildcard expansion).
+	Success Kind = iota
+	// NoData: the name exists (or is an empty non-terminal) but has no RRset of the
+	// type; NOERROR with the SOA in authority (RFC 2308 section 2.2).
+	NoData
+	// NameError: the name does not exist; NXDOMAIN with the SOA in authority
+	// (RFC 2308 section 2.1). After a CNAME chain the answer section is kept.
+	NameError
+	// Delegation: a referral to a child zone; NS in authority, glue in additional,
+	// AA clear (RFC 1034 section 4.3.2 step 3b).
+	Delegation
+)
+
+// RRset is one owner name's records of one type, as compiled from the zone.
+// It is never modified after Compile returns.
+type RRset struct {
+	Name  string   // owner name, fully qualified, as written in the zone file
+	Type  uint16   // the RR type
+	TTL   uint32   // the TTL of the set (the lowest of its records)
+	RRs   []dns.RR // the records, in file order, duplicates removed
+	Sigs  []dns.RR // the RRSIG records covering this type at this owner, if any
+	Extra []*RRset // in-zone A/AAAA of NS, MX and SRV targets, resolved at compile time
+}
+
+// RRsetRef is an entry in a section of an Answer: an RRset of the zone, written with
+// another owner name where the lookup needed it.
+type RRsetRef struct {
+	Set *RRset
+	// Owner, when not empty, replaces Set.Name as the owner of every record: a
+	// wildcard expansion (RFC 4592 section 3.4.1), or the CNAME synthesized from a
+	// DNAME (then Set is the DNAME RRset).
+	Owner string
+	// Target, when not empty, makes this entry a CNAME synthesized from the DNAME in
+	// Set, pointing at Target (RFC 6672 section 3.3 step 3 of the algorithm).
+	Target string
+	// Glue marks in-domain glue of a referral: if it does not fit in a UDP reply the
+	// reply must set TC (RFC 9471).
+	Glue bool
+}
+
+// Answer is the result of a lookup. It is meant to be reused across queries
+// (call Reset, or let Lookup reset it) so that a lookup allocates nothing.
+type Answer struct {
+	Kind Kind
+	// Rcode is dns.RcodeSuccess or dns.RcodeNameError.
+	Rcode int
+	// Authoritative is the AA bit: set for data of this zone, clear for a referral.
+	Authoritative bool
+
+	Answer     []RRsetRef
+	Authority  []RRsetRef
+	Additional []RRsetRef
+
+	// scratch space owned by the lookup (lower-cased names, synthesized targets).
+	buf [2 * 256]byte
+}
+
+// Reset empties the answer, keeping the capacity of its sections.
+func (a *Answer) Reset() {
+	a.Kind = Success
+	a.Rcode = dns.RcodeSuccess
+	a.Authoritative = false
+	a.Answer = a.Answer[:0]
+	a.Authority = a.Authority[:0]
+	a.Additional = a.Additional[:0]
+}

@@ -1,0 +1,48 @@
+package zone
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/miekg/dns"
+)
+
+// Record is one resource record read from a master file, with where it came from so
+// that a semantic check can name the file and line that broke a rule.
+type Record struct {
+	RR   dns.RR
+	File string // the path as shown to the operator
+	Line int    // 1-based line in File
+}
+
+// Source names a master file inside a file system. $INCLUDE is resolved inside FS,
+// which confines it to the zone file's own folder when FS is os.DirFS of that folder.
+type Source struct {
+	FS   fs.FS  // where Name and any $INCLUDE targets are opened
+	Name string // the file's name inside FS
+	Path string // the path shown in errors (file:line)
+}
+
+// FileSource returns the Source for a master file on disk; $INCLUDE may reach only
+// files in the same folder (or below it).
+func FileSource(path string) Source {
+	return Source{FS: os.DirFS(filepath.Dir(path)), Name: filepath.Base(path), Path: path}
+}
+
+// Error is a problem found in a zone file: a syntax error from the parser or a
+// semantic rule broken. It prints as "file:line: message (rule)".
+type Error struct {
+	File string
+	Line int
+	Rule string // short name of the rule broken, e.g. "cname-and-other-data"; "syntax" for parse errors
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s (%s)", e.File, e.Line, e.Msg, e.Rule)
+	}
+	return fmt.Sprintf("%s: %s (%s)", e.File, e.Msg, e.Rule)
+}
