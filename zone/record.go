@@ -26,9 +26,21 @@ type Source struct {
 }
 
 // FileSource returns the Source for a master file on disk; $INCLUDE may reach only
-// files in the same folder (or below it).
+// files in the same folder (or below it), and symbolic links may not lead out of it.
 func FileSource(path string) Source {
-	return Source{FS: os.DirFS(filepath.Dir(path)), Name: filepath.Base(path), Path: path}
+	return Source{FS: confinedDir(filepath.Dir(path)), Name: filepath.Base(path), Path: path}
+}
+
+// confinedDir is a file system rooted at a folder that, unlike os.DirFS, also refuses
+// symbolic links that lead outside the folder (os.OpenInRoot).
+type confinedDir string
+
+// Open opens name inside the folder.
+func (d confinedDir) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return os.OpenInRoot(string(d), name)
 }
 
 // Error is a problem found in a zone file: a syntax error from the parser or a
