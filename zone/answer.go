@@ -29,7 +29,9 @@ type RRset struct {
 	TTL   uint32   // the TTL of the set (the lowest of its records)
 	RRs   []dns.RR // the records, in file order, duplicates removed
 	Sigs  []dns.RR // the RRSIG records covering this type at this owner, if any
-	Extra []*RRset // in-zone A/AAAA of NS, MX and SRV targets, resolved at compile time
+	Extra []*RRset // in-zone A/AAAA of NS, MX, SRV, SVCB and HTTPS targets, resolved at compile time
+
+	target string // CNAME and DNAME: the target as written, resolved at compile time
 }
 
 // RRsetRef is an entry in a section of an Answer: an RRset of the zone, written with
@@ -52,17 +54,27 @@ type RRsetRef struct {
 // (call Reset, or let Lookup reset it) so that a lookup allocates nothing.
 type Answer struct {
 	Kind Kind
-	// Rcode is dns.RcodeSuccess or dns.RcodeNameError.
+	// Rcode is dns.RcodeSuccess or dns.RcodeNameError; dns.RcodeYXDomain (with Kind
+	// NameError) when a DNAME substitution would make a name too long (RFC 6672
+	// section 2.2); dns.RcodeRefused when the query name is not in the zone.
 	Rcode int
-	// Authoritative is the AA bit: set for data of this zone, clear for a referral.
+	// Authoritative is the AA bit: set for data of this zone, clear for a referral
+	// (set when a CNAME of this zone in the answer section leads to the referral).
 	Authoritative bool
 
 	Answer     []RRsetRef
 	Authority  []RRsetRef
 	Additional []RRsetRef
 
-	// scratch space owned by the lookup (lower-cased names, synthesized targets).
-	buf [2 * 256]byte
+	// scratch space owned by the lookup: low holds the lower-cased name of the
+	// current step; buf[:used] holds the names synthesized by DNAME substitution,
+	// which the Owner and Target strings of the sections point into. They stay valid
+	// until the Answer is reset or reused.
+	low  [4 * maxNameWire]byte
+	buf  [8 * maxNameWire]byte
+	used int
+	// redirects counts the CNAMEs followed and DNAMEs applied by this lookup.
+	redirects int
 }
 
 // Reset empties the answer, keeping the capacity of its sections.
@@ -73,4 +85,6 @@ func (a *Answer) Reset() {
 	a.Answer = a.Answer[:0]
 	a.Authority = a.Authority[:0]
 	a.Additional = a.Additional[:0]
+	a.used = 0
+	a.redirects = 0
 }

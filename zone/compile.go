@@ -1,15 +1,318 @@
 package zone
 
-import "errors"
+import (
+	"fmt"
+	"slices"
 
-// tree is the compiled lookup structure of a zone.
-type tree struct{}
+	"github.com/miekg/dns"
+)
 
 // Compile checks the records of the zone at origin (see Check) and compiles them into
 // an immutable Zone.
+//
+// Everything the query path would otherwise decide is decided here, once (the way
+// NSD and Knot DNS compile a zone): names are lower-cased; every owner gets a node
+// and so does every empty non-terminal between it and the origin; RRsets are grouped
+// with their RRSIGs; delegation points, names below a zone cut or a DNAME, and
+// wildcard children are marked; the glue of every delegation and the in-zone
+// addresses of NS, MX and SRV targets are resolved; the negative-answer SOA is built.
 func Compile(origin string, recs []Record) (*Zone, error) {
 	if err := Check(origin, recs); err != nil {
 		return nil, err
 	}
-	return nil, errors.New("zone.Compile: not implemented yet") // owned by the lookup work
+	b := &builder{origin: canonicalName(origin), staged: make(map[string]*staged),
+		nsec3: make(map[string]*staged)}
+	for i := range recs {
+		if err := b.add(&recs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return b.finish()
+}
+
+// builder collects the records of a zone before they are frozen into nodes.
+type builder struct {
+	origin string
+	file   string             // the file of the first record, for errors about the whole zone
+	staged map[string]*staged // by lower-case owner, ENTs included
+	order  []*staged          // in order of first appearance, for a stable build
+	// nsec3 holds the NSEC3 records and their signatures, apart from the names of
+	// the zone (RFC 5155 section 7.2.8).
+	nsec3      map[string]*staged
+	nsec3Order []*staged
+}
+
+// staged is a node under construction: its records grouped by type.
+type staged struct {
+	node   *node
+	groups []group // one per type, in order of first appearance
+	sigs   []group // RRSIGs, one group per covered type
+}
+
+// group is the records of one type (or the RRSIGs covering one type) at an owner.
+type group struct {
+	typ uint16
+	rrs []dns.RR
+}
+
+// add stages one record.
+func (b *builder) add(r *Record) error {
+	if r.RR == nil {
+		return nil
+	}
+	if b.file == "" {
+		b.file = r.File
+	}
+	owner := canonicalName(r.RR.Header().Name)
+	if !inDomainString(owner, b.origin) {
+		return &Error{File: r.File, Line: r.Line, Rule: "out-of-zone",
+			Msg: fmt.Sprintf("%s is outside the zone %s", r.RR.Header().Name, b.origin)}
+	}
+	var s *staged
+	if isNSEC3Data(r.RR) {
+		s = b.stageNSEC3(owner)
+	} else {
+		s = b.stage(owner)
+	}
+	if sig, ok := r.RR.(*dns.RRSIG); ok {
+		s.sigs = addTo(s.sigs, sig.TypeCovered, r.RR)
+		return nil
+	}
+	s.groups = addTo(s.groups, r.RR.Header().Rrtype, r.RR)
+	return nil
+}
+
+// addTo appends rr to the group of type t in gs, creating the group when needed.
+func addTo(gs []group, t uint16, rr dns.RR) []group {
+	for i := range gs {
+		if gs[i].typ == t {
+			gs[i].rrs = append(gs[i].rrs, rr)
+			return gs
+		}
+	}
+	return append(gs, group{typ: t, rrs: []dns.RR{rr}})
+}
+
+// isNSEC3Data reports whether rr belongs to the NSEC3 chain: an NSEC3 record or a
+// signature over one.
+func isNSEC3Data(rr dns.RR) bool {
+	switch rr := rr.(type) {
+	case *dns.NSEC3:
+		return true
+	case *dns.RRSIG:
+		return rr.TypeCovered == dns.TypeNSEC3
+	}
+	return false
+}
+
+// stageNSEC3 returns the staged NSEC3 node of the lower-case hashed owner. NSEC3
+// owner names are not names of the zone: a query for one is answered as if it did
+// not exist (RFC 5155 section 7.2.8), so they get no node in the tree and create no
+// empty non-terminal; a later denial-of-existence answer finds them here.
+func (b *builder) stageNSEC3(owner string) *staged {
+	if s := b.nsec3[owner]; s != nil {
+		return s
+	}
+	s := &staged{node: &node{name: owner}}
+	b.nsec3[owner] = s
+	b.nsec3Order = append(b.nsec3Order, s)
+	return s
+}
+
+// stage returns the staged node of the lower-case owner, creating it and every
+// missing ancestor up to the origin: those ancestors are empty non-terminals until
+// a record of theirs arrives (RFC 4592 section 2.2.2).
+func (b *builder) stage(owner string) *staged {
+	if s := b.staged[owner]; s != nil {
+		return s
+	}
+	s := &staged{node: &node{name: owner}}
+	b.staged[owner] = s
+	b.order = append(b.order, s)
+	for name := owner; name != b.origin; {
+		parent, ok := parentName(name)
+		if !ok || b.staged[parent] != nil {
+			break
+		}
+		p := &staged{node: &node{name: parent}}
+		b.staged[parent] = p
+		b.order = append(b.order, p)
+		name = parent
+	}
+	return s
+}
+
+// finish freezes the staged records into the compiled zone.
+func (b *builder) finish() (*Zone, error) {
+	z := &Zone{origin: b.origin}
+	z.nodes = make(map[string]*node, len(b.staged))
+	for _, s := range b.order {
+		z.records += s.freeze()
+		z.nodes[s.node.name] = s.node
+	}
+	if len(b.nsec3Order) > 0 {
+		z.nsec3 = make(map[string]*node, len(b.nsec3Order))
+		for _, s := range b.nsec3Order {
+			z.records += s.freeze()
+			z.nsec3[s.node.name] = s.node
+		}
+	}
+	// Check reports these first; Compile stays safe without it.
+	z.apex = z.nodes[b.origin]
+	var soaSet *RRset
+	if z.apex != nil {
+		soaSet = z.apex.rrset(dns.TypeSOA)
+	}
+	if soaSet == nil {
+		return nil, &Error{File: b.file, Rule: "no-soa", Msg: "no SOA record at the apex " + b.origin}
+	}
+	z.apex.flags |= flagApex
+	z.soa = soaSet.RRs[0].(*dns.SOA)
+	z.negSOA = negativeSOA(soaSet)
+
+	nodes := make([]*node, 0, len(z.nodes))
+	for _, s := range b.order {
+		nodes = append(nodes, s.node)
+	}
+	z.markNodes(nodes)
+	z.resolveAdditional(nodes)
+	z.canonical = canonicalOrder(nodes)
+	return z, nil
+}
+
+// freeze turns the groups of s into the node's RRsets and returns how many records
+// the node holds after duplicates are removed.
+func (s *staged) freeze() int {
+	n := s.node
+	count := 0
+	for _, g := range s.groups {
+		set := newRRset(g.rrs)
+		for _, sg := range s.sigs {
+			if sg.typ == g.typ {
+				set.Sigs = dedupe(sg.rrs)
+			}
+		}
+		n.sets = append(n.sets, set)
+		count += len(set.RRs)
+		switch g.typ {
+		case dns.TypeCNAME:
+			n.cname = set
+			set.target = set.RRs[0].(*dns.CNAME).Target
+		case dns.TypeDNAME:
+			n.dname = set
+			n.flags |= flagDNAME
+			set.target = set.RRs[0].(*dns.DNAME).Target
+		case dns.TypeNS:
+			n.ns = set
+		}
+	}
+	// A query of type RRSIG is answered with every signature at the node, whatever
+	// type it covers (RFC 4035 section 3.1.5 leaves RRSIG queries to ordinary lookup).
+	var all []dns.RR
+	for _, sg := range s.sigs {
+		all = append(all, dedupe(sg.rrs)...)
+	}
+	if len(all) > 0 {
+		n.sets = append(n.sets, newRRset(all))
+		count += len(all)
+	}
+	slices.SortStableFunc(n.sets, func(a, b *RRset) int { return int(a.Type) - int(b.Type) })
+	return count
+}
+
+// newRRset builds the RRset of rrs (all of one owner and type), duplicates removed.
+// The TTL of the set is the lowest of its records, and records with another TTL are
+// copied with that one: an RRset has one TTL (RFC 2181 section 5.2). The union of
+// RRSIGs at a node keeps each signature's own TTL, which follows the covered set.
+func newRRset(rrs []dns.RR) *RRset {
+	rrs = dedupe(rrs)
+	h := rrs[0].Header()
+	set := &RRset{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, RRs: rrs}
+	for _, rr := range rrs[1:] {
+		set.TTL = min(set.TTL, rr.Header().Ttl)
+	}
+	if set.Type == dns.TypeRRSIG {
+		return set
+	}
+	for i, rr := range rrs {
+		if rr.Header().Ttl != set.TTL {
+			c := dns.Copy(rr)
+			c.Header().Ttl = set.TTL
+			rrs[i] = c
+		}
+	}
+	return set
+}
+
+// dedupe removes duplicate records (RFC 2181 section 5: an RRset is a set), keeping
+// the first of each in file order.
+func dedupe(rrs []dns.RR) []dns.RR {
+	if len(rrs) < 2 {
+		return rrs
+	}
+	out := rrs[:0:0]
+	if len(rrs) <= 32 {
+	next:
+		for _, rr := range rrs {
+			for _, o := range out {
+				if dns.IsDuplicate(rr, o) {
+					continue next
+				}
+			}
+			out = append(out, rr)
+		}
+		return out
+	}
+	seen := make(map[string]struct{}, len(rrs))
+	for _, rr := range rrs {
+		h := *rr.Header()
+		key := canonicalName(h.Name) + " " + rr.String()[len(h.String()):]
+		if _, ok := seen[key]; ok {
+			continue
+		}
+		seen[key] = struct{}{}
+		out = append(out, rr)
+	}
+	return out
+}
+
+// markNodes sets the wildcard child and zone-cut facts of every node.
+func (z *Zone) markNodes(nodes []*node) {
+	for _, n := range nodes {
+		if n.ns != nil && n != z.apex {
+			n.flags |= flagDelegation
+		}
+		if isWildcardName(n.name) {
+			if p, ok := parentName(n.name); ok {
+				if parent := z.nodes[p]; parent != nil {
+					parent.wild = n
+				}
+			}
+		}
+	}
+	// Cuts are inherited top-down: the topmost delegation point or DNAME owner wins,
+	// as the walk down the tree of RFC 1034 section 4.3.2 step 3 meets it first.
+	type deep struct {
+		n     *node
+		depth int
+	}
+	byDepth := make([]deep, len(nodes))
+	for i, n := range nodes {
+		byDepth[i] = deep{n, dns.CountLabel(n.name)}
+	}
+	slices.SortStableFunc(byDepth, func(a, b deep) int { return a.depth - b.depth })
+	for _, d := range byDepth {
+		n := d.n
+		if n != z.apex {
+			if p, ok := parentName(n.name); ok {
+				if parent := z.nodes[p]; parent != nil && parent.cut != nil {
+					n.cut = parent.cut
+					continue
+				}
+			}
+		}
+		if n.is(flagDelegation) || n.is(flagDNAME) {
+			n.cut = n
+		}
+	}
 }

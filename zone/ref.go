@@ -5,6 +5,47 @@ import "github.com/miekg/dns"
 // AppendRRs appends the records of r to dst as dns.RR values, with r's owner and
 // synthesized CNAME applied (copies are made only where the owner changes). With
 // sigs, the covering RRSIGs follow the records.
+//
+// A wildcard expansion keeps the RRSIGs of the wildcard RRset with the owner
+// replaced: their Labels field still counts the labels of the wildcard's owner
+// without the "*", which is how a validator recognises the expansion (RFC 4035
+// section 5.3.4). A CNAME synthesized from a DNAME is not signed (RFC 6672 section
+// 5.3), so it has no RRSIGs.
+//
+// Names synthesized by a DNAME live in the scratch space of the Answer r came from,
+// and so do the records built with them: use them before that Answer is reused.
 func (r RRsetRef) AppendRRs(dst []dns.RR, sigs bool) []dns.RR {
-	return append(dst, r.Set.RRs...) // owned by the lookup work
+	switch {
+	case r.Target != "":
+		return append(dst, &dns.CNAME{
+			Hdr: dns.RR_Header{
+				Name:   r.Owner,
+				Rrtype: dns.TypeCNAME,
+				Class:  r.Set.RRs[0].Header().Class,
+				Ttl:    r.Set.TTL, // the TTL of the DNAME (RFC 6672 section 3.3)
+			},
+			Target: r.Target,
+		})
+	case r.Owner != "":
+		dst = appendRenamed(dst, r.Set.RRs, r.Owner)
+		if sigs {
+			dst = appendRenamed(dst, r.Set.Sigs, r.Owner)
+		}
+		return dst
+	}
+	dst = append(dst, r.Set.RRs...)
+	if sigs {
+		dst = append(dst, r.Set.Sigs...)
+	}
+	return dst
+}
+
+// appendRenamed appends copies of rrs written with owner.
+func appendRenamed(dst []dns.RR, rrs []dns.RR, owner string) []dns.RR {
+	for _, rr := range rrs {
+		c := dns.Copy(rr)
+		c.Header().Name = owner
+		dst = append(dst, c)
+	}
+	return dst
 }

@@ -1,0 +1,125 @@
+package zone
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// BenchmarkLookup measures the answer algorithm alone, one Answer reused.
+func BenchmarkLookup(b *testing.B) {
+	z := mustCompileText(b, "example.", exampleZone)
+	cases := []struct {
+		name  string
+		qname string
+		qtype uint16
+	}{
+		{"positive", "www.example.", dns.TypeA},
+		{"positive-additional", "example.", dns.TypeMX},
+		{"nxdomain", "nx.example.", dns.TypeA},
+		{"nodata", "www.example.", dns.TypeMX},
+		{"referral", "www.child.example.", dns.TypeA},
+		{"wildcard", "x.y.wild.example.", dns.TypeA},
+		{"cname-chain", "c1.example.", dns.TypeA},
+		{"dname", "alias.d.example.", dns.TypeA},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			var a Answer
+			b.ReportAllocs()
+			for b.Loop() {
+				z.Lookup(c.qname, c.qtype, &a)
+			}
+		})
+	}
+}
+
+// rootZonePath returns the signed root zone copied into testdata (see
+// testdata/README.md), or skips when it is missing outside CI.
+func rootZonePath(b *testing.B) string {
+	p := filepath.Join("testdata", "root.zone")
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") == "true" {
+			b.Fatalf("root zone: %v", err)
+		}
+		b.Skipf("root zone: %v", err)
+	}
+	return p
+}
+
+// BenchmarkLookupRoot answers TLD referrals and NXDOMAIN from the signed root zone.
+func BenchmarkLookupRoot(b *testing.B) {
+	text, err := os.ReadFile(rootZonePath(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	z, err := Compile(".", parseZoneText(b, ".", string(text)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, qname string }{
+		{"referral", "www.example.com."},
+		{"nxdomain", "www.example.invalidtld."},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var a Answer
+			b.ReportAllocs()
+			for b.Loop() {
+				z.Lookup(c.qname, dns.TypeA, &a)
+			}
+		})
+	}
+}
+
+// BenchmarkCompileRoot measures Compile alone on the records of the signed root
+// zone (parsed once), and the heap the compiled structure adds to the records
+// ("heap-MB").
+func BenchmarkCompileRoot(b *testing.B) {
+	text, err := os.ReadFile(rootZonePath(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := parseZoneText(b, ".", string(text))
+	b.ReportAllocs()
+	var heap float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		z, err := Compile(".", recs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(z)
+		heap = float64(int64(after.HeapInuse)-int64(before.HeapInuse)) / (1 << 20)
+	}
+	b.ReportMetric(heap, "heap-MB")
+}
+
+// BenchmarkLoadRoot loads zone/testdata/root.zone (read, checked and compiled) and
+// reports, besides time and allocation, the heap still in use once the zone is
+// loaded ("heap-MB"), the figure to compare with NSD's and Knot's memory.
+func BenchmarkLoadRoot(b *testing.B) {
+	path := rootZonePath(b)
+	b.ReportAllocs()
+	var heap float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		z, err := Load(FileSource(path), ".")
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(z)
+		heap = float64(int64(after.HeapInuse)-int64(before.HeapInuse)) / (1 << 20)
+	}
+	b.ReportMetric(heap, "heap-MB")
+}

@@ -1,0 +1,53 @@
+package zone
+
+// nodeFlags are the facts about a name decided once at compile time.
+type nodeFlags uint8
+
+const (
+	// flagApex marks the zone's origin.
+	flagApex nodeFlags = 1 << iota
+	// flagDelegation marks a delegation point: NS records at a name other than the
+	// apex (RFC 1034 section 4.2.1). Data at and below it is not authoritative,
+	// except DS at the cut itself (RFC 4035 section 3.1.4.1).
+	flagDelegation
+	// flagDNAME marks an owner of a DNAME record (RFC 6672 section 2.3): names below
+	// it are redirected, and data there is occluded.
+	flagDNAME
+)
+
+// node is one name of the zone: an owner of records, or an empty non-terminal that
+// exists because a name below it does (RFC 4592 section 2.2.2).
+type node struct {
+	name  string   // lower-case, fully qualified
+	sets  []*RRset // sorted by type; an RRSIG-type set unions all signatures here
+	flags nodeFlags
+
+	// cut is the topmost delegation point or DNAME owner at or above this node,
+	// below the apex (RFC 1034 section 4.3.2 step 3b, RFC 6672 section 3.3), or nil
+	// when the node is authoritative. A node whose cut is not itself is occluded.
+	cut *node
+	// wild is the wildcard child "*.name" of this node, if the zone has one
+	// (RFC 4592 section 2.1.1), the source of synthesis when this node is the
+	// closest encloser.
+	wild *node
+
+	cname *RRset // the CNAME RRset, if any (RFC 1034 section 3.6.2)
+	dname *RRset // the DNAME RRset, if any (RFC 6672)
+	ns    *RRset // the NS RRset, if any
+
+	// glue is, at a delegation point, the referral's additional section: the
+	// in-zone A and AAAA RRsets of the NS targets, occluded ones included.
+	glue []RRsetRef
+}
+
+// rrset returns the RRset of type t at the node, or nil.
+func (n *node) rrset(t uint16) *RRset {
+	for _, s := range n.sets {
+		if s.Type == t {
+			return s
+		}
+	}
+	return nil
+}
+
+func (n *node) is(f nodeFlags) bool { return n.flags&f != 0 }

@@ -1,0 +1,38 @@
+package zone
+
+// tree is the compiled lookup structure of a zone, embedded in Zone. It is built by
+// Compile and never modified afterwards, so any number of lookups may read it at once.
+type tree struct {
+	// nodes maps every name of the zone (owners and empty non-terminals), lower-case
+	// and fully qualified, to its node. A lookup with m[string(b)] does not allocate.
+	nodes map[string]*node
+	apex  *node
+	// negSOA is the SOA written into the authority section of a negative answer: a
+	// copy of the SOA whose TTL is min(SOA TTL, SOA MINIMUM) (RFC 2308 section 3).
+	negSOA *RRset
+	// nsec3 maps the hashed owner names of the NSEC3 chain, lower-case, to nodes
+	// holding the NSEC3 RRsets and their signatures. They are not names of the zone
+	// (RFC 5155 section 7.2.8); a signed negative answer takes its proofs from here.
+	nsec3 map[string]*node
+	// canonical lists the nodes in the canonical order of RFC 4034 section 6.1, for
+	// the NSEC denial of existence of a later signed-zone answer and for zone transfer.
+	canonical []*node
+}
+
+// find returns the node for the lower-case name, or the closest encloser (RFC 4592
+// section 3.3.1: the longest existing ancestor) with exact false. name must be at
+// or below the origin, so the walk ends at the apex at the latest.
+func (t *tree) find(name []byte) (n *node, exact bool) {
+	if n := t.nodes[string(name)]; n != nil {
+		return n, true
+	}
+	for off := nextLabel(name, 0); off < len(name); off = nextLabel(name, off) {
+		if n := t.nodes[string(name[off:])]; n != nil {
+			return n, false
+		}
+	}
+	if n := t.nodes["."]; n != nil {
+		return n, false
+	}
+	return t.apex, false
+}
