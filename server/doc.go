@@ -4,4 +4,39 @@
 //
 // It knows how to turn a zone.Answer into a DNS message, not how zones are parsed,
 // and nothing about BGP.
+//
+// A typical use:
+//
+//	var store zone.Store
+//	store.Publish(set) // a *zone.Set of compiled zones
+//	reg := prometheus.NewRegistry()
+//	s, err := server.New(server.Config{
+//		Listen:   []string{"0.0.0.0:53", "[::]:53"},
+//		Identity: "fra1.example.net", // hostname.bind, id.server and NSID
+//		NSID:     true,
+//	}, &store, server.NewMetrics(reg), logger)
+//	// handle err
+//	if err := s.Start(); err != nil { ... } // every listener is open on return
+//	...
+//	store.Publish(newSet) // a reload: queries in flight keep the old set
+//	...
+//	s.Shutdown(ctx) // stops reading, answers what was read, closes
+//
+// The query path is one function of bytes to bytes (respond), shared by the UDP
+// readers (one per CPU and socket, each with its own reusable memory) and the TCP
+// connections (one goroutine per pipelined query, bounded per connection). A reply
+// to a query sent to a wildcard bind leaves from the address the query was sent to,
+// which is what anycast needs.
+//
+// Decisions, each cited where it is made:
+//   - no reply at all to a message shorter than a header or with QR set;
+//     FORMERR when the rest does not parse or QDCOUNT is not 1; NOTIMP for an
+//     opcode other than QUERY; BADVERS for an EDNS version above 0;
+//   - class IN (and QCLASS *) from the zones; class CH for hostname.bind,
+//     id.server, version.bind and version.server TXT; REFUSED for anything else,
+//     for names outside our zones, and for AXFR and IXFR;
+//   - UDP replies fit the requestor's EDNS size capped by Config.UDPSize (512
+//     without EDNS, never less); what does not fit is dropped by whole RRsets from
+//     the end, with TC set unless only additional data other than in-domain glue
+//     went (RFC 9471).
 package server

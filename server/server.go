@@ -3,7 +3,12 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -16,19 +21,166 @@ type Server struct {
 	zones   *zone.Store
 	metrics *Metrics
 	log     *zap.Logger
+	id      identity
+
+	// scratches holds the per-query memory of TCP queries (UDP readers own theirs).
+	scratches sync.Pool
+
+	closing atomic.Bool
+	wg      sync.WaitGroup // every serving goroutine
+
+	mu      sync.Mutex
+	started bool
+	udp     []*udpListener
+	tcp     []*net.TCPListener
+	conns   map[net.Conn]struct{} // open TCP connections
 }
 
-// New returns a Server; it opens nothing until Start. metrics may be nil.
+// New returns a Server; it opens nothing until Start. metrics may be nil, and log
+// may be nil for no logging. The zero fields of cfg take their defaults, and the
+// identity answers (hostname.bind, id.server, version.bind, NSID) are computed here,
+// once.
 func New(cfg Config, zones *zone.Store, metrics *Metrics, log *zap.Logger) (*Server, error) {
-	return &Server{cfg: cfg, zones: zones, metrics: metrics, log: log}, nil
+	if zones == nil {
+		return nil, errors.New("server: no zone store")
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	cfg = cfg.withDefaults()
+	for _, a := range cfg.Listen {
+		if _, err := net.ResolveUDPAddr("udp", a); err != nil {
+			return nil, fmt.Errorf("server: listen address %q: %w", a, err)
+		}
+	}
+	s := &Server{
+		cfg:     cfg,
+		zones:   zones,
+		metrics: metrics,
+		log:     log,
+		id:      newIdentity(cfg),
+		conns:   make(map[net.Conn]struct{}),
+	}
+	s.scratches.New = func() any { return newScratch() }
+	return s, nil
 }
 
 // Start opens every listener (UDP and TCP on each address) and serves in the
-// background. It returns an error naming the address that could not be opened.
-func (s *Server) Start() error { return errors.New("server: not implemented yet") }
+// background. It returns an error naming the address that could not be opened, and
+// then leaves nothing open. With port 0, UDP and TCP get the same port.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started || s.closing.Load() {
+		return errors.New("server: already started or shut down")
+	}
+	var udps []*udpListener
+	var tcps []*net.TCPListener
+	closeAll := func() {
+		for _, u := range udps {
+			u.conn.Close()
+		}
+		for _, t := range tcps {
+			t.Close()
+		}
+	}
+	for _, addr := range s.cfg.Listen {
+		u, t, err := listenPair(addr)
+		if err != nil {
+			closeAll()
+			return fmt.Errorf("server: listen on %s: %w", addr, err)
+		}
+		udps = append(udps, u)
+		tcps = append(tcps, t)
+	}
+	s.started = true
+	s.udp, s.tcp = udps, tcps
+	for _, u := range udps {
+		s.log.Info("listening", zap.String("transport", "udp"), zap.Stringer("addr", u.conn.LocalAddr()))
+		s.serveUDP(u)
+	}
+	for _, t := range tcps {
+		s.log.Info("listening", zap.String("transport", "tcp"), zap.Stringer("addr", t.Addr()))
+		s.wg.Add(1)
+		go s.serveTCP(t)
+	}
+	return nil
+}
+
+// listenPair opens the UDP and the TCP listener of one address. When the port is
+// 0, TCP takes the port UDP was given, retrying a few times if it is taken.
+func listenPair(addr string) (*udpListener, *net.TCPListener, error) {
+	ua, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		u, err := listenUDP(ua)
+		if err != nil {
+			return nil, nil, err
+		}
+		ta := &net.TCPAddr{IP: ua.IP, Port: u.conn.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
+		t, err := net.ListenTCP(tcpNetwork(ua.IP), ta)
+		if err == nil {
+			return u, t, nil
+		}
+		u.conn.Close()
+		if ua.Port != 0 || !errors.Is(err, syscall.EADDRINUSE) || attempt == 10 {
+			return nil, nil, err
+		}
+	}
+}
 
 // Addrs returns the addresses actually bound (useful with port 0), UDP then TCP.
-func (s *Server) Addrs() []net.Addr { return nil }
+func (s *Server) Addrs() []net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var addrs []net.Addr
+	for _, u := range s.udp {
+		addrs = append(addrs, u.conn.LocalAddr())
+	}
+	for _, t := range s.tcp {
+		addrs = append(addrs, t.Addr())
+	}
+	return addrs
+}
 
-// Shutdown closes the listeners and waits for queries in flight, or for ctx.
-func (s *Server) Shutdown(ctx context.Context) error { return nil }
+// Shutdown closes the listeners and waits for queries in flight, or for ctx. TCP
+// connections stop reading at once and close when the replies to the queries
+// already read are written; when ctx ends first they are closed at once and
+// ctx.Err() is returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closing.Store(true)
+	s.mu.Lock()
+	for _, u := range s.udp {
+		u.conn.Close()
+		s.log.Info("stopped listening", zap.String("transport", "udp"), zap.Stringer("addr", u.conn.LocalAddr()))
+	}
+	for _, t := range s.tcp {
+		t.Close()
+		s.log.Info("stopped listening", zap.String("transport", "tcp"), zap.Stringer("addr", t.Addr()))
+	}
+	now := time.Now()
+	for c := range s.conns {
+		// Wake the reader; queries already read are still answered.
+		c.SetReadDeadline(now)
+	}
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for c := range s.conns {
+			c.Close()
+		}
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+}

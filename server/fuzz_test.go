@@ -1,0 +1,83 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// seedQueries are real queries: the fuzz corpus starts from them.
+func seedQueries() []*dns.Msg {
+	ch := newQuery("hostname.bind.", dns.TypeTXT)
+	ch.Question[0].Qclass = dns.ClassCHAOS
+	nsid := withEDNS(newQuery("example.", dns.TypeSOA), 1232, true)
+	nsid.IsEdns0().Option = append(nsid.IsEdns0().Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
+	v1 := withEDNS(newQuery("example.", dns.TypeSOA), 4096, false)
+	v1.IsEdns0().SetVersion(1)
+	notify := newQuery("example.", dns.TypeSOA)
+	notify.Opcode = dns.OpcodeNotify
+	return []*dns.Msg{
+		newQuery("www.example.", dns.TypeA),
+		newQuery("WWW.example.", dns.TypeAAAA),
+		newQuery("big.example.", dns.TypeTXT),
+		withEDNS(newQuery("many.example.", dns.TypeA), 512, false),
+		newQuery("host.wide.example.", dns.TypeA),
+		newQuery("nope.example.", dns.TypeMX),
+		newQuery("example.", dns.TypeANY),
+		newQuery("example.org.", dns.TypeA),
+		newQuery("example.", dns.TypeAXFR),
+		ch, nsid, v1, notify,
+	}
+}
+
+// FuzzRespond feeds any bytes to the packet path: it must not panic, and a reply
+// must parse, keep the query's ID and fit the UDP limit.
+func FuzzRespond(f *testing.F) {
+	for _, m := range seedQueries() {
+		b, err := m.Pack()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, false)
+		f.Add(b, true)
+	}
+	f.Add([]byte{}, false)
+	f.Add(rawHeader(0, 0, 0, 0, 0, 0), false)
+	f.Add(append(rawHeader(0, 0, 1, 0, 0, 0), 0xC0, 12, 0, 1, 0, 1), false)
+	s := newTestServer(f, testConfig(), nil)
+	sc := newScratch()
+	f.Fuzz(func(t *testing.T, msg []byte, overTCP bool) {
+		if len(msg) > maxTCPMessage {
+			return
+		}
+		tr := udp
+		if overTCP {
+			tr = tcp
+		}
+		out := s.respond(sc, sc.out[2:], msg, tr)
+		if out == nil {
+			return
+		}
+		if len(msg) < headerLen {
+			t.Fatalf("got a reply to %d octets, want none", len(msg))
+		}
+		r := new(dns.Msg)
+		if err := r.Unpack(out); err != nil {
+			t.Fatalf("reply does not parse: %v", err)
+		}
+		if !r.Response || r.Id != uint16(msg[0])<<8|uint16(msg[1]) {
+			t.Fatalf("got QR %v id %d, want a reply to id %d", r.Response, r.Id, uint16(msg[0])<<8|uint16(msg[1]))
+		}
+		limit := maxTCPMessage
+		if tr == udp {
+			limit = minUDPSize
+			var q query
+			if parseQuery(msg, &q) == nil && q.edns && q.udpSize > minUDPSize {
+				limit = int(min(q.udpSize, s.cfg.UDPSize))
+			}
+		}
+		if len(out) > limit {
+			t.Fatalf("got %d octets over %s, want at most %d", len(out), tr, limit)
+		}
+	})
+}

@@ -1,0 +1,72 @@
+package server
+
+import (
+	"encoding/hex"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// identity holds the answers that say which node answered, computed once in New so
+// that the query path only copies them (CoreDNS computes them per query).
+type identity struct {
+	hostname      dns.RR // hostname.bind. CH TXT
+	idServer      dns.RR // id.server. CH TXT (RFC 4892 section 2.2)
+	versionBind   dns.RR // version.bind. CH TXT; nil when hidden
+	versionServer dns.RR // version.server. CH TXT; nil when hidden
+	// nsid is the NSID option of RFC 5001 with the identity, or nil when NSID is off.
+	nsid *dns.EDNS0_NSID
+}
+
+func newIdentity(cfg Config) identity {
+	var id identity
+	if cfg.Identity != "" {
+		id.hostname = chaosTXT("hostname.bind.", cfg.Identity)
+		id.idServer = chaosTXT("id.server.", cfg.Identity)
+		if cfg.NSID {
+			// miekg/dns carries the NSID payload hex-encoded.
+			id.nsid = &dns.EDNS0_NSID{Code: dns.EDNS0NSID, Nsid: hex.EncodeToString([]byte(cfg.Identity))}
+		}
+	}
+	if !cfg.HideVersion && cfg.Version != "" {
+		id.versionBind = chaosTXT("version.bind.", cfg.Version)
+		id.versionServer = chaosTXT("version.server.", cfg.Version)
+	}
+	return id
+}
+
+// chaos returns the record answering a CHAOS-class question, or nil when the
+// question gets REFUSED: a name we do not serve, a hidden version, or a type other
+// than TXT and ANY (as Knot DNS does).
+func (id *identity) chaos(qname string, qtype uint16) dns.RR {
+	if qtype != dns.TypeTXT && qtype != dns.TypeANY {
+		return nil
+	}
+	switch {
+	case strings.EqualFold(qname, "hostname.bind."):
+		return id.hostname
+	case strings.EqualFold(qname, "id.server."):
+		return id.idServer
+	case strings.EqualFold(qname, "version.bind."):
+		return id.versionBind
+	case strings.EqualFold(qname, "version.server."):
+		return id.versionServer
+	}
+	return nil
+}
+
+// chaosTXT builds the CH TXT record name with text split into character-strings
+// of at most 255 octets (RFC 1035 section 3.3.14).
+func chaosTXT(name, text string) dns.RR {
+	var txt []string
+	for len(text) > 0 {
+		n := min(len(text), 255)
+		// miekg/dns reads backslash escapes in TXT strings when packing.
+		txt = append(txt, strings.ReplaceAll(text[:n], `\`, `\\`))
+		text = text[n:]
+	}
+	return &dns.TXT{
+		Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeTXT, Class: dns.ClassCHAOS, Ttl: 0},
+		Txt: txt,
+	}
+}

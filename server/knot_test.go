@@ -1,0 +1,297 @@
+package server_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// This file is the Knot DNS harness of the differential test: it starts a real knotd
+// (Debian package knot, tested with 3.2.6) on a free loopback port, serving zone files
+// read in place, and stops it by PID when the test ends.
+
+// zoneSpec names a master file and the origin it is served as.
+type zoneSpec struct {
+	Origin string // fully qualified, e.g. "example.com."
+	File   string // absolute path to the master file
+}
+
+// requireTool returns the path of an external tool. When it is missing the test fails
+// if CI=true (CI must install it) and is skipped otherwise.
+func requireTool(t testing.TB, name string, fallbacks ...string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, p := range fallbacks {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	missing(t, "tool %s not found in PATH or %v", name, fallbacks)
+	return ""
+}
+
+// missing fails the test on CI (CI=true) and skips it elsewhere: the test needs
+// something the machine does not have.
+func missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// sharedData returns the path of rel inside ../shared/data beside the repository (see
+// its README.md), failing on CI and skipping elsewhere when it is absent. go test runs
+// in the package folder, <repo>/server, so the data is at ../../shared/data.
+func sharedData(t testing.TB, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", "shared", "data", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		missing(t, "shared test data missing: %v", err)
+	}
+	return p
+}
+
+// freePort returns a port that is free on 127.0.0.1 for both UDP and TCP at the time of
+// the call (the listener is closed again, so another process could take it: callers
+// that start a server retry on a bind failure).
+func freePort(t testing.TB) int {
+	t.Helper()
+	for range 20 {
+		tl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("listen tcp: %v", err)
+		}
+		port := tl.Addr().(*net.TCPAddr).Port
+		ul, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		tl.Close()
+		if err != nil {
+			continue // the UDP side is taken; try another port
+		}
+		ul.Close()
+		return port
+	}
+	t.Fatal("no port free for both UDP and TCP on 127.0.0.1 after 20 tries")
+	return 0
+}
+
+// knotConfig renders a knotd configuration serving zones on 127.0.0.1@port, with every
+// file it writes under dir. The zone files are only read: zonefile-sync -1 and
+// journal-content none keep knotd from ever writing them back, and no zone is signed.
+// Semantic checks are off: the differential test compares answers, and the checks of
+// our own loader are tested elsewhere.
+func knotConfig(dir string, port int, zones []zoneSpec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `server:
+    rundir: %q
+    listen: 127.0.0.1@%d
+    udp-workers: 1
+    tcp-workers: 2
+    background-workers: 1
+    tcp-idle-timeout: 60s
+control:
+    listen: %q
+database:
+    storage: %q
+log:
+  - target: stderr
+    any: info
+template:
+  - id: default
+    storage: %q
+    semantic-checks: off
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    dnssec-signing: off
+zone:
+`, filepath.Join(dir, "run"), port, filepath.Join(dir, "run", "knot.sock"),
+		filepath.Join(dir, "db"), filepath.Join(dir, "zones"))
+	for _, z := range zones {
+		fmt.Fprintf(&b, "  - domain: %q\n    file: %q\n", z.Origin, z.File)
+	}
+	return b.String()
+}
+
+// knotProcess is a running knotd.
+type knotProcess struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited
+	log  *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the process's writer and the test's reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startKnot starts knotd serving zones on a free 127.0.0.1 port, waits until it answers
+// the SOA of every zone with AA set, and returns its "127.0.0.1:port" address (UDP and
+// TCP). knotd is stopped by PID (SIGTERM, then SIGKILL) when the test ends.
+func startKnot(t testing.TB, zones []zoneSpec) string {
+	t.Helper()
+	knotd := requireTool(t, "knotd", "/usr/sbin/knotd")
+	var lastErr error
+	for attempt := range 3 { // the free port may be taken between freePort and knotd's bind
+		dir := filepath.Join(t.TempDir(), fmt.Sprintf("knot%d", attempt))
+		for _, sub := range []string{"run", "db", "zones"} {
+			if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		port := freePort(t)
+		conf := filepath.Join(dir, "knot.conf")
+		if err := os.WriteFile(conf, []byte(knotConfig(dir, port, zones)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		kp, err := runKnot(knotd, conf)
+		if err != nil {
+			t.Fatalf("start knotd: %v", err)
+		}
+		t.Cleanup(func() { kp.stop(t) })
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		if lastErr = kp.waitReady(addr, zones, 60*time.Second); lastErr == nil {
+			return addr
+		}
+		kp.stop(t)
+		t.Logf("knotd attempt %d on port %d: %v\nknotd log:\n%s", attempt, port, lastErr, kp.log)
+	}
+	t.Fatalf("knotd did not become ready: %v", lastErr)
+	return ""
+}
+
+// runKnot starts knotd in the foreground with the given configuration file.
+func runKnot(knotd, conf string) (*knotProcess, error) {
+	kp := &knotProcess{done: make(chan struct{}), log: &syncBuffer{}}
+	kp.cmd = exec.Command(knotd, "-c", conf)
+	kp.cmd.Stdout = kp.log
+	kp.cmd.Stderr = kp.log
+	killWithTest(kp.cmd)
+	if err := kp.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() {
+		_ = kp.cmd.Wait()
+		close(kp.done)
+	}()
+	return kp, nil
+}
+
+// waitReady polls until knotd answers the SOA of every zone authoritatively, the
+// process exits, or timeout passes. knotd loads zones after it opens its sockets and
+// answers SERVFAIL until a zone is loaded.
+func (kp *knotProcess) waitReady(addr string, zones []zoneSpec, timeout time.Duration) error {
+	c := &dns.Client{Net: "udp", Timeout: 500 * time.Millisecond}
+	deadline := time.Now().Add(timeout)
+	pending := append([]zoneSpec(nil), zones...)
+	for len(pending) > 0 {
+		select {
+		case <-kp.done:
+			return fmt.Errorf("knotd exited: %v", kp.cmd.ProcessState)
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("zone %s not answered within %v", pending[0].Origin, timeout)
+		}
+		q := new(dns.Msg)
+		q.SetQuestion(pending[0].Origin, dns.TypeSOA)
+		r, _, err := c.Exchange(q, addr)
+		if err == nil && r.Rcode == dns.RcodeSuccess && r.Authoritative && len(r.Answer) == 1 {
+			pending = pending[1:]
+			continue
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
+}
+
+// stop sends SIGTERM to knotd's PID and waits for it to exit, killing it after 10s.
+// Calling stop twice is harmless.
+func (kp *knotProcess) stop(t testing.TB) {
+	select {
+	case <-kp.done:
+		return
+	default:
+	}
+	if err := kp.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		t.Logf("SIGTERM knotd pid %d: %v", kp.cmd.Process.Pid, err)
+	}
+	select {
+	case <-kp.done:
+	case <-time.After(10 * time.Second):
+		t.Errorf("knotd pid %d ignored SIGTERM for 10s; killing it", kp.cmd.Process.Pid)
+		_ = kp.cmd.Process.Kill()
+		<-kp.done
+	}
+}
+
+// TestKnotHarness proves the harness: knotd starts on a free port, serves the zones it
+// is given (its answers carry the records of the files) and is reachable over UDP and
+// TCP.
+func TestKnotHarness(t *testing.T) {
+	root := sharedData(t, "root.zone")
+	flags := sharedData(t, "knot-tests-extra/data_flags.zone")
+	addr := startKnot(t, []zoneSpec{{".", root}, {"flags.", flags}})
+
+	tests := []struct {
+		net, qname string
+		qtype      uint16
+		want       string // one record the answer must hold
+	}{
+		{"udp", ".", dns.TypeSOA, ".\t86400\tIN\tSOA\ta.root-servers.net. nstld.verisign-grs.com. 2023051100 1800 900 604800 86400"},
+		{"tcp", "flags.", dns.TypeSOA, "flags.\t3600\tIN\tSOA\tdns1.flags. hostmaster.flags. 2010111213 10800 3600 1209600 1800"},
+		{"tcp", "cname.flags.", dns.TypeA, "dns1.flags.\t3600\tIN\tA\t192.0.2.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.net+"/"+tt.qname, func(t *testing.T) {
+			c := &dns.Client{Net: tt.net, Timeout: 2 * time.Second}
+			q := new(dns.Msg)
+			q.SetQuestion(tt.qname, tt.qtype)
+			r, _, err := c.Exchange(q, addr)
+			if err != nil {
+				t.Fatalf("exchange: %v", err)
+			}
+			var got []string
+			for _, rr := range r.Answer {
+				got = append(got, rr.String())
+			}
+			found := false
+			for _, g := range got {
+				found = found || g == tt.want
+			}
+			if !found || !r.Authoritative {
+				t.Errorf("got aa=%v answer %q, want aa=true and %q among it", r.Authoritative, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,221 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// respond answers the DNS message msg received over t, packing the reply into
+// dst (or into a new buffer when dst is too small) and returning it, or nil when
+// no reply may be sent. It does no I/O: the UDP and TCP loops and the fuzz target
+// share it. sc.res describes the reply afterwards.
+func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
+	var q query
+	err := parseQuery(msg, &q)
+	if err == errNoReply {
+		// QR set or no header: never answer (loops, amplification).
+		return nil
+	}
+	sc.reset()
+	m := &sc.msg
+	m.Id = q.id
+	m.Response = true
+	m.Opcode = q.opcode
+	// RD is copied and RA never set: we do not recurse (RFC 1035 section 4.1.1).
+	m.RecursionDesired = q.rd
+	// A name server copies CD from the query (RFC 4035 section 3.1.6).
+	m.CheckingDisabled = q.cd
+	sc.res = result{qtype: q.qtype, zone: "none"}
+
+	var rcode int
+	nsid := false
+	switch {
+	case err != nil:
+		// The header parsed, the rest did not (RFC 1035 section 4.1.1). The OPT is
+		// kept if one was read: RFC 6891 section 7.
+		rcode = dns.RcodeFormatError
+	case q.edns && q.version > 0:
+		// RFC 6891 section 6.1.3: BADVERS with the highest version we implement (0).
+		rcode = dns.RcodeBadVers
+		s.setQuestion(sc, &q)
+	case q.opcode != dns.OpcodeQuery:
+		// Unknown opcodes get NOTIMP (RFC 1035 section 4.1.1, RFC 8906 sections
+		// 3.1.4 and 7); the header is all a new opcode promises to share.
+		rcode = dns.RcodeNotImplemented
+		s.setQuestion(sc, &q)
+	case q.qdcount != 1:
+		// A standard query has exactly one question (RFC 9619); others are FORMERR,
+		// with the OPT kept (RFC 6891 section 7).
+		rcode = dns.RcodeFormatError
+	default:
+		s.setQuestion(sc, &q)
+		rcode = s.answer(sc, &q)
+		nsid = q.nsid
+	}
+	return s.finish(sc, dst, &q, rcode, nsid, t)
+}
+
+// setQuestion echoes the question. It is packed lower-cased, so that names of the
+// zone (lower-case as a rule) compress against it whatever the client's case;
+// restoreCase then writes the client's case back into the packed question. Every
+// name compressed against the question then shows the client's case too, as
+// with Knot DNS and NSD, and the reply is as small as theirs.
+func (s *Server) setQuestion(sc *scratch, q *query) {
+	if q.qdcount != 1 {
+		return
+	}
+	sc.question[0] = dns.Question{Name: strings.ToLower(q.qname), Qtype: q.qtype, Qclass: q.qclass}
+	sc.msg.Question = sc.question[:]
+}
+
+// restoreCase copies the question name of the query, in the client's case, over
+// the lower-cased one packed in out (RFC 4343 section 4.1: the case of the query
+// name is preserved in the reply). The two are the same but for ASCII case unless
+// the query compressed its own question name, which is then left lower-cased.
+func restoreCase(out []byte, q *query) {
+	end := headerLen + len(q.qwire)
+	if len(q.qwire) == 0 || len(out) < end || !asciiEqualFold(out[headerLen:end], q.qwire) {
+		return
+	}
+	copy(out[headerLen:end], q.qwire)
+}
+
+// asciiEqualFold reports whether a and b are equal but for ASCII case, the only
+// case DNS ignores (RFC 4343 section 3).
+func asciiEqualFold(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// answer fills the sections for a standard query with one question and returns the
+// rcode.
+func (s *Server) answer(sc *scratch, q *query) int {
+	switch q.qclass {
+	case dns.ClassCHAOS:
+		// The identity names (RFC 4892) are ours; everything else in CHAOS is not.
+		rr := s.id.chaos(q.qname, q.qtype)
+		if rr == nil {
+			return dns.RcodeRefused
+		}
+		sc.msg.Authoritative = true
+		sc.an.addRR(rr)
+		return dns.RcodeSuccess
+	case dns.ClassINET, dns.ClassANY:
+		// QCLASS * (RFC 1035 section 3.2.5) matches our class IN data, as Knot
+		// DNS answers it.
+	default:
+		// We serve class IN only: a question in another class is refused for
+		// policy reasons (RFC 1035 section 4.1.1), as Knot DNS and NSD do.
+		return dns.RcodeRefused
+	}
+	if q.qtype == dns.TypeAXFR || q.qtype == dns.TypeIXFR {
+		// No zone transfer is allowed yet, so every AXFR and IXFR is refused for
+		// policy reasons (RFC 1035 section 4.1.1), with no records: the error rcode
+		// ends the transfer (RFC 5936 section 2.2). AXFR over UDP is not defined
+		// at all (RFC 5936 section 4.2). Knot DNS 3.2 without a transfer ACL
+		// answers NOTAUTH over TCP and NOTIMP for AXFR over UDP; REFUSED is what
+		// BIND and NSD answer and what clients report as "transfer refused".
+		return dns.RcodeRefused
+	}
+	set := s.zones.Current()
+	if set == nil {
+		return dns.RcodeRefused
+	}
+	z := set.Find(q.qname, q.qtype)
+	if z == nil {
+		// Not a name of our zones: an authoritative-only server does not recurse
+		// (RFC 1034 section 4.3.2 step 2) and refuses (RFC 1035 section 4.1.1).
+		return dns.RcodeRefused
+	}
+	sc.res.zone = z.Origin()
+	a := &sc.ans
+	z.Lookup(q.qname, q.qtype, a)
+	// AA is the lookup's: set for the zone's data, clear for a referral (RFC 1034
+	// section 4.3.2 step 3b).
+	sc.msg.Authoritative = a.Authoritative
+	// RRSIGs follow the records only when the client set DO (RFC 3225 section 3,
+	// RFC 4035 section 3.1.1).
+	for _, r := range a.Answer {
+		sc.an.add(r, q.do)
+	}
+	for _, r := range a.Authority {
+		sc.ns.add(r, q.do)
+	}
+	// In-domain glue goes first: it must be in the reply or TC set (RFC 9471
+	// section 3), while other additional data, sibling glue included, is dropped
+	// first when the reply is too large (RFC 9471 section 4.1), as Knot DNS does.
+	for _, r := range a.Additional {
+		if r.Glue {
+			sc.ex.add(r, q.do)
+		}
+	}
+	for _, r := range a.Additional {
+		if !r.Glue {
+			sc.ex.add(r, q.do)
+		}
+	}
+	return a.Rcode
+}
+
+// finish sets the rcode and the OPT record and packs the reply within the size
+// limit of t.
+func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool, t transport) []byte {
+	m := &sc.msg
+	m.Rcode = rcode
+	sc.res.rcode = rcode
+	limit := maxTCPMessage
+	if t == udp {
+		limit = minUDPSize
+	}
+	var opt *dns.OPT
+	if q.edns {
+		// RFC 6891 section 6.1.1: an OPT in the reply only when the query had one.
+		opt = &sc.opt
+		opt.Hdr = dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT, Class: s.cfg.UDPSize}
+		// Version 0, flags clear except DO, copied back (RFC 3225 section 3).
+		// The extended rcode bits are set by the packer from m.Rcode.
+		opt.SetDo(q.do)
+		opt.Option = opt.Option[:0]
+		if nsid && s.id.nsid != nil {
+			opt.Option = append(opt.Option, s.id.nsid)
+		}
+		if t == udp {
+			// A UDP reply fits both the requestor's size and ours, and never less
+			// than 512 (RFC 6891 section 6.2.3 and 6.2.5).
+			limit = max(minUDPSize, int(min(q.udpSize, s.cfg.UDPSize)))
+		}
+	}
+	out, err := s.pack(sc, dst, opt, limit)
+	if err != nil {
+		// A record that does not pack (a synthesized name too long, say) is a
+		// server failure; answer with the question only.
+		sc.an.reset()
+		sc.ns.reset()
+		sc.ex.reset()
+		m.Authoritative, m.Truncated = false, false
+		m.Rcode = dns.RcodeServerFailure
+		sc.res.rcode = dns.RcodeServerFailure
+		if out, err = s.pack(sc, dst, opt, limit); err != nil {
+			return nil
+		}
+	}
+	if len(m.Question) == 1 {
+		restoreCase(out, q)
+	}
+	return out
+}

@@ -1,0 +1,162 @@
+package server
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// serveTCP accepts connections on l until it is closed.
+func (s *Server) serveTCP(l *net.TCPListener) {
+	defer s.wg.Done()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: back off a little.
+			s.log.Warn("tcp accept", zap.Error(err))
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if !s.track(c) {
+			c.Close()
+			continue
+		}
+		s.wg.Add(1)
+		go s.serveConn(c)
+	}
+}
+
+// track registers c as open; it returns false, and c must be closed, when the cap
+// on open connections is reached or the server is stopping.
+func (s *Server) track(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing.Load() || len(s.conns) >= s.cfg.TCPMaxConns {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(c net.Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	c.Close()
+}
+
+// serveConn serves one TCP connection until it closes.
+func (s *Server) serveConn(c net.Conn) {
+	defer s.wg.Done()
+	defer s.untrack(c)
+	if s.readQueries(c) {
+		s.lingerClose(c)
+	}
+}
+
+// readQueries reads length-prefixed queries from c (RFC 1035 section 4.2.2) and
+// answers them. Pipelined queries are processed concurrently, up to
+// tcpPipelineDepth at a time, and each reply is written as soon as it is ready, so
+// replies may come out of order (RFC 7766 sections 6.2.1.1 and 7). It stops after
+// TCPIdleTimeout without a query (RFC 7766 section 6.2.3), on a read error, at
+// shutdown, or after TCPMaxQueries queries (then it returns true); it returns
+// when the replies to the queries read are written.
+func (s *Server) readQueries(c net.Conn) (capped bool) {
+	cw := &connWriter{c: c, timeout: s.cfg.TCPIdleTimeout}
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
+	sem := make(chan struct{}, tcpPipelineDepth)
+	var hdr [2]byte
+	for range s.cfg.TCPMaxQueries {
+		c.SetReadDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
+		// Checked after setting the deadline: Shutdown sets closing, then a deadline
+		// in the past, so one of the two is seen.
+		if s.closing.Load() {
+			return false
+		}
+		if _, err := io.ReadFull(c, hdr[:]); err != nil {
+			return false
+		}
+		sc := s.scratches.Get().(*scratch)
+		size := int(binary.BigEndian.Uint16(hdr[:]))
+		if cap(sc.in) < size {
+			sc.in = make([]byte, max(size, 512))
+		}
+		q := sc.in[:size]
+		if _, err := io.ReadFull(c, q); err != nil {
+			s.scratches.Put(sc)
+			return false
+		}
+		start := time.Now()
+		sem <- struct{}{}
+		inflight.Add(1)
+		go func() {
+			defer inflight.Done()
+			defer func() { <-sem }()
+			defer s.scratches.Put(sc)
+			reply := s.respond(sc, sc.out[2:], q, tcp)
+			if reply == nil {
+				return
+			}
+			if err := cw.write(sc, reply); err != nil {
+				// The peer is gone or stuck: stop reading from it too.
+				c.Close()
+				return
+			}
+			s.metrics.observe(tcp, &sc.res, len(reply), start)
+		}()
+	}
+	return true
+}
+
+// lingerTimeout bounds the wait for the peer to close after we stopped reading.
+const lingerTimeout = time.Second
+
+// lingerClose ends a connection whose peer may still be sending queries: closing a
+// socket with unread data makes the kernel send a reset, and the peer may then
+// lose the replies it has not read yet. So send FIN first and discard what comes
+// until the peer closes too, for lingerTimeout at most.
+func (s *Server) lingerClose(c net.Conn) {
+	tc, ok := c.(*net.TCPConn)
+	if !ok || tc.CloseWrite() != nil {
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(lingerTimeout))
+	if s.closing.Load() {
+		return
+	}
+	io.Copy(io.Discard, io.LimitReader(c, 1<<20))
+}
+
+// connWriter serializes the replies written to one TCP connection.
+type connWriter struct {
+	mu      sync.Mutex
+	c       net.Conn
+	timeout time.Duration
+}
+
+// write sends reply with its 2-octet length prefix in one write.
+func (w *connWriter) write(sc *scratch, reply []byte) error {
+	var msg []byte
+	if len(reply) > 0 && &reply[0] == &sc.out[2] {
+		// Packed in place, after the room left for the prefix.
+		msg = sc.out[:2+len(reply)]
+	} else {
+		msg = make([]byte, 2+len(reply))
+		copy(msg[2:], reply)
+	}
+	binary.BigEndian.PutUint16(msg, uint16(len(reply)))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.c.SetWriteDeadline(time.Now().Add(w.timeout))
+	_, err := w.c.Write(msg)
+	return err
+}

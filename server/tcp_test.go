@@ -1,0 +1,220 @@
+package server
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// dialTCP opens a raw TCP connection to addr, closed when the test ends.
+func dialTCP(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	return c
+}
+
+// writeMsg writes m with its 2-octet length prefix.
+func writeMsg(t *testing.T, c net.Conn, m *dns.Msg) {
+	t.Helper()
+	b, err := m.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(append([]byte{byte(len(b) >> 8), byte(len(b))}, b...)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readMsg reads one length-prefixed reply; it returns the error of the read.
+func readMsg(c net.Conn) (*dns.Msg, error) {
+	var hdr [2]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return nil, err
+	}
+	b := make([]byte, binary.BigEndian.Uint16(hdr[:]))
+	if _, err := io.ReadFull(c, b); err != nil {
+		return nil, err
+	}
+	r := new(dns.Msg)
+	return r, r.Unpack(b)
+}
+
+// TestTCPPipelining sends 20 queries back to back on one connection and matches
+// the 20 replies by ID (RFC 7766 section 6.2.1.1).
+func TestTCPPipelining(t *testing.T) {
+	_, _, addr := startServer(t, testConfig(), nil)
+	c := dialTCP(t, addr)
+	names := []string{"www.example.", "ns1.example.", "ns2.example.", "many.example.", "nope.example."}
+	want := map[uint16]string{}
+	var batch []byte
+	for i := range 20 {
+		m := newQuery(names[i%len(names)], dns.TypeA)
+		m.Id = uint16(1000 + i)
+		want[m.Id] = m.Question[0].Name
+		b, err := m.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, byte(len(b)>>8), byte(len(b)))
+		batch = append(batch, b...)
+	}
+	// One write: the queries reach the server together.
+	if _, err := c.Write(batch); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		r, err := readMsg(c)
+		if err != nil {
+			t.Fatalf("after %d replies: %v", 20-len(want), err)
+		}
+		name, ok := want[r.Id]
+		if !ok {
+			t.Fatalf("got reply id %d, not asked or answered twice", r.Id)
+		}
+		if r.Question[0].Name != name {
+			t.Errorf("id %d: got question %s, want %s", r.Id, r.Question[0].Name, name)
+		}
+		delete(want, r.Id)
+	}
+	if len(want) != 0 {
+		t.Errorf("got no reply for ids %v", want)
+	}
+}
+
+// TestTCPIdleTimeout checks that an idle connection is closed (RFC 7766 section 6.2.3).
+func TestTCPIdleTimeout(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCPIdleTimeout = 200 * time.Millisecond
+	_, _, addr := startServer(t, cfg, nil)
+	c := dialTCP(t, addr)
+	writeMsg(t, c, newQuery("www.example.", dns.TypeA))
+	if _, err := readMsg(c); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := readMsg(c)
+	if !errors.Is(err, io.EOF) {
+		t.Fatalf("got %v, want EOF when the server closes the idle connection", err)
+	}
+	if d := time.Since(start); d < 100*time.Millisecond || d > 3*time.Second {
+		t.Errorf("closed after %v, want about 200ms", d)
+	}
+}
+
+// TestTCPMaxQueries checks that a connection is closed after TCPMaxQueries queries,
+// the replies to those queries written first.
+func TestTCPMaxQueries(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCPMaxQueries = 3
+	_, _, addr := startServer(t, cfg, nil)
+	c := dialTCP(t, addr)
+	// One write, so that the server's close cannot break the client's writes.
+	var batch []byte
+	for i := range 5 {
+		m := newQuery("www.example.", dns.TypeA)
+		m.Id = uint16(i + 1)
+		b, err := m.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(binary.BigEndian.AppendUint16(batch, uint16(len(b))), b...)
+	}
+	if _, err := c.Write(batch); err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for {
+		_, err := readMsg(c)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatalf("got %v after %d replies, want EOF after 3", err, got)
+			}
+			break
+		}
+		got++
+	}
+	if got != 3 {
+		t.Errorf("got %d replies, want 3", got)
+	}
+}
+
+// TestTCPMaxConns checks that a connection over the cap is closed at once.
+func TestTCPMaxConns(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCPMaxConns = 1
+	_, _, addr := startServer(t, cfg, nil)
+	first := dialTCP(t, addr)
+	writeMsg(t, first, newQuery("www.example.", dns.TypeA))
+	if _, err := readMsg(first); err != nil {
+		t.Fatalf("first connection: %v", err)
+	}
+	second := dialTCP(t, addr)
+	writeMsg(t, second, newQuery("www.example.", dns.TypeA))
+	if r, err := readMsg(second); err == nil {
+		t.Fatalf("got a reply (id %d) on the connection over the cap, want it closed", r.Id)
+	}
+	// The first one still works.
+	writeMsg(t, first, newQuery("ns1.example.", dns.TypeA))
+	if _, err := readMsg(first); err != nil {
+		t.Fatalf("first connection after the refused one: %v", err)
+	}
+}
+
+// TestTCPShortMessage checks that a length prefix promising more than is sent
+// before the client closes gets no reply and no crash.
+func TestTCPShortMessage(t *testing.T) {
+	_, _, addr := startServer(t, testConfig(), nil)
+	c := dialTCP(t, addr)
+	if _, err := c.Write([]byte{0, 40, 1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	c.(*net.TCPConn).CloseWrite()
+	if _, err := readMsg(c); err == nil {
+		t.Fatal("got a reply to a cut message, want none")
+	}
+	// The server still answers.
+	r := exchange(t, "tcp", addr, newQuery("www.example.", dns.TypeA))
+	if r.Rcode != dns.RcodeSuccess {
+		t.Errorf("got rcode %s, want NOERROR", dns.RcodeToString[r.Rcode])
+	}
+}
+
+// TestShutdownClosesTCP checks that Shutdown closes open connections and returns.
+func TestShutdownClosesTCP(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCPIdleTimeout = time.Minute
+	s := newTestServer(t, cfg, nil)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := dialTCP(t, s.Addrs()[1].String())
+	writeMsg(t, c, newQuery("www.example.", dns.TypeA))
+	if _, err := readMsg(c); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := contextWithTimeout(2 * time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("shutdown took %v, want it not to wait for the idle timeout", d)
+	}
+	if _, err := readMsg(c); err == nil {
+		t.Error("got a reply after shutdown, want the connection closed")
+	}
+	if _, err := net.DialTimeout("tcp", s.Addrs()[1].String(), time.Second); err == nil {
+		t.Error("dial after shutdown succeeded, want the listener closed")
+	}
+}
