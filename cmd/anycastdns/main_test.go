@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// syncBuffer is a bytes.Buffer safe for the logger and the test to use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runCmd runs the command line in-process and returns its output and exit status.
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb syncBuffer
+	err := run(context.Background(), args, &out, &errb)
+	code = exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string // substring
+		wantStderr string // substring
+	}{
+		{"no command", nil, 2, "", "usage:"},
+		{"unknown command", []string{"serv"}, 2, "", `unknown command "serv"`},
+		{"help lists the commands", []string{"-h"}, 0, "anycastdns check [-config FILE | ZONEFILE ORIGIN]", ""},
+		{"help word", []string{"help"}, 0, "anycastdns serve [-config FILE]", ""},
+		{"version", []string{"version"}, 0, "anycastdns ", ""},
+		{"serve -h", []string{"serve", "-h"}, 0, "", "-zone ORIGIN=FILE"},
+		{"serve unknown flag", []string{"serve", "-listne", "x"}, 2, "", "flag provided but not defined: -listne"},
+		{"serve stray argument", []string{"serve", "extra"}, 2, "", `unexpected argument "extra"`},
+		{"serve bad -zone", []string{"serve", "-zone", "example.org.zone"}, 2, "", "want ORIGIN=FILE"},
+		{"serve bad -listen", []string{"serve", "-listen", "127.0.0.1"}, 1, "", "flag -listen: listen[0]"},
+		{"check -h", []string{"check", "-h"}, 0, "", "usage: anycastdns check"},
+		{"check one argument", []string{"check", "a.zone"}, 2, "", "want ZONEFILE ORIGIN"},
+		{"check both forms", []string{"check", "-config", "c.yaml", "a.zone", "a."}, 2, "", "not both"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := runCmd(t, tc.args...)
+			if code != tc.wantCode {
+				t.Errorf("exit status: got %d, want %d (stderr %q)", code, tc.wantCode, stderr)
+			}
+			if !strings.Contains(stdout, tc.wantStdout) {
+				t.Errorf("stdout: got %q, want it to contain %q", stdout, tc.wantStdout)
+			}
+			if !strings.Contains(stderr, tc.wantStderr) {
+				t.Errorf("stderr: got %q, want it to contain %q", stderr, tc.wantStderr)
+			}
+		})
+	}
+}

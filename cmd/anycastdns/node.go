@@ -1,0 +1,330 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/zap"
+
+	"github.com/anycastdns/anycastdns/server"
+	"github.com/anycastdns/anycastdns/zone"
+)
+
+// Readiness conditions, as /readyz names them.
+const (
+	condZones     = "zones"
+	condListeners = "dns listeners"
+	condStopping  = "stopping"
+)
+
+// node is one running anycastdns: its zones, DNS listeners, metrics and health
+// endpoints. start and stop bring them up and down in the order of the architecture.
+type node struct {
+	cfg      *Config
+	identity string
+	log      *zap.Logger
+	reg      *prometheus.Registry
+	ready    *readiness
+
+	level   zap.AtomicLevel // log's level, shared with GoBGP's logger
+	store   zone.Store
+	loader  *zone.Loader
+	dns     *server.Server
+	http    *httpServer // nil when metrics.listen is ""
+	admin   lateHandler // /admin/ on the metrics listener, once anycast runs
+	anycast *anycast    // nil when bgp.prefixes is empty
+	dnsOpen bool        // the DNS listeners were opened
+}
+
+// newNode builds the pieces of a node; it opens nothing.
+func newNode(cfg *Config, identity string, log *zap.Logger, level zap.AtomicLevel) (*node, error) {
+	n := &node{
+		cfg:      cfg,
+		identity: identity,
+		log:      log,
+		level:    level,
+		reg:      prometheus.NewRegistry(),
+		ready: newReadiness(map[string]string{
+			condZones:     "not loaded",
+			condListeners: "not open",
+		}),
+	}
+	n.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfo(),
+	)
+	var err error
+	n.loader, err = zone.NewLoader(&n.store, zone.NewLoaderMetrics(n.reg), cfg.zoneFiles()...)
+	if err != nil {
+		return nil, err
+	}
+	n.dns, err = server.New(cfg.serverConfig(identity), &n.store, server.NewMetrics(n.reg), log.Named("server"))
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// buildInfo is a gauge fixed at 1 whose labels say which build is running.
+func buildInfo() prometheus.Collector {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: "anycastdns", Name: "build_info",
+		Help: "Always 1; the labels name the running build.",
+	}, []string{"version", "goversion"})
+	g.WithLabelValues(version(), goVersion()).Set(1)
+	return g
+}
+
+// start brings the node up: health endpoints first (so that a slow zone load shows as
+// alive and not ready), then every zone (each must load), then the DNS listeners,
+// then BGP and the probes of the service prefixes, which announce each prefix once
+// its probes pass health.rise times. On error, whatever was started is stopped again.
+func (n *node) start() (err error) {
+	defer func() {
+		if err != nil {
+			n.abort()
+		}
+	}()
+	if n.cfg.Metrics.Listen != "" {
+		n.http, err = startHTTP(n.cfg.Metrics.Listen, newHTTPHandler(n.reg, n.ready, &n.admin, n.log), n.log.Named("http"))
+		if err != nil {
+			return err
+		}
+		n.log.Info("metrics listening", zap.Stringer("addr", n.http.addr()))
+	}
+
+	results, err := n.loader.LoadAll()
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			n.logErrors("zone not loaded", r, zap.String("file", r.Path))
+			continue
+		}
+		n.log.Info("zone loaded", zoneFields(r)...)
+		n.logWarnings(r)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d zones did not load", failed, len(results))
+	}
+	if err != nil { // not a zone's failure: building the set
+		return err
+	}
+	n.ready.set(condZones, "")
+
+	if err := n.dns.Start(); err != nil {
+		return err
+	}
+	n.dnsOpen = true
+	n.ready.set(condListeners, "")
+	n.log.Info("serving",
+		zap.String("identity", n.identity),
+		zap.String("version", version()),
+		zap.Strings("listeners", addrStrings(n.dns.Addrs())),
+		zap.Int("zones", len(results)))
+	return n.startAnycast(results)
+}
+
+// startAnycast starts BGP and the probes of every service prefix, when there are
+// any. The zones have loaded and the listeners are open: the probes query them.
+func (n *node) startAnycast(zones []zone.LoadResult) error {
+	if len(n.cfg.BGP.Prefixes) == 0 {
+		return nil
+	}
+	origins := make([]string, len(zones))
+	for i, r := range zones {
+		origins[i] = r.Origin
+	}
+	// Addrs lists the UDP listeners first, in configuration order; UDP and TCP of
+	// one address share the port.
+	ports := make([]int, len(n.cfg.Listen))
+	for i, a := range n.dns.Addrs()[:len(ports)] {
+		ports[i] = a.(*net.UDPAddr).Port
+	}
+	a, err := newAnycast(n.cfg, anycastDeps{
+		store: &n.store, origins: origins, ports: ports,
+		log: n.log, level: n.level, reg: n.reg,
+	})
+	if err != nil {
+		return err
+	}
+	// BGP starts before the probes, so that the first healthy verdict has a
+	// speaker to announce through; sessions come up in the background.
+	if err := a.start(context.Background()); err != nil {
+		_ = a.stop(context.Background())
+		return err
+	}
+	n.anycast = a
+	n.ready.addSource(a.mon.Ready)
+	n.admin.set(a.mon.AdminHandler())
+	n.log.Info("anycast started", zap.Strings("prefixes", n.cfg.BGP.Prefixes),
+		zap.Bool("bgp", a.sp != nil), zap.Int("rise", n.cfg.Health.Rise),
+		zap.Duration("interval", n.cfg.Health.Interval))
+	return nil
+}
+
+// abort undoes a start that failed half-way.
+func (n *node) abort() {
+	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.ShutdownTimeout)
+	defer cancel()
+	if n.anycast != nil {
+		_ = n.anycast.stop(ctx)
+	}
+	if n.dnsOpen {
+		_ = n.dns.Shutdown(ctx)
+	}
+	_ = n.closeHTTP(ctx)
+}
+
+// reload loads again the zones whose file changed (the SIGHUP action). Failures are
+// logged and counted; the zone keeps its old version serving.
+func (n *node) reload() {
+	start := time.Now()
+	results, err := n.loader.Reload()
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			n.logErrors("zone reload failed; the old version keeps serving", r,
+				zap.Uint32("serial", r.Serial), zap.Int("records", r.Records))
+		} else {
+			n.log.Info("zone reloaded", zoneFields(r)...)
+			n.logWarnings(r)
+		}
+	}
+	if err != nil && failed == 0 { // not a zone's failure, e.g. building the set
+		n.log.Error("reload failed", zap.Error(err))
+	}
+	n.log.Info("reload done",
+		zap.Int("reloaded", len(results)-failed),
+		zap.Int("failed", failed),
+		zap.Duration("took", time.Since(start)))
+}
+
+// addrStrings returns each address as "network/address", e.g. "udp/127.0.0.1:53".
+func addrStrings(addrs []net.Addr) []string {
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = a.Network() + "/" + a.String()
+	}
+	return out
+}
+
+// maxProblemsLogged bounds the errors and the warnings logged per zone load, so that a
+// large zone with a systematic problem does not flood the log; the check command prints
+// them all.
+const maxProblemsLogged = 10
+
+// logErrors logs why the zone did not load, one line per problem (file:line), each
+// with fields.
+func (n *node) logErrors(msg string, r zone.LoadResult, fields ...zap.Field) {
+	errs := []error{r.Err}
+	if j, ok := r.Err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for i, err := range errs {
+		if i == maxProblemsLogged {
+			n.log.Error("more zone errors not logged; run anycastdns check to see them all",
+				zap.String("zone", r.Origin), zap.Int("more", len(errs)-i))
+			return
+		}
+		n.log.Error(msg, append([]zap.Field{zap.String("zone", r.Origin), zap.Error(err)}, fields...)...)
+	}
+}
+
+// logWarnings logs the problems that did not stop the zone from loading.
+func (n *node) logWarnings(r zone.LoadResult) {
+	for i, w := range r.Warnings {
+		if i == maxProblemsLogged {
+			n.log.Warn("more zone warnings not logged; run anycastdns check to see them all",
+				zap.String("zone", r.Origin), zap.Int("more", len(r.Warnings)-i))
+			return
+		}
+		n.log.Warn("zone warning", zap.String("zone", r.Origin), zap.Error(w))
+	}
+}
+
+// zoneFields are the log fields of one zone load.
+func zoneFields(r zone.LoadResult) []zap.Field {
+	return []zap.Field{
+		zap.String("zone", r.Origin),
+		zap.String("file", r.Path),
+		zap.Uint32("serial", r.Serial),
+		zap.Int("records", r.Records),
+		zap.Int("duplicates", r.Duplicates),
+		zap.Duration("took", r.Took),
+	}
+}
+
+// drain is the first part of a stop (SIGTERM, SIGINT), before stop:
+//  1. not ready: /readyz answers 503 so that load balancers and probes look away;
+//  2. every service prefix goes Draining; the announced ones are re-announced with
+//     GRACEFUL_SHUTDOWN 65535:0 (RFC 8326), withdrawn after bgp.drain.grace, and the
+//     node keeps answering for bgp.drain.linger.
+//
+// It takes grace + linger when something was announced, and no time otherwise.
+func (n *node) drain() {
+	n.ready.set(condStopping, "shutting down")
+	n.log.Info("stopping")
+	if n.anycast != nil {
+		n.anycast.drain()
+	}
+}
+
+// stop takes the node down in order after drain, each step bounded by ctx:
+//  1. the probes stop and BGP stops: every session ends with a Cease;
+//  2. the DNS listeners close and queries in flight finish;
+//  3. the metrics and health listener closes last, so the stop can be watched.
+func (n *node) stop(ctx context.Context) error {
+	n.ready.set(condStopping, "shutting down")
+	var err error
+	if n.anycast != nil {
+		if aerr := n.anycast.stop(ctx); aerr != nil {
+			err = fmt.Errorf("bgp: %w", aerr)
+		}
+	}
+	if derr := n.dns.Shutdown(ctx); derr != nil {
+		err = errors.Join(err, fmt.Errorf("dns listeners: %w", derr))
+	}
+	n.ready.set(condListeners, "closed")
+	if herr := n.closeHTTP(ctx); herr != nil {
+		err = errors.Join(err, fmt.Errorf("metrics listener: %w", herr))
+	}
+	return err
+}
+
+// closeHTTP stops the metrics and health listener, if it runs.
+func (n *node) closeHTTP(ctx context.Context) error {
+	if n.http == nil {
+		return nil
+	}
+	return n.http.shutdown(ctx)
+}
+
+// metricsAddr returns the bound address of the metrics listener, or nil.
+func (n *node) metricsAddr() net.Addr {
+	if n.http == nil {
+		return nil
+	}
+	return n.http.addr()
+}
+
+// nodeIdentity returns the identity to announce: the flag's, else the configuration's,
+// else the host name. It is computed once, at start-up.
+func nodeIdentity(cfg *Config) (string, error) {
+	if cfg.Identity != "" {
+		return cfg.Identity, nil
+	}
+	h, err := os.Hostname()
+	if err != nil {
+		return "", fmt.Errorf("identity: no identity configured and no host name: %w", err)
+	}
+	return h, nil
+}

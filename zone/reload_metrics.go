@@ -1,0 +1,70 @@
+package zone
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// LoaderMetrics are the per-zone metrics of a Loader, registered in a registry that is
+// passed in (never the global one). The zone label takes only configured origins, so
+// its cardinality is bounded by the configuration.
+type LoaderMetrics struct {
+	serial   *prometheus.GaugeVec
+	records  *prometheus.GaugeVec
+	loadTime *prometheus.GaugeVec
+	reloads  *prometheus.CounterVec
+	failing  *prometheus.GaugeVec
+}
+
+// NewLoaderMetrics creates the zone metrics and registers them with reg.
+func NewLoaderMetrics(reg prometheus.Registerer) *LoaderMetrics {
+	m := &LoaderMetrics{
+		serial: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "anycastdns", Subsystem: "zone", Name: "serial",
+			Help: "SOA serial of the zone version serving.",
+		}, []string{"zone"}),
+		records: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "anycastdns", Subsystem: "zone", Name: "records",
+			Help: "Records in the zone version serving, duplicates collapsed.",
+		}, []string{"zone"}),
+		loadTime: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "anycastdns", Subsystem: "zone", Name: "load_duration_seconds",
+			Help: "Time the last successful load of the zone took (read, check, compile).",
+		}, []string{"zone"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "anycastdns", Subsystem: "zone", Name: "reloads_total",
+			Help: "Reloads of a changed zone file, by result (success or failure; a failure keeps the old version serving).",
+		}, []string{"zone", "result"}),
+		failing: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "anycastdns", Subsystem: "zone", Name: "reload_failing",
+			Help: "1 when the last reload of the zone failed and an older version is serving, else 0.",
+		}, []string{"zone"}),
+	}
+	reg.MustRegister(m.serial, m.records, m.loadTime, m.reloads, m.failing)
+	return m
+}
+
+// loaded records a zone version that is now serving, after the start-up load.
+func (m *LoaderMetrics) loaded(r LoadResult) {
+	if m == nil {
+		return
+	}
+	m.serial.WithLabelValues(r.Origin).Set(float64(r.Serial))
+	m.records.WithLabelValues(r.Origin).Set(float64(r.Records))
+	m.loadTime.WithLabelValues(r.Origin).Set(r.Took.Seconds())
+	m.failing.WithLabelValues(r.Origin).Set(0)
+	// Create both series so that rate() and alerts see them from the start.
+	m.reloads.WithLabelValues(r.Origin, "success")
+	m.reloads.WithLabelValues(r.Origin, "failure")
+}
+
+// reloaded records the outcome of a reload of one zone.
+func (m *LoaderMetrics) reloaded(r LoadResult) {
+	if m == nil {
+		return
+	}
+	if r.Err != nil {
+		m.reloads.WithLabelValues(r.Origin, "failure").Inc()
+		m.failing.WithLabelValues(r.Origin).Set(1)
+		return
+	}
+	m.loaded(r)
+	m.reloads.WithLabelValues(r.Origin, "success").Inc()
+}
