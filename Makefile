@@ -1,0 +1,77 @@
+# anycastdns — build, test and benchmark targets.
+#
+#   make test        the whole suite: installs missing test tools (Debian packages, as root),
+#                    then go vet, staticcheck, go test -race, and short fuzz runs
+#   make build       the static binary in bin/anycastdns
+#   make run         serve the built-in example zones on 127.0.0.1:5353 and [::1]:5353
+#   make bench-load  load time and memory of the signed root zone: anycastdns beside NSD
+
+GO          ?= go
+GOBIN       := $(shell $(GO) env GOPATH)/bin
+STATICCHECK := $(GOBIN)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+FUZZTIME    ?= 10s
+ROOT_ZONE   ?= zone/testdata/root.zone
+
+# Debian packages the tests use: dig (dnsutils), kdig and knotd (the differential test's
+# reference server), nsd-checkzone (the `check` compatibility test), GNU time (bench-load).
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time
+
+.PHONY: all build run test deps vet staticcheck race fuzz bench bench-load clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/anycastdns ./cmd/anycastdns
+
+run:
+	$(GO) run ./cmd/anycastdns serve
+
+test: deps vet staticcheck race fuzz
+
+# deps installs what the tests need when it is missing: Debian packages (needs root, as in
+# CI) and staticcheck from the Go module proxy.
+deps:
+	@missing=""; for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "missing test tools:$$missing; installing $(TEST_PACKAGES)"; \
+		if [ "$$(id -u)" != 0 ]; then echo "run as root, or: sudo apt-get install -y $(TEST_PACKAGES)" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_PACKAGES) >/dev/null; \
+	fi
+	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(GO) mod download
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(STATICCHECK) ./...
+
+race:
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+# A short run of each fuzz target (go test -fuzz takes one target per run).
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./zone
+	$(GO) test -run '^$$' -fuzz '^FuzzRespond$$' -fuzztime $(FUZZTIME) ./server
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./zone ./server
+
+# bench-load prints the load time and peak memory of the signed root zone for
+# `anycastdns check` and `nsd-checkzone` (which parses and builds NSD's in-memory
+# database the same way nsd does at start), then the Go benchmark of zone.Load.
+bench-load: build deps
+	@printf '%-28s %10s %12s\n' "loader (3 runs each)" "seconds" "max RSS MiB"
+	@for i in 1 2 3; do \
+		for cmd in "bin/anycastdns check $(ROOT_ZONE) ." "nsd-checkzone . $(ROOT_ZONE)"; do \
+			/usr/bin/time -f "%e %M" -o /tmp/anycastdns-bench-load.$$$$ $$cmd >/dev/null; \
+			read s kb < /tmp/anycastdns-bench-load.$$$$; \
+			printf '%-28s %10s %12d\n' "$${cmd%% *}" "$$s" "$$((kb / 1024))"; \
+		done; \
+	done; rm -f /tmp/anycastdns-bench-load.$$$$
+	$(GO) test -run '^$$' -bench '^BenchmarkLoadRoot$$' -benchmem -count 3 ./zone
+
+clean:
+	rm -rf bin
