@@ -15,10 +15,10 @@ const GracefulShutdown = uint32(bgp.COMMUNITY_PLANNED_SHUT)
 
 // ParseCommunity parses a standard community (RFC 1997): "AS:value" with both
 // halves in 0..65535, a well-known name ("no-export", "no-advertise",
-// "no-export-subconfed", "graceful-shutdown", "blackhole", …), or a plain
-// 32-bit number.
+// "no-export-subconfed", "graceful-shutdown", "blackhole", …, in any case and
+// also written as in RFC 1997, "NO_EXPORT"), or a plain 32-bit number.
 func ParseCommunity(s string) (uint32, error) {
-	name := strings.ToLower(strings.TrimSpace(s))
+	name := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", "-")
 	if name == "graceful-shutdown" {
 		return GracefulShutdown, nil
 	}

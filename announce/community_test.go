@@ -13,6 +13,7 @@ func TestParseCommunity(t *testing.T) {
 		{"65535:65535", 0xffffffff, true},
 		{"no-export", 0xffffff01, true},    // RFC 1997
 		{"NO-ADVERTISE", 0xffffff02, true}, // RFC 1997
+		{"NO_EXPORT", 0xffffff01, true},    // as RFC 1997 spells it
 		{"graceful-shutdown", 0xffff0000, true},
 		{"planned-shut", 0xffff0000, true},
 		{"4259840053", 4259840053, true},

@@ -52,7 +52,7 @@ func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
 	a := &anycast{
 		grace:   cfg.BGP.Drain.Grace,
 		linger:  cfg.BGP.Drain.Linger,
-		log:     d.log,
+		log:     d.log.Named("anycast"),
 		pending: map[netip.Prefix]*graceTimer{},
 	}
 	prober := &health.Prober{
@@ -62,12 +62,12 @@ func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
 	}
 	targets := cfg.probeTargets(d.ports)
 	for _, t := range targets {
-		d.log.Info("health probe targets", zap.Stringer("prefix", t.Prefix), zap.Strings("addrs", t.Addrs))
+		a.log.Info("health probe targets", zap.Stringer("prefix", t.Prefix), zap.Strings("addrs", t.Addrs))
 	}
 	var err error
 	a.mon, err = health.NewMonitor(cfg.healthConfig(), targets, health.MonitorOptions{
 		Probe:        prober.Probe,
-		Logger:       d.log.Named("health"),
+		Logger:       d.log,
 		Registerer:   d.reg,
 		OnTransition: a.onTransition,
 	})
@@ -76,7 +76,7 @@ func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
 	}
 	if cfg.bgpOn() {
 		a.sp, err = announce.New(cfg.announceConfig(), announce.Options{
-			Logger: d.log.Named("bgp"), Level: d.level, Registerer: d.reg,
+			Logger: d.log, Level: d.level, Registerer: d.reg,
 		})
 		if err != nil {
 			return nil, err

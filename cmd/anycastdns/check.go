@@ -15,8 +15,11 @@ func (c *command) check(args []string) error {
 	fs := flag.NewFlagSet("anycastdns check", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	configFile := fs.String("config", "", "check this configuration `file` and its zones")
+	var ov overrides
+	fs.StringVar(&ov.routerID, "router-id", "", "with -config: the BGP router id `IPv4` serve would be given")
+	fs.StringVar(&ov.localAS, "local-as", "", "with -config: the BGP `AS` number serve would be given")
 	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "usage: anycastdns check [-config FILE | ZONEFILE ORIGIN]\n\n"+
+		fmt.Fprintf(c.stderr, "usage: anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]\n\n"+
 			"Loads and checks the configuration and its zones, or one zone file as the zone ORIGIN,\n"+
 			"and prints each zone's serial and record count. With neither, checks the built-in\n"+
 			"defaults. Exits 1 when something does not load, naming file:line.\n\nFlags:\n")
@@ -33,7 +36,10 @@ func (c *command) check(args []string) error {
 		return usageError{errors.New("check: give -config FILE or ZONEFILE ORIGIN, not both")}
 	case *configFile != "":
 		var err error
-		if cfg, err = loadConfig(*configFile); err != nil {
+		if cfg, err = c.config(*configFile, ov); err != nil {
+			if errors.As(err, new(usageError)) {
+				return err
+			}
 			fmt.Fprintln(c.stderr, err)
 			fmt.Fprintf(c.stderr, "config %s: not loaded due to errors\n", *configFile)
 			return errReported

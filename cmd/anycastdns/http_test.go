@@ -25,7 +25,9 @@ func TestHealthEndpoints(t *testing.T) {
 	reg.MustRegister(c)
 	c.Add(3)
 	ready := newReadiness(map[string]string{condZones: "not loaded", condListeners: "not open"})
-	h := newHTTPHandler(reg, ready, nil, zap.NewNop())
+	var admin lateHandler
+	h := newHTTPHandler(reg, ready, &admin, zap.NewNop())
+	prefixOK := true
 
 	steps := []struct {
 		name       string
@@ -40,6 +42,20 @@ func TestHealthEndpoints(t *testing.T) {
 		{"zones loaded", func() { ready.set(condZones, "") }, "/readyz", 503,
 			[]string{"dns listeners: not open"}, []string{"zones:"}},
 		{"listeners open", func() { ready.set(condListeners, "") }, "/readyz", 200, []string{"ready"}, []string{"not ready"}},
+		{"a source not ready", func() {
+			ready.addSource(func() (bool, []string) {
+				if prefixOK {
+					return true, nil
+				}
+				return false, []string{"maintenance: drained by the admin endpoint", "prefix 192.0.2.53/32: draining"}
+			})
+			prefixOK = false
+		}, "/readyz", 503, []string{"not ready\nmaintenance: drained by the admin endpoint\nprefix 192.0.2.53/32: draining\n"}, nil},
+		{"the source ready again", func() { prefixOK = true }, "/readyz", 200, []string{"ready"}, []string{"not ready"}},
+		{"admin before the node built it", nil, "/admin/state", 503, []string{"not available"}, nil},
+		{"admin once set", func() {
+			admin.set(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "admin "+r.URL.Path) }))
+		}, "/admin/state", 200, []string{"admin /admin/state"}, nil},
 		{"stopping", func() { ready.set(condStopping, "shutting down") }, "/readyz", 503, []string{"stopping: shutting down"}, nil},
 		{"alive while stopping", nil, "/healthz", 200, []string{"ok"}, nil},
 		{"metrics from the registry passed in", nil, "/metrics", 200, []string{"test_total 3"}, nil},

@@ -5,12 +5,18 @@
 // Usage:
 //
 //	anycastdns serve [-config FILE] [-listen ADDR:PORT]... [-zone ORIGIN=FILE]... [-identity NAME]
-//	anycastdns check [-config FILE | ZONEFILE ORIGIN]
+//	                 [-router-id IPV4] [-local-as ASN]
+//	anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]
 //	anycastdns version
 //
 // With no configuration file, serve answers for the example zones built into the binary
 // on 127.0.0.1:5353 and [::1]:5353, with metrics on http://127.0.0.1:9153/metrics.
 // SIGHUP reloads the zones whose files changed; SIGTERM and SIGINT stop gracefully.
+//
+// With bgp.prefixes and bgp.peers configured, the node probes its own listeners and
+// announces each service prefix over BGP only while the probes pass; a stop drains
+// first (GRACEFUL_SHUTDOWN, grace, withdraw, linger), and a maintenance file or
+// POST /admin/drain on the metrics listener drains without stopping.
 // The configuration keys are described in deploy/anycastdns.example.yaml.
 package main
 
@@ -52,10 +58,12 @@ const usage = `anycastdns: an authoritative DNS server for anycast fleets
 
 usage:
   anycastdns serve [-config FILE] [-listen ADDR:PORT]... [-zone ORIGIN=FILE]... [-identity NAME]
+                   [-router-id IPV4] [-local-as ASN]
         serve the zones over UDP and TCP (with no file: the built-in example zones on
         127.0.0.1:5353 and [::1]:5353, metrics on 127.0.0.1:9153); SIGHUP reloads changed
-        zones, SIGTERM and SIGINT stop gracefully
-  anycastdns check [-config FILE | ZONEFILE ORIGIN]
+        zones, SIGTERM and SIGINT stop gracefully (with BGP: drain, then stop); with
+        bgp.peers, announce bgp.prefixes over BGP while the node's own probes pass
+  anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]
         load and check the configuration and its zones (or one zone file), print each
         zone's serial and record count; exit 1 with file:line errors
   anycastdns version

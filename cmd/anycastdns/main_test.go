@@ -45,10 +45,12 @@ func TestCommandLine(t *testing.T) {
 	}{
 		{"no command", nil, 2, "", "usage:"},
 		{"unknown command", []string{"serv"}, 2, "", `unknown command "serv"`},
-		{"help lists the commands", []string{"-h"}, 0, "anycastdns check [-config FILE | ZONEFILE ORIGIN]", ""},
+		{"help lists the commands", []string{"-h"}, 0, "anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]", ""},
 		{"help word", []string{"help"}, 0, "anycastdns serve [-config FILE]", ""},
 		{"version", []string{"version"}, 0, "anycastdns ", ""},
 		{"serve -h", []string{"serve", "-h"}, 0, "", "-zone ORIGIN=FILE"},
+		{"serve -h lists the BGP flags", []string{"serve", "-h"}, 0, "", "-router-id IPv4"},
+		{"serve bad -local-as", []string{"serve", "-local-as", "x"}, 2, "", `-local-as "x": want an AS number`},
 		{"serve unknown flag", []string{"serve", "-listne", "x"}, 2, "", "flag provided but not defined: -listne"},
 		{"serve stray argument", []string{"serve", "extra"}, 2, "", `unexpected argument "extra"`},
 		{"serve bad -zone", []string{"serve", "-zone", "example.org.zone"}, 2, "", "want ORIGIN=FILE"},
