@@ -5,6 +5,7 @@
 #   make build       the static binary in bin/anycastdns
 #   make run         serve the built-in example zones on 127.0.0.1:5353 and [::1]:5353
 #   make bench-load  load time and memory of the signed root zone: anycastdns beside NSD
+#   make lab         the routed anycast lab (root): BIRD 2 and two PoPs in network namespaces
 
 GO          ?= go
 GOBIN       := $(shell $(GO) env GOPATH)/bin
@@ -14,11 +15,12 @@ FUZZTIME    ?= 10s
 ROOT_ZONE   ?= zone/testdata/root.zone
 
 # Debian packages the tests use: dig (dnsutils), kdig and knotd (the differential test's
-# reference server), nsd-checkzone (the `check` compatibility test), GNU time (bench-load).
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time
+# reference server), nsd-checkzone (the `check` compatibility test), GNU time (bench-load),
+# and for the routed lab BIRD 2, nftables and iproute2.
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip
 
-.PHONY: all build run test deps vet staticcheck race fuzz bench bench-load clean
+.PHONY: all build run test deps vet staticcheck race fuzz bench bench-load lab clean
 
 all: build
 
@@ -72,6 +74,14 @@ bench-load: build deps
 		done; \
 	done; rm -f /tmp/anycastdns-bench-load.$$$$
 	$(GO) test -run '^$$' -bench '^BenchmarkLoadRoot$$' -benchmem -count 3 ./zone
+
+# lab: the routed anycast lab (needs root: network namespaces, BIRD 2, nftables). It prints
+# the failover table and writes it, an SVG timeline and a CSV of queries per scenario, and
+# the BIRD and PoP logs to bin/lab/. `make test` runs the same test as part of go test.
+lab: build deps
+	@if [ "$$(id -u)" != 0 ]; then echo "make lab needs root (network namespaces)" >&2; exit 1; fi
+	ANYCASTDNS_LAB_BIN=$(CURDIR)/bin/anycastdns ANYCASTDNS_LAB_OUT=$(CURDIR)/bin/lab \
+		$(GO) test -count=1 -v -timeout 10m -run '^TestLab$$' ./deploy/lab
 
 clean:
 	rm -rf bin

@@ -1,0 +1,31 @@
+// Package lab is the routed anycast lab: it proves, with the real anycastdns binary and
+// a real BGP router, that a node announces its service prefixes only while it answers.
+//
+// The lab is a Go test (lab_test.go, Linux only, root only). It builds network namespaces:
+//
+//	client ── router (BIRD 2) ─┬─ pop-a: anycastdns, AS 65001, preferred
+//	                           └─ pop-b: anycastdns, AS 65001, AS path prepended twice
+//
+// Both PoPs put the same anycast addresses, 198.51.100.53/32 and 2001:db8:53::53/128, on
+// their loopback and peer with the router over one IPv4 and one IPv6 eBGP session each.
+// The router installs the best route into its kernel table; its import filter accepts only
+// the anycast prefixes and honours the GRACEFUL_SHUTDOWN community (RFC 8326) by lowering
+// local preference to 0.
+//
+// From the client namespace the lab sends "hostname.bind CH TXT" and an SOA query carrying
+// the NSID option (RFC 5001) to both anycast addresses at a fixed rate, and records which
+// node answered each query and which were lost. It then breaks PoP A in the ways the
+// issue lists (blackholed listener, SIGTERM drain, SIGKILL, SIGSTOP, recovery, an
+// IPv6-only fault), prints a markdown table of failover time and losses, and draws one
+// SVG timeline per scenario.
+//
+// Run it as root:
+//
+//	go test -count=1 -v -run '^TestLab$' ./deploy/lab
+//
+// The PoPs run a binary built from this tree, or ANYCASTDNS_LAB_BIN when it is set.
+// ANYCASTDNS_LAB_OUT names the folder for the table, the timelines and the logs of BIRD and
+// both PoPs (default: a temporary folder removed after the test). Without root the test is
+// skipped, except under CI=true, where it fails. Every namespace and process it starts is
+// removed when it ends, also on failure.
+package lab

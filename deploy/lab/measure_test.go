@@ -1,0 +1,145 @@
+package lab
+
+import (
+	"slices"
+	"time"
+)
+
+// bucket is the width of one timeline bar.
+const bucket = 100 * time.Millisecond
+
+// sample is one query the client sent: to which address family, when, and which node
+// answered it ("" when no answer came within the client's timeout: a lost query).
+type sample struct {
+	family string // "IPv4" or "IPv6"
+	sent   time.Time
+	rtt    time.Duration
+	node   string
+}
+
+// lost reports whether the query went unanswered.
+func (s sample) lost() bool { return s.node == "" }
+
+// received is when the answer arrived.
+func (s sample) received() time.Time { return s.sent.Add(s.rtt) }
+
+// Kinds of timeline events.
+const (
+	eventFault   = "fault"   // what the lab did to PoP A
+	eventSpeaker = "speaker" // a PoP's BGP speaker announced, drained or withdrew a prefix
+	eventSession = "session" // a BGP session at the router came up or went down
+	eventRoute   = "route"   // the router's kernel route to an anycast prefix changed
+)
+
+// event is something marked on a timeline.
+type event struct {
+	at    time.Time
+	label string
+	kind  string
+}
+
+// record is everything one scenario observed.
+type record struct {
+	num     int
+	name    string
+	fault   string    // what the lab did, e.g. "SIGKILL pop-a"
+	faultAt time.Time // when it did it
+	to      string    // the node expected to take the traffic after the fault ("" when none)
+	only    string    // the one address family the fault is meant to move ("" for both)
+	start   time.Time
+	end     time.Time
+	samples []sample
+	events  []event
+}
+
+// outcome summarises one address family of one scenario.
+type outcome struct {
+	family   string
+	sent     int
+	lost     int
+	lostFrom time.Time // when the first lost query was sent (zero if none)
+	byNode   map[string]int
+	// switched reports whether a query was answered by the record's `to` node after the
+	// fault; switchAfter is then the time from the fault to the first such answer.
+	switched    bool
+	switchAfter time.Duration
+	// after counts the answers per node for queries sent after the fault settled: in
+	// the last second of the scenario.
+	last map[string]int
+}
+
+// moves reports whether the fault is meant to move the family's traffic to r.to.
+func (r record) moves(family string) bool {
+	return r.to != "" && (r.only == "" || r.only == family)
+}
+
+// analyze computes the outcome of one address family of r.
+func analyze(r record, family string) outcome {
+	o := outcome{family: family, byNode: map[string]int{}, last: map[string]int{}}
+	lastFrom := r.end.Add(-time.Second)
+	for _, s := range r.samples {
+		if s.family != family {
+			continue
+		}
+		o.sent++
+		if s.lost() {
+			if o.lost == 0 {
+				o.lostFrom = s.sent
+			}
+			o.lost++
+			continue
+		}
+		o.byNode[s.node]++
+		if !s.sent.Before(lastFrom) {
+			o.last[s.node]++
+		}
+		if r.moves(family) && s.node == r.to && !r.faultAt.IsZero() && !s.received().Before(r.faultAt) {
+			if d := s.received().Sub(r.faultAt); !o.switched || d < o.switchAfter {
+				o.switched, o.switchAfter = true, d
+			}
+		}
+	}
+	return o
+}
+
+// bar is one timeline bucket: answers per node and losses among the queries sent in it.
+type bar struct {
+	answers map[string]int
+	lost    int
+}
+
+// bars buckets one family's samples of r by the time they were sent, from r.start.
+func bars(r record, family string) []bar {
+	n := int(r.end.Sub(r.start)/bucket) + 1
+	out := make([]bar, n)
+	for i := range out {
+		out[i].answers = map[string]int{}
+	}
+	for _, s := range r.samples {
+		if s.family != family || s.sent.Before(r.start) {
+			continue
+		}
+		i := int(s.sent.Sub(r.start) / bucket)
+		if i >= n {
+			continue
+		}
+		if s.lost() {
+			out[i].lost++
+		} else {
+			out[i].answers[s.node]++
+		}
+	}
+	return out
+}
+
+// families lists the address families present in r, IPv4 first.
+func families(r record) []string {
+	var fs []string
+	for _, s := range r.samples {
+		if !slices.Contains(fs, s.family) {
+			fs = append(fs, s.family)
+		}
+	}
+	slices.Sort(fs)
+	return fs
+}

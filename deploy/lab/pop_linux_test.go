@@ -1,0 +1,190 @@
+package lab
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The lab's health and BGP timers. Health probes at the shipped interval, rise and fall
+// (a busy CI machine must not make them flap), with a 300 ms timeout (default 500 ms):
+// a blackholed listener is then detected within fall × interval + 300 ms, which leaves
+// most of the issue's one-second allowance to the withdrawal itself. The BGP timers are a
+// third of the defaults, with the same ratio (keepalive a third of the hold time), so the
+// hung process scenario takes seconds; the drain periods are short so the whole lab runs
+// in about a minute.
+const (
+	healthInterval = time.Second
+	healthTimeout  = 300 * time.Millisecond
+	healthRise     = 2
+	healthFall     = 3
+	holdTime       = 3 * time.Second
+	keepalive      = 1 * time.Second
+	drainGrace     = 1 * time.Second
+	drainLinger    = 1 * time.Second
+)
+
+// pop is one point of presence: a namespace running the anycastdns binary.
+type pop struct {
+	name     string // identity, answered to hostname.bind and NSID
+	ns       netns
+	bin      string
+	config   string
+	logPath  string
+	routerID string
+	cmd      *exec.Cmd
+	done     chan struct{}
+}
+
+// popConfig is what one PoP's configuration file needs.
+type popConfig struct {
+	identity           string
+	local4, local6     string // this PoP's addresses on the link to the router
+	router4, router6   string // the router's addresses on that link
+	anycast4, anycast6 string
+	prepend            int
+}
+
+// yaml renders the PoP's configuration: it listens on the anycast addresses only, probes
+// them, and peers with the router over one IPv4 and one IPv6 session, so that each
+// prefix's next hop is an address of its own family.
+func (c popConfig) yaml() string {
+	peer := func(router, local, family string) string {
+		return fmt.Sprintf(`    - address: %q
+      as: %d
+      local-address: %q
+      hold-time: %s
+      keepalive: %s
+      connect-retry: 1s
+      families: [%s]
+`, router, routerAS, local, holdTime, keepalive, family)
+	}
+	return fmt.Sprintf(`# anycastdns routed lab: %[1]s (generated).
+identity: %[1]s
+listen:
+  - "%[2]s:53"
+  - "[%[3]s]:53"
+metrics:
+  listen: 127.0.0.1:9153
+log:
+  format: json # timestamps in nanoseconds: the lab marks announce and withdraw on its timelines
+shutdown-timeout: 2s
+health:
+  interval: %[4]s
+  timeout: %[5]s
+  rise: %[6]d
+  fall: %[7]d
+bgp:
+  local-as: %[8]d
+  router-id: %[9]q
+  peers:
+%[10]s%[11]s  prefixes: ["%[2]s/32", "%[3]s/128"]
+  prepend: %[12]d
+  drain:
+    grace: %[13]s
+    linger: %[14]s
+`, c.identity, c.anycast4, c.anycast6, healthInterval, healthTimeout, healthRise, healthFall,
+		popAS, c.local4, peer(c.router4, c.local4, "ipv4-unicast"), peer(c.router6, c.local6, "ipv6-unicast"),
+		c.prepend, drainGrace, drainLinger)
+}
+
+// newPop writes the PoP's configuration into dir and makes sure its process is stopped
+// when the test ends. It does not start it.
+func newPop(t testing.TB, ns netns, bin, dir string, c popConfig) *pop {
+	t.Helper()
+	p := &pop{
+		name:     c.identity,
+		ns:       ns,
+		bin:      bin,
+		config:   filepath.Join(dir, c.identity+".yaml"),
+		logPath:  filepath.Join(dir, c.identity+".log"),
+		routerID: c.local4,
+	}
+	if err := os.WriteFile(p.config, []byte(c.yaml()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The log collects every start of this run (an earlier run's would confuse the timelines).
+	if err := os.Remove(p.logPath); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.kill)
+	return p
+}
+
+// start runs the binary in the PoP's namespace; its output is appended to the PoP's log.
+func (p *pop) start(t testing.TB) {
+	t.Helper()
+	if p.running() {
+		t.Fatalf("%s: already running", p.name)
+	}
+	log, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(log, "==== lab: starting %s at %s\n", p.name, time.Now().UTC().Format(time.RFC3339Nano))
+	cmd := p.ns.command(p.bin, "serve", "-config", p.config)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		_ = log.Close()
+		t.Fatalf("starting %s: %v", p.name, err)
+	}
+	p.cmd, p.done = cmd, make(chan struct{})
+	done := p.done
+	go func() {
+		err := cmd.Wait()
+		fmt.Fprintf(log, "==== lab: %s exited at %s: %v\n", p.name, time.Now().UTC().Format(time.RFC3339Nano), err)
+		_ = log.Close()
+		close(done)
+	}()
+}
+
+// running reports whether the PoP's process is alive.
+func (p *pop) running() bool {
+	if p.cmd == nil {
+		return false
+	}
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// signal sends sig to the PoP's process.
+func (p *pop) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if !p.running() {
+		t.Fatalf("%s: not running, cannot send %v", p.name, sig)
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("%s: %v: %v", p.name, sig, err)
+	}
+}
+
+// wait waits up to d for the process to exit and reports whether it did.
+func (p *pop) wait(d time.Duration) bool {
+	if !p.running() {
+		return true
+	}
+	select {
+	case <-p.done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// kill stops the process at once, also when it is stopped (SIGSTOP), and waits for it.
+func (p *pop) kill() {
+	if !p.running() {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	_ = p.cmd.Process.Signal(syscall.SIGCONT)
+	<-p.done
+}
