@@ -4,6 +4,8 @@
 #                    then go vet, staticcheck, go test -race, and short fuzz runs
 #   make build       the static binary in bin/anycastdns
 #   make run         serve the built-in example zones on 127.0.0.1:5353 and [::1]:5353
+#   make bench       dnsperf against anycastdns, NSD and Knot DNS side by side (cmd/benchdns)
+#   make bench-go    the Go benchmarks, with allocations
 #   make bench-load  load time and memory of the signed root zone: anycastdns beside NSD
 #   make lab         the routed anycast lab (root): BIRD 2 and two PoPs in network namespaces
 
@@ -16,11 +18,11 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 
 # Debian packages the tests use: dig (dnsutils), kdig and knotd (the differential test's
 # reference server), nsd-checkzone (the `check` compatibility test), GNU time (bench-load),
-# and for the routed lab BIRD 2, nftables and iproute2.
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip
+# for the routed lab BIRD 2, nftables and iproute2, and dnsperf for make bench.
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 dnsperf
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip dnsperf
 
-.PHONY: all build run test deps vet staticcheck race fuzz bench bench-load lab clean
+.PHONY: all build run test deps vet staticcheck race fuzz bench bench-quick bench-go bench-load lab clean
 
 all: build
 
@@ -58,7 +60,18 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./zone
 	$(GO) test -run '^$$' -fuzz '^FuzzRespond$$' -fuzztime $(FUZZTIME) ./server
 
-bench:
+# bench measures anycastdns beside NSD and Knot DNS with dnsperf (cmd/benchdns): the mix,
+# root and zone-size suites, medians of 3 alternated rounds, about 12 minutes. Run it on an
+# otherwise idle machine. More flags: make bench BENCHFLAGS='-suite mix -rounds 5'
+bench: build deps
+	$(GO) run ./cmd/benchdns -anycastdns bin/anycastdns $(BENCHFLAGS)
+
+# bench-quick is a one-minute smoke run of the same.
+bench-quick: build deps
+	$(GO) run ./cmd/benchdns -anycastdns bin/anycastdns -quick $(BENCHFLAGS)
+
+# bench-go runs the Go benchmarks (lookup, packet path, zone loading; allocations).
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./zone ./server
 
 # bench-load prints the load time and peak memory of the signed root zone for

@@ -1,0 +1,54 @@
+// Command benchdns measures anycastdns beside NSD and Knot DNS with dnsperf, on the same
+// zones and query files, so that the UDP path can be compared before and after a change.
+//
+// It generates its inputs (deterministically, from a seed), starts each server by hand on
+// a free 127.0.0.1 port with its own configuration in a scratch folder, and runs dnsperf
+// against the servers in turn, A B C A B C, for a number of rounds. Around every run it
+// reads each server's CPU time (utime+stime of the server's processes and all their
+// threads, from /proc) and prints markdown tables of medians to stdout:
+//
+//	go build -trimpath -o bin/anycastdns ./cmd/anycastdns
+//	go run ./cmd/benchdns -suite mix,root,sizes -rounds 3 -duration 10s
+//	go run ./cmd/benchdns -quick              # a one-minute smoke run
+//
+// The suites:
+//
+//   - mix: a 2,000-record zone (hosts, MX, TXT, a wildcard, delegations with glue,
+//     CNAMEs) and a query file mixing hits, NXDOMAIN, wildcard, referral, MX, TXT and CNAME
+//     queries; at saturation, then at a fixed rate (-rate, 20k qps by default).
+//   - root: the signed root zone (zone/testdata/root.zone) and a root-server query mix:
+//     TLD referrals, DS, NXDOMAIN TLDs and apex SOA, NS and DNSKEY queries, sent with the
+//     DO bit as most root traffic is; at saturation and at the fixed rate.
+//   - sizes: synthetic TLD-like zones of 1k, 100k and 1M delegations with glue: load time
+//     (start to the first authoritative SOA answer), memory after load, and qps.
+//
+// What the figures mean. "queries per server CPU-second" is the answers dnsperf got
+// divided by the server's CPU time during the run; on loopback part of the kernel's
+// packet delivery is charged to whichever side sends, so each server pays for delivering
+// its answers and dnsperf for delivering its queries, the same for every server. dnsperf
+// 2.10 has no latency histogram, so p99 comes from its -v per-query lines; -v costs
+// dnsperf about a quarter of its throughput, so at saturation it is off unless -sat-p99.
+// Every table has a "rest of machine" column, the CPU that neither the server nor
+// dnsperf used during the runs: on a shared machine, figures with a high one are noisy,
+// and -max-noise takes such runs again.
+//
+// Progress goes to stderr; the tables go to stdout.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchdns:", err)
+		os.Exit(1)
+	}
+}

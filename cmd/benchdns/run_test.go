@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseFlags(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		args     []string
+		rounds   int
+		duration time.Duration
+		sizes    string
+		err      bool
+	}{
+		{"defaults", nil, 3, 10 * time.Second, "1000,100000,1000000", false},
+		{"quick", []string{"-quick"}, 1, 2 * time.Second, "1000,10000", false},
+		{"quick, explicit flags win", []string{"-quick", "-rounds", "5", "-sizes", "7"}, 5, 2 * time.Second, "7", false},
+		{"zero rounds", []string{"-rounds", "0"}, 0, 0, "", true},
+		{"too short", []string{"-duration", "10ms"}, 0, 0, "", true},
+		{"stray argument", []string{"mix"}, 0, 0, "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o, err := parseFlags(c.args, io.Discard)
+			if (err != nil) != c.err {
+				t.Fatalf("got error %v, want error %v", err, c.err)
+			}
+			if err != nil {
+				return
+			}
+			if o.rounds != c.rounds || o.duration != c.duration || o.sizes != c.sizes {
+				t.Errorf("got rounds %d, duration %v, sizes %q; want %d, %v, %q", o.rounds, o.duration, o.sizes, c.rounds, c.duration, c.sizes)
+			}
+		})
+	}
+}
+
+func TestRunRejectsBadSelections(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-suite", "mix,speed"}, `unknown suite "speed"`},
+		{[]string{"-sizes", "10,x"}, `"x" is not a positive number`},
+		{[]string{"-servers", "bind"}, `unknown server "bind"`},
+		{[]string{"-anycastdns", "/nonexistent/anycastdns"}, "make build"},
+	} {
+		err := run(context.Background(), c.args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			if err != nil && strings.Contains(err.Error(), "dnsperf not found") {
+				t.Skip("dnsperf is not installed")
+			}
+			t.Errorf("run(%q): got error %v, want one containing %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestSmoke runs the whole benchmark, every suite and server, with tiny durations. It
+// is a benchmark, not a test, so it runs only with ANYCASTDNS_BENCH_SMOKE=1.
+func TestSmoke(t *testing.T) {
+	if os.Getenv("ANYCASTDNS_BENCH_SMOKE") != "1" {
+		t.Skip("set ANYCASTDNS_BENCH_SMOKE=1 to run the benchmark smoke test")
+	}
+	for _, tool := range []string{"dnsperf", "nsd", "knotd"} {
+		if _, err := lookTool(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatal(err)
+			}
+			t.Skip(err)
+		}
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "anycastdns")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "../anycastdns")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	args := []string{"-quick", "-duration", "1s", "-warmup", "0s", "-queries", "1000", "-sizes", "1000",
+		"-rate", "2000", "-anycastdns", bin, "-out", filepath.Join(dir, "out"),
+		"-root-zone", filepath.Join("..", "..", "zone", "testdata", "root.zone")}
+	if err := run(ctx, args, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"### mix: 2000 records", "### root: 24911 records", "### sizes:",
+		"| anycastdns / NSD |", "| anycastdns / Knot |", "| 1000 | 3003 | anycastdns |",
+		"Fixed rate: dnsperf -Q 2000",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Every server answered every run: no row with zero queries per second.
+	for line := range strings.SplitSeq(out, "\n") {
+		if strings.HasPrefix(line, "| anycastdns |") || strings.HasPrefix(line, "| NSD |") || strings.HasPrefix(line, "| Knot |") {
+			if f := strings.Split(line, "|"); strings.TrimSpace(f[2]) == "0" {
+				t.Errorf("a server answered nothing: %s", line)
+			}
+		}
+	}
+	// No server outlives the run.
+	stats, err := readStats(procRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range tree(stats, os.Getpid()) {
+		if s.PID != os.Getpid() {
+			comm, _ := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(s.PID), "comm"))
+			if c := strings.TrimSpace(string(comm)); strings.Contains(c, "nsd") || strings.Contains(c, "knotd") || strings.Contains(c, "anycastdns") {
+				t.Errorf("process %d (%s) still running after the benchmark", s.PID, c)
+			}
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Zone is one zone a server loads.
+type Zone struct {
+	Origin string // fully qualified
+	File   string // absolute path of the master file
+}
+
+// Server knows how to configure and start one DNS server implementation.
+type Server interface {
+	// Name is the server's name in the tables.
+	Name() string
+	// Command writes the server's configuration into dir (a scratch folder of its own)
+	// and returns the command that serves zones on 127.0.0.1:port in the foreground.
+	Command(dir string, port int, zones []Zone) (*exec.Cmd, error)
+}
+
+// Running is a server process that answers.
+type Running struct {
+	Name string
+	Port int
+	PID  int
+	// Load is the time from the start of the process to its first authoritative SOA
+	// answer for every zone: parsing and compiling the zones, and opening the sockets.
+	Load time.Duration
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+	err  error // the process's exit, once done is closed
+}
+
+// start starts s in dir on a free port and waits, up to timeout, until it answers the
+// SOA of every zone authoritatively.
+func start(ctx context.Context, s Server, dir string, zones []Zone, timeout time.Duration) (*Running, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd, err := s.Command(dir, port, zones)
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(dir, "output.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// The server dies with benchdns, even if benchdns is killed (Linux).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %v", s.Name(), err)
+	}
+	r := &Running{Name: s.Name(), Port: port, PID: cmd.Process.Pid, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() { r.err = cmd.Wait(); close(r.done) }()
+	if err := r.waitReady(ctx, zones, timeout); err != nil {
+		r.stop()
+		return nil, err
+	}
+	r.Load = time.Since(t0)
+	return r, nil
+}
+
+// waitReady polls the SOA of each zone every 5 ms until the answers are authoritative.
+func (r *Running) waitReady(ctx context.Context, zones []Zone, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	c := &dns.Client{Net: "udp", Timeout: 250 * time.Millisecond}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(r.Port))
+	for _, z := range zones {
+		q := new(dns.Msg)
+		q.SetQuestion(z.Origin, dns.TypeSOA)
+		for {
+			resp, _, err := c.ExchangeContext(ctx, q, addr)
+			if err == nil && resp.Rcode == dns.RcodeSuccess && resp.Authoritative && len(resp.Answer) > 0 {
+				break
+			}
+			select {
+			case <-r.done:
+				return fmt.Errorf("%s exited before answering (%v): %s", r.Name, r.err, r.logTail())
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%s did not answer %s SOA within %v (last error %v): %s", r.Name, z.Origin, timeout, err, r.logTail())
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Running) logTail() string {
+	b, _ := os.ReadFile(r.log)
+	return lastLines(string(b), 5)
+}
+
+// stop sends SIGTERM to the server's PID and waits for it to exit; after 10 s it sends
+// SIGKILL to the PID and to any child process left.
+func (r *Running) stop() {
+	stats, _ := readStats(procRoot)
+	kids := tree(stats, r.PID)
+	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		_ = r.cmd.Process.Kill()
+		<-r.done
+	}
+	for _, k := range kids {
+		if k.PID != r.PID {
+			if err := syscall.Kill(k.PID, 0); err == nil {
+				_ = syscall.Kill(k.PID, syscall.SIGKILL)
+			}
+		}
+	}
+}
+
+// CPU returns the CPU time the server's processes have used so far.
+func (r *Running) CPU() (time.Duration, error) { return treeCPU(procRoot, r.PID) }
+
+// Memory returns the memory the server's processes hold.
+func (r *Running) Memory() (Memory, error) { return treeMemory(procRoot, r.PID) }
+
+// freePort returns a port free for both UDP and TCP on 127.0.0.1. Another process may
+// take it before the server binds it; the server then fails to start and says so.
+func freePort() (int, error) {
+	for range 20 {
+		u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			return 0, err
+		}
+		port := u.LocalAddr().(*net.UDPAddr).Port
+		t, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+		u.Close()
+		if err != nil {
+			continue
+		}
+		t.Close()
+		return port, nil
+	}
+	return 0, errors.New("no port free for both UDP and TCP on 127.0.0.1")
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func sample(q float64, completed int64, cpu time.Duration) Sample {
+	return Sample{Perf: Perf{QPS: q, Sent: completed, Completed: completed, RunTime: 10 * time.Second}, CPU: cpu}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   []float64
+		want float64
+	}{
+		{"none", nil, 0},
+		{"odd", []float64{3, 1, 2}, 2},
+		{"even", []float64{4, 1, 3, 2}, 2.5},
+		{"outlier", []float64{100, 1, 2}, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var s []Sample
+			for _, v := range c.in {
+				s = append(s, sample(v, 0, 0))
+			}
+			if got := median(s, qps); got != c.want {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestSampleRates(t *testing.T) {
+	s := sample(100_000, 1_000_000, 5*time.Second)
+	s.Others = 2 * time.Second
+	s.Perf.Lost = 1000
+	s.Perf.Sent = 1_001_000
+	s.Perf.RCodes = map[string]int64{"NXDOMAIN": 250_000}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"queries per CPU-second", s.QPSPerCPU(), 200_000},
+		{"CPU % of a core", s.CPUPercent(), 50},
+		{"others % of a core", s.OthersPercent(), 20},
+		{"NXDOMAIN %", s.RCodePercent("NXDOMAIN"), 25},
+		{"lost %", s.LostPercent(), 100 * 1000.0 / 1_001_000},
+		{"zero CPU", Sample{}.QPSPerCPU(), 0},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestTableRatios(t *testing.T) {
+	runs := []ServerRuns{
+		{Name: ours, Sat: []Sample{sample(50_000, 500_000, 5*time.Second)}},
+		{Name: "NSD", Sat: []Sample{sample(100_000, 1_000_000, 5*time.Second)}},
+	}
+	var out bytes.Buffer
+	table(&out, runs, satColumns, func(r ServerRuns) []Sample { return r.Sat })
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("got %d lines, want header, rule, 2 servers and 1 ratio row:\n%s", len(lines), out.String())
+	}
+	for _, want := range []string{"| anycastdns | 50000 |", "| NSD | 100000 |", "| anycastdns / NSD | 0.50× |"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	// 500k queries in 5 CPU-s against 1M in 5: the per-CPU ratio is 0.50 as well.
+	ratio := strings.Split(lines[4], "|")
+	if got := strings.TrimSpace(ratio[1+6]); got != "0.50×" {
+		t.Errorf("queries per CPU-s ratio: got %q, want 0.50×", got)
+	}
+}
