@@ -7,7 +7,9 @@
 #   make bench       dnsperf against anycastdns, NSD and Knot DNS side by side (cmd/benchdns)
 #   make bench-go    the Go benchmarks, with allocations
 #   make bench-load  load time and memory of the signed root zone: anycastdns beside NSD
-#   make lab         the routed anycast lab (root): BIRD 2 and two PoPs in network namespaces
+#   make lab         the routed anycast lab (root): BIRD 2 and two PoPs in network namespaces;
+#                    make lab LAB_RUNTIME=podman runs the PoPs from the image
+#   make image       the container image (FROM scratch, the static binary only) with podman or docker
 
 GO          ?= go
 GOBIN       := $(shell $(GO) env GOPATH)/bin
@@ -18,11 +20,18 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 
 # Debian packages the tests use: dig (dnsutils), kdig and knotd (the differential test's
 # reference server), nsd-checkzone (the `check` compatibility test), GNU time (bench-load),
-# for the routed lab BIRD 2, nftables and iproute2, and dnsperf for make bench.
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 dnsperf
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip dnsperf
+# for the routed lab BIRD 2, nftables and iproute2, for the image test podman and runc,
+# systemd-analyze for the unit's test, and dnsperf for make bench.
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf
 
-.PHONY: all build run test deps vet staticcheck race fuzz bench bench-quick bench-go bench-load lab clean
+# The container image (deploy/Containerfile) and the engine that builds it: podman, or
+# docker where an engine runs. LAB_RUNTIME=podman runs the lab's PoPs from the image.
+IMAGE       ?= localhost/anycastdns:latest
+ENGINE      ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+LAB_RUNTIME ?= binary
+
+.PHONY: all build run test deps vet staticcheck race fuzz bench bench-quick bench-go bench-load lab image clean
 
 all: build
 
@@ -91,10 +100,17 @@ bench-load: build deps
 # lab: the routed anycast lab (needs root: network namespaces, BIRD 2, nftables). It prints
 # the failover table and writes it, an SVG timeline and a CSV of queries per scenario, and
 # the BIRD and PoP logs to bin/lab/. `make test` runs the same test as part of go test.
-lab: build deps
+lab: build deps $(if $(filter podman,$(LAB_RUNTIME)),image)
 	@if [ "$$(id -u)" != 0 ]; then echo "make lab needs root (network namespaces)" >&2; exit 1; fi
-	ANYCASTDNS_LAB_BIN=$(CURDIR)/bin/anycastdns ANYCASTDNS_LAB_OUT=$(CURDIR)/bin/lab \
+	ANYCASTDNS_LAB_BIN=$(CURDIR)/bin/anycastdns ANYCASTDNS_LAB_OUT=$(CURDIR)/bin/lab$(if $(filter podman,$(LAB_RUNTIME)),-podman) \
+	ANYCASTDNS_LAB_RUNTIME=$(LAB_RUNTIME) ANYCASTDNS_LAB_IMAGE=$(if $(filter podman,$(LAB_RUNTIME)),$(IMAGE)) \
 		$(GO) test -count=1 -v -timeout 10m -run '^TestLab$$' ./deploy/lab
+
+# image: the container image, FROM scratch with the static binary of `make build` only
+# (deploy/Containerfile; the build context is bin/). Prints the image's size.
+image: build
+	$(ENGINE) build -f deploy/Containerfile -t $(IMAGE) bin
+	@$(ENGINE) image inspect -f '{{.Size}}' $(IMAGE) | awk '{ printf "image $(IMAGE): %.1f MB\n", $$1 / 1e6 }'
 
 clean:
 	rm -rf bin

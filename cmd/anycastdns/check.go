@@ -21,12 +21,16 @@ func (c *command) check(args []string) error {
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "usage: anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]\n\n"+
 			"Loads and checks the configuration and its zones, or one zone file as the zone ORIGIN,\n"+
-			"and prints each zone's serial and record count. With neither, checks the built-in\n"+
-			"defaults. Exits 1 when something does not load, naming file:line.\n\nFlags:\n")
+			"and prints each zone's serial and record count. With neither, checks the file named by\n"+
+			"ANYCASTDNS_CONFIG, else the built-in defaults; the ANYCASTDNS_* variables serve reads\n"+
+			"apply too. Exits 1 when something does not load, naming file:line.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
+	}
+	if *configFile == "" && fs.NArg() == 0 {
+		*configFile = c.getenv(envConfig)
 	}
 
 	var cfg *Config

@@ -192,10 +192,14 @@ func (c *Config) keyAt(line int) string {
 	return best
 }
 
-// where names the place that set key: "flag -listen", "file:line", or the file.
+// where names the place that set key: "flag -listen", "environment ANYCASTDNS_LISTEN",
+// "file:line", or the file.
 func (c *Config) where(key string) string {
 	for k := key; k != ""; k = parentKey(k) {
 		if f, ok := c.set[k]; ok {
+			if strings.HasPrefix(f, "ANYCASTDNS_") {
+				return "environment " + f
+			}
 			return "flag -" + f
 		}
 	}

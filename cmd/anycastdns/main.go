@@ -52,6 +52,8 @@ type command struct {
 	hup <-chan os.Signal
 	// started, when set, is called once serve's node is up (tests read its addresses).
 	started func(*node)
+	// env, when set, replaces os.Getenv for the ANYCASTDNS_* variables (env.go).
+	env func(name string) string
 }
 
 const usage = `anycastdns: an authoritative DNS server for anycast fleets

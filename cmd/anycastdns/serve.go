@@ -28,7 +28,11 @@ func (c *command) serve(ctx context.Context, args []string) error {
 			"zones whose files changed. With no configuration file it serves the built-in example zones\n"+
 			"on 127.0.0.1:5353 and [::1]:5353, with metrics on http://127.0.0.1:9153/metrics.\n"+
 			"With bgp.peers configured it announces bgp.prefixes while its own probes pass, and a stop\n"+
-			"drains first: GRACEFUL_SHUTDOWN, bgp.drain.grace, withdraw, bgp.drain.linger, then exit.\n\nFlags:\n")
+			"drains first: GRACEFUL_SHUTDOWN, bgp.drain.grace, withdraw, bgp.drain.linger, then exit.\n\n"+
+			"Environment (a flag wins over its variable, a variable over the file): ANYCASTDNS_CONFIG,\n"+
+			"ANYCASTDNS_IDENTITY, ANYCASTDNS_LISTEN (comma-separated), ANYCASTDNS_ROUTER_ID,\n"+
+			"ANYCASTDNS_LOCAL_AS, ANYCASTDNS_BGP_PEERS (ADDRESS@AS,...), ANYCASTDNS_LOG_FORMAT,\n"+
+			"ANYCASTDNS_LOG_LEVEL.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -43,7 +47,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log, level, err := newLeveledLogger(cfg.Log, c.stderr)
+	log, level, err := newLeveledLogger(cfg.Log, c.stdout)
 	if err != nil {
 		return err
 	}
@@ -115,9 +119,12 @@ func (o *overrides) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.localAS, "local-as", "", "this node's BGP `AS` number; replaces bgp.local-as")
 }
 
-// config returns the configuration of the file (or the defaults) with the flags
-// applied, validated.
+// config returns the configuration of the file (or of ANYCASTDNS_CONFIG, or the
+// defaults) with the environment variables and then the flags applied, validated.
 func (c *command) config(file string, ov overrides) (*Config, error) {
+	if file == "" {
+		file = c.getenv(envConfig)
+	}
 	cfg := defaultConfig()
 	if file != "" {
 		data, err := os.ReadFile(file)
@@ -127,6 +134,9 @@ func (c *command) config(file string, ov overrides) (*Config, error) {
 		if cfg, err = parseConfig(data, file); err != nil {
 			return nil, err
 		}
+	}
+	if err := cfg.applyEnv(c.getenv); err != nil {
+		return nil, err
 	}
 	if err := ov.apply(cfg); err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func startServeArgs(t *testing.T, args ...string) *served {
 	t.Helper()
 	s := &served{hup: make(chan os.Signal, 1), logs: &syncBuffer{}, done: make(chan error, 1)}
 	started := make(chan *node, 1)
-	c := &command{stdout: io.Discard, stderr: s.logs, hup: s.hup, started: func(n *node) { started <- n }}
+	c := &command{stdout: s.logs, stderr: s.logs, hup: s.hup, started: func(n *node) { started <- n }}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go func() { s.done <- c.run(ctx, append([]string{"serve"}, args...)) }()
@@ -256,7 +256,7 @@ func TestServeRefusesBrokenZone(t *testing.T) {
 	zf := writeFile(t, dir, "example.com.zone", brokenZone)
 	var logs syncBuffer
 	err := run(context.Background(), []string{"serve", "-listen", "127.0.0.1:0", "-zone", "example.com.=" + zf,
-		"-config", writeFile(t, dir, "c.yaml", "metrics: {listen: \"127.0.0.1:0\"}\n")}, io.Discard, &logs)
+		"-config", writeFile(t, dir, "c.yaml", "metrics: {listen: \"127.0.0.1:0\"}\n")}, &logs, &logs)
 	if err == nil || !strings.Contains(err.Error(), "1 of 1 zones did not load") {
 		t.Errorf("got %v, want 1 of 1 zones did not load", err)
 	}

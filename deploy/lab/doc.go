@@ -23,7 +23,11 @@
 //
 //	go test -count=1 -v -run '^TestLab$' ./deploy/lab
 //
-// The PoPs run a binary built from this tree, or ANYCASTDNS_LAB_BIN when it is set.
+// The PoPs run a binary built from this tree, or ANYCASTDNS_LAB_BIN when it is set. With
+// ANYCASTDNS_LAB_RUNTIME=podman (`make lab LAB_RUNTIME=podman`) they run the image of
+// deploy/Containerfile instead, ANYCASTDNS_LAB_IMAGE or one built from that binary: each
+// in podman on its PoP's network namespace, read-only, as user 65532 with only
+// CAP_NET_BIND_SERVICE, and the faults signal the container's anycastdns process.
 // ANYCASTDNS_LAB_OUT names the folder for the table, the timelines and the logs of BIRD and
 // both PoPs (default: a temporary folder removed after the test). Without root the test is
 // skipped, except under CI=true, where it fails. Every namespace and process it starts is

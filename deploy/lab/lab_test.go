@@ -91,8 +91,8 @@ func TestLab(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(l.out, "table.md"), []byte(tbl), 0o644); err != nil {
 		t.Error(err)
 	}
-	t.Logf("routed lab, %d queries/s to each anycast address, health every %v (rise %d, fall %d), hold time %v, in %v:\n%s\noutputs in %s",
-		queryRate, healthInterval, healthRise, healthFall, holdTime, time.Since(began).Round(time.Second), tbl, l.out)
+	t.Logf("routed lab, PoPs run as %s, %d queries/s to each anycast address, health every %v (rise %d, fall %d), hold time %v, in %v:\n%s\noutputs in %s",
+		labRuntime(t), queryRate, healthInterval, healthRise, healthFall, holdTime, time.Since(began).Round(time.Second), tbl, l.out)
 }
 
 // setUp builds the binary and the topology, starts BIRD and both PoPs, and waits until
@@ -107,6 +107,7 @@ func setUp(t *testing.T) *lab {
 		t.Fatal(err)
 	}
 	bin := labBinary(t, work)
+	image := labImage(t, work, bin) // "" unless ANYCASTDNS_LAB_RUNTIME=podman
 
 	removeStaleNamespaces(t)
 	prefix := fmt.Sprintf("%s%d-", nsPrefix, os.Getpid())
@@ -154,9 +155,9 @@ func setUp(t *testing.T) *lab {
 			{"pop_b4", linkB.peer4, false}, {"pop_b6", linkB.peer6, true},
 		},
 	})
-	l.popA = newPop(t, nsA, bin, out, popConfig{identity: "pop-a", local4: linkA.peer4, local6: linkA.peer6,
+	l.popA = newPop(t, nsA, bin, image, out, popConfig{identity: "pop-a", local4: linkA.peer4, local6: linkA.peer6,
 		router4: linkA.router4, router6: linkA.router6, anycast4: anycast4, anycast6: anycast6})
-	l.popB = newPop(t, nsB, bin, out, popConfig{identity: "pop-b", local4: linkB.peer4, local6: linkB.peer6,
+	l.popB = newPop(t, nsB, bin, image, out, popConfig{identity: "pop-b", local4: linkB.peer4, local6: linkB.peer6,
 		router4: linkB.router4, router6: linkB.router6, anycast4: anycast4, anycast6: anycast6, prepend: 2})
 	l.popB.start(t)
 	l.popA.start(t)

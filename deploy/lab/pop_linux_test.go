@@ -28,15 +28,18 @@ const (
 	drainLinger    = 1 * time.Second
 )
 
-// pop is one point of presence: a namespace running the anycastdns binary.
+// pop is one point of presence: a namespace running the anycastdns binary, or its
+// image in podman (podman_linux_test.go).
 type pop struct {
 	name     string // identity, answered to hostname.bind and NSID
 	ns       netns
 	bin      string
+	image    string // the image to run in podman; "" runs bin
 	config   string
 	logPath  string
 	routerID string
 	cmd      *exec.Cmd
+	pid      int // the anycastdns process, which the faults signal
 	done     chan struct{}
 }
 
@@ -93,13 +96,15 @@ bgp:
 }
 
 // newPop writes the PoP's configuration into dir and makes sure its process is stopped
-// when the test ends. It does not start it.
-func newPop(t testing.TB, ns netns, bin, dir string, c popConfig) *pop {
+// when the test ends. It does not start it. The PoP runs image in podman, or bin when
+// image is "".
+func newPop(t testing.TB, ns netns, bin, image, dir string, c popConfig) *pop {
 	t.Helper()
 	p := &pop{
 		name:     c.identity,
 		ns:       ns,
 		bin:      bin,
+		image:    image,
 		config:   filepath.Join(dir, c.identity+".yaml"),
 		logPath:  filepath.Join(dir, c.identity+".log"),
 		routerID: c.local4,
@@ -115,7 +120,8 @@ func newPop(t testing.TB, ns netns, bin, dir string, c popConfig) *pop {
 	return p
 }
 
-// start runs the binary in the PoP's namespace; its output is appended to the PoP's log.
+// start runs the binary (or the image) in the PoP's namespace; its output is appended
+// to the PoP's log.
 func (p *pop) start(t testing.TB) {
 	t.Helper()
 	if p.running() {
@@ -126,7 +132,7 @@ func (p *pop) start(t testing.TB) {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(log, "==== lab: starting %s at %s\n", p.name, time.Now().UTC().Format(time.RFC3339Nano))
-	cmd := p.ns.command(p.bin, "serve", "-config", p.config)
+	cmd := p.command()
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		_ = log.Close()
@@ -140,6 +146,7 @@ func (p *pop) start(t testing.TB) {
 		_ = log.Close()
 		close(done)
 	}()
+	p.pid = p.mainPID(t)
 }
 
 // running reports whether the PoP's process is alive.
@@ -155,13 +162,16 @@ func (p *pop) running() bool {
 	}
 }
 
-// signal sends sig to the PoP's process.
+// signal sends sig to the PoP's anycastdns process.
 func (p *pop) signal(t testing.TB, sig syscall.Signal) {
 	t.Helper()
 	if !p.running() {
 		t.Fatalf("%s: not running, cannot send %v", p.name, sig)
 	}
-	if err := p.cmd.Process.Signal(sig); err != nil {
+	if p.pid <= 0 {
+		t.Fatalf("%s: no process id", p.name)
+	}
+	if err := syscall.Kill(p.pid, sig); err != nil {
 		t.Fatalf("%s: %v: %v", p.name, sig, err)
 	}
 }
@@ -184,7 +194,6 @@ func (p *pop) kill() {
 	if !p.running() {
 		return
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	_ = p.cmd.Process.Signal(syscall.SIGCONT)
+	p.killProcess()
 	<-p.done
 }
