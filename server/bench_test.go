@@ -7,9 +7,12 @@ import (
 )
 
 // BenchmarkRespond measures the whole packet path, bytes in to bytes out, with no
-// sockets.
+// sockets: the fast path (fast.go) and, under "miekg/", the miekg/dns path it
+// replaced for these answers.
 func BenchmarkRespond(b *testing.B) {
-	s := newTestServer(b, testConfig(), nil)
+	s := newTestServer(b, testConfig(), fastStore(b))
+	slow := newTestServer(b, testConfig(), fastStore(b))
+	slow.slowOnly = true
 	cases := []struct {
 		name string
 		q    *dns.Msg
@@ -18,6 +21,11 @@ func BenchmarkRespond(b *testing.B) {
 		{"A", newQuery("www.example.", dns.TypeA), udp},
 		{"A_EDNS", withEDNS(newQuery("www.example.", dns.TypeA), 1232, false), udp},
 		{"NXDOMAIN", newQuery("nope.example.", dns.TypeA), udp},
+		{"NODATA", newQuery("www.fast.example.", dns.TypeTXT), udp},
+		{"wildcard_DO", withEDNS(newQuery("x.wild.fast.example.", dns.TypeA), 1232, true), udp},
+		{"MX_additional", newQuery("fast.example.", dns.TypeMX), udp},
+		{"DNAME", newQuery("x.dn.fast.example.", dns.TypeA), udp},
+		{"referral_small", newQuery("host.child.fast.example.", dns.TypeA), udp},
 		{"referral", withEDNS(newQuery("host.wide.example.", dns.TypeA), 1232, false), udp},
 		{"truncated", newQuery("big.example.", dns.TypeTXT), udp},
 		{"TXT50_TCP", newQuery("big.example.", dns.TypeTXT), tcp},
@@ -33,14 +41,20 @@ func BenchmarkRespond(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(c.name, func(b *testing.B) {
-			sc := newScratch()
-			b.ReportAllocs()
-			for b.Loop() {
-				if s.respond(sc, sc.out[2:], msg, c.tr) == nil {
-					b.Fatal("no reply")
-				}
+		for _, srv := range []*Server{s, slow} {
+			name := c.name
+			if srv.slowOnly {
+				name = "miekg/" + name
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				sc := newScratch()
+				b.ReportAllocs()
+				for b.Loop() {
+					if srv.respond(sc, sc.out[2:], msg, c.tr) == nil {
+						b.Fatal("no reply")
+					}
+				}
+			})
+		}
 	}
 }

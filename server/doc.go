@@ -23,10 +23,18 @@
 //	s.Shutdown(ctx) // stops reading, answers what was read, closes
 //
 // The query path is one function of bytes to bytes (respond), shared by the UDP
-// readers (one per CPU and socket, each with its own reusable memory) and the TCP
-// connections (one goroutine per pipelined query, bounded per connection). A reply
-// to a query sent to a wildcard bind leaves from the address the query was sent to,
-// which is what anycast needs.
+// readers and the TCP connections (one goroutine per pipelined query, bounded per
+// connection). Each UDP address has one socket per CPU, bound with SO_REUSEPORT on
+// Linux, and one reader per socket that moves datagrams in batches (recvmmsg and
+// sendmmsg) with memory allocated once. A reply to a query sent to a wildcard bind
+// leaves from the address the query was sent to (IP_PKTINFO, IPV6_PKTINFO), which
+// is what anycast needs.
+//
+// Replies to standard queries in class IN are written straight into the output
+// buffer from the wire forms the zone compiled (fast.go, writer.go): no dns.Msg,
+// no allocation, names compressed against a small table. Everything else, and any
+// reply that path cannot write, is packed with miekg/dns (respond.go), which
+// decides the same way; a differential fuzz target holds the two together.
 //
 // Decisions, each cited where it is made:
 //   - no reply at all to a message shorter than a header or with QR set;

@@ -31,7 +31,9 @@ func seedQueries() []*dns.Msg {
 }
 
 // FuzzRespond feeds any bytes to the packet path: it must not panic, and a reply
-// must parse, keep the query's ID and fit the UDP limit.
+// must parse, keep the query's ID and fit the UDP limit. It is also a differential
+// test of the two reply writers: the reply of the fast path (fast.go) must say
+// what the miekg/dns path (respond.go) says for the same query.
 func FuzzRespond(f *testing.F) {
 	for _, m := range seedQueries() {
 		b, err := m.Pack()
@@ -44,8 +46,18 @@ func FuzzRespond(f *testing.F) {
 	f.Add([]byte{}, false)
 	f.Add(rawHeader(0, 0, 0, 0, 0, 0), false)
 	f.Add(append(rawHeader(0, 0, 1, 0, 0, 0), 0xC0, 12, 0, 1, 0, 1), false)
-	s := newTestServer(f, testConfig(), nil)
-	sc := newScratch()
+	for _, m := range fastQueries() {
+		b, err := m.Pack()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, false)
+	}
+	st := fastStore(f)
+	s := newTestServer(f, testConfig(), st)
+	slow := newTestServer(f, testConfig(), st)
+	slow.slowOnly = true
+	sc, slowSc := newScratch(), newScratch()
 	f.Fuzz(func(t *testing.T, msg []byte, overTCP bool) {
 		if len(msg) > maxTCPMessage {
 			return
@@ -72,12 +84,17 @@ func FuzzRespond(f *testing.F) {
 		if tr == udp {
 			limit = minUDPSize
 			var q query
-			if parseQuery(msg, &q) == nil && q.edns && q.udpSize > minUDPSize {
+			if parseQuery(msg, &q, nil) == nil && q.edns && q.udpSize > minUDPSize {
 				limit = int(min(q.udpSize, s.cfg.UDPSize))
 			}
 		}
 		if len(out) > limit {
 			t.Fatalf("got %d octets over %s, want at most %d", len(out), tr, limit)
 		}
+		want := slow.respond(slowSc, slowSc.out[2:], msg, tr)
+		if want == nil {
+			t.Fatal("got a reply from the fast path, want none as from the miekg/dns path")
+		}
+		compareReplies(t, out, want)
 	})
 }

@@ -16,6 +16,8 @@ type identity struct {
 	versionServer dns.RR // version.server. CH TXT; nil when hidden
 	// nsid is the NSID option of RFC 5001 with the identity, or nil when NSID is off.
 	nsid *dns.EDNS0_NSID
+	// nsidWire is the NSID payload as sent (the identity's octets), or nil.
+	nsidWire []byte
 }
 
 func newIdentity(cfg Config) identity {
@@ -26,6 +28,7 @@ func newIdentity(cfg Config) identity {
 		if cfg.NSID {
 			// miekg/dns carries the NSID payload hex-encoded.
 			id.nsid = &dns.EDNS0_NSID{Code: dns.EDNS0NSID, Nsid: hex.EncodeToString([]byte(cfg.Identity))}
+			id.nsidWire = []byte(cfg.Identity)
 		}
 	}
 	if !cfg.HideVersion && cfg.Version != "" {

@@ -27,7 +27,7 @@ var (
 )
 
 // query is what the accept rules need from an incoming message. It is filled by
-// parseQuery without allocating, except for the question name.
+// parseQuery without allocating.
 type query struct {
 	id      uint16
 	opcode  int
@@ -35,9 +35,11 @@ type query struct {
 	qdcount uint16
 
 	// The question, valid when qdcount == 1; qname keeps the client's case and
-	// qwire is the name as it came on the wire (a slice of the message).
+	// qwire is the name as it came on the wire (a slice of the message); qptr is
+	// set when that name used a compression pointer.
 	qname  string
 	qwire  []byte
+	qptr   bool
 	qtype  uint16
 	qclass uint16
 
@@ -53,8 +55,10 @@ type query struct {
 
 // parseQuery reads the header, the question and the OPT record of msg into q. It
 // returns errNoReply when no reply may be sent, errFormat when the message is
-// malformed past the header (q then holds the header fields only).
-func parseQuery(msg []byte, q *query) error {
+// malformed past the header (q then holds the header fields only). The question
+// name is decoded into nameBuf (of capacity maxNamePresentation, from the worker's
+// scratch), and q.qname shares that memory; with a nil nameBuf it is allocated.
+func parseQuery(msg []byte, q *query, nameBuf []byte) error {
 	*q = query{}
 	if len(msg) < headerLen || msg[2]&bitQR != 0 {
 		return errNoReply
@@ -75,9 +79,15 @@ func parseQuery(msg []byte, q *query) error {
 			// Only a single question is ever answered; decode its name (this
 			// follows compression pointers and rejects loops).
 			start := off
-			q.qname, off, err = dns.UnpackDomainName(msg, off)
+			var name []byte
+			name, off, q.qptr, err = decodeName(msg, off, nameBuf)
 			if err == nil {
 				q.qwire = msg[start:off]
+				if nameBuf == nil {
+					q.qname = string(name)
+				} else {
+					q.qname = bytesString(name)
+				}
 			}
 		} else {
 			off, err = skipName(msg, off)

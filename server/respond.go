@@ -12,10 +12,16 @@ import (
 // share it. sc.res describes the reply afterwards.
 func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
 	var q query
-	err := parseQuery(msg, &q)
+	err := parseQuery(msg, &q, sc.qname[:0])
 	if err == errNoReply {
 		// QR set or no header: never answer (loops, amplification).
 		return nil
+	}
+	if err == nil && !s.slowOnly && fastEligible(&q) {
+		sc.res = result{qtype: q.qtype, zone: "none"}
+		if out, ok := s.respondFast(sc, dst, &q, t); ok {
+			return out
+		}
 	}
 	sc.reset()
 	m := &sc.msg
@@ -123,28 +129,11 @@ func (s *Server) answer(sc *scratch, q *query) int {
 		// policy reasons (RFC 1035 section 4.1.1), as Knot DNS and NSD do.
 		return dns.RcodeRefused
 	}
-	if q.qtype == dns.TypeAXFR || q.qtype == dns.TypeIXFR {
-		// No zone transfer is allowed yet, so every AXFR and IXFR is refused for
-		// policy reasons (RFC 1035 section 4.1.1), with no records: the error rcode
-		// ends the transfer (RFC 5936 section 2.2). AXFR over UDP is not defined
-		// at all (RFC 5936 section 4.2). Knot DNS 3.2 without a transfer ACL
-		// answers NOTAUTH over TCP and NOTIMP for AXFR over UDP; REFUSED is what
-		// BIND and NSD answer and what clients report as "transfer refused".
-		return dns.RcodeRefused
+	rcode, found := s.lookup(sc, q)
+	if !found {
+		return rcode
 	}
-	set := s.zones.Current()
-	if set == nil {
-		return dns.RcodeRefused
-	}
-	z := set.Find(q.qname, q.qtype)
-	if z == nil {
-		// Not a name of our zones: an authoritative-only server does not recurse
-		// (RFC 1034 section 4.3.2 step 2) and refuses (RFC 1035 section 4.1.1).
-		return dns.RcodeRefused
-	}
-	sc.res.zone = z.Origin()
 	a := &sc.ans
-	z.Lookup(q.qname, q.qtype, a)
 	// AA is the lookup's: set for the zone's data, clear for a referral (RFC 1034
 	// section 4.3.2 step 3b).
 	sc.msg.Authoritative = a.Authoritative
@@ -218,4 +207,32 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 		restoreCase(out, q)
 	}
 	return out
+}
+
+// lookup answers a query in class IN (or *) from the zones: it returns found with
+// sc.ans filled and sc.res.zone set when a zone answered, or the rcode of a
+// refusal. Both reply writers share it, so they decide alike.
+func (s *Server) lookup(sc *scratch, q *query) (rcode int, found bool) {
+	if q.qtype == dns.TypeAXFR || q.qtype == dns.TypeIXFR {
+		// No zone transfer is allowed yet, so every AXFR and IXFR is refused for
+		// policy reasons (RFC 1035 section 4.1.1), with no records: the error rcode
+		// ends the transfer (RFC 5936 section 2.2). AXFR over UDP is not defined
+		// at all (RFC 5936 section 4.2). Knot DNS 3.2 without a transfer ACL
+		// answers NOTAUTH over TCP and NOTIMP for AXFR over UDP; REFUSED is what
+		// BIND and NSD answer and what clients report as "transfer refused".
+		return dns.RcodeRefused, false
+	}
+	set := s.zones.Current()
+	if set == nil {
+		return dns.RcodeRefused, false
+	}
+	z := set.Find(q.qname, q.qtype)
+	if z == nil {
+		// Not a name of our zones: an authoritative-only server does not recurse
+		// (RFC 1034 section 4.3.2 step 2) and refuses (RFC 1035 section 4.1.1).
+		return dns.RcodeRefused, false
+	}
+	sc.res.zone = z.Origin()
+	z.Lookup(q.qname, q.qtype, &sc.ans)
+	return sc.ans.Rcode, true
 }

@@ -48,6 +48,14 @@ type scratch struct {
 	in         []byte   // a query read from TCP; grown to the largest seen
 	out        []byte   // the reply, after 2 octets left for the TCP length prefix
 	res        result
+
+	// The fast path's memory (fast.go): the query name in presentation form, the
+	// reply writer with its compression table, the wire forms of names the lookup
+	// synthesized, and the truncation state of the reply being written.
+	qname         [maxNamePresentation]byte
+	w             writer
+	owner, target [maxNameWire]byte
+	cut, tc       bool
 }
 
 // scratchOut is the room for a reply in a scratch: it holds every reply up to

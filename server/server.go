@@ -22,6 +22,9 @@ type Server struct {
 	metrics *Metrics
 	log     *zap.Logger
 	id      identity
+	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
+	// that tests can compare it with the fast path (fast.go).
+	slowOnly bool
 
 	// scratches holds the per-query memory of TCP queries (UDP readers own theirs).
 	scratches sync.Pool
@@ -78,14 +81,14 @@ func (s *Server) Start() error {
 	var tcps []*net.TCPListener
 	closeAll := func() {
 		for _, u := range udps {
-			u.conn.Close()
+			u.close()
 		}
 		for _, t := range tcps {
 			t.Close()
 		}
 	}
 	for _, addr := range s.cfg.Listen {
-		u, t, err := listenPair(addr)
+		u, t, err := listenPair(addr, s.cfg.UDPSockets)
 		if err != nil {
 			closeAll()
 			return fmt.Errorf("server: listen on %s: %w", addr, err)
@@ -96,7 +99,8 @@ func (s *Server) Start() error {
 	s.started = true
 	s.udp, s.tcp = udps, tcps
 	for _, u := range udps {
-		s.log.Info("listening", zap.String("transport", "udp"), zap.Stringer("addr", u.conn.LocalAddr()))
+		s.log.Info("listening", zap.String("transport", "udp"), zap.Stringer("addr", u.localAddr()),
+			zap.Int("sockets", len(u.socks)))
 		s.serveUDP(u)
 	}
 	for _, t := range tcps {
@@ -107,24 +111,25 @@ func (s *Server) Start() error {
 	return nil
 }
 
-// listenPair opens the UDP and the TCP listener of one address. When the port is
-// 0, TCP takes the port UDP was given, retrying a few times if it is taken.
-func listenPair(addr string) (*udpListener, *net.TCPListener, error) {
+// listenPair opens the UDP sockets (socks of them where SO_REUSEPORT is
+// available) and the TCP listener of one address. When the port is 0, TCP takes
+// the port UDP was given, retrying a few times if it is taken.
+func listenPair(addr string, socks int) (*udpListener, *net.TCPListener, error) {
 	ua, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
 		return nil, nil, err
 	}
 	for attempt := 0; ; attempt++ {
-		u, err := listenUDP(ua)
+		u, err := listenUDP(ua, socks)
 		if err != nil {
 			return nil, nil, err
 		}
-		ta := &net.TCPAddr{IP: ua.IP, Port: u.conn.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
+		ta := &net.TCPAddr{IP: ua.IP, Port: u.localAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
 		t, err := net.ListenTCP(tcpNetwork(ua.IP), ta)
 		if err == nil {
 			return u, t, nil
 		}
-		u.conn.Close()
+		u.close()
 		if ua.Port != 0 || !errors.Is(err, syscall.EADDRINUSE) || attempt == 10 {
 			return nil, nil, err
 		}
@@ -137,7 +142,7 @@ func (s *Server) Addrs() []net.Addr {
 	defer s.mu.Unlock()
 	var addrs []net.Addr
 	for _, u := range s.udp {
-		addrs = append(addrs, u.conn.LocalAddr())
+		addrs = append(addrs, u.localAddr())
 	}
 	for _, t := range s.tcp {
 		addrs = append(addrs, t.Addr())
@@ -153,8 +158,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.closing.Store(true)
 	s.mu.Lock()
 	for _, u := range s.udp {
-		u.conn.Close()
-		s.log.Info("stopped listening", zap.String("transport", "udp"), zap.Stringer("addr", u.conn.LocalAddr()))
+		u.close()
+		s.log.Info("stopped listening", zap.String("transport", "udp"), zap.Stringer("addr", u.localAddr()))
 	}
 	for _, t := range s.tcp {
 		t.Close()

@@ -109,7 +109,7 @@ func (r *resolver) addressesOf(set *RRset) []*RRset {
 // target as owner.
 func (r *resolver) addresses(target string) []*RRset {
 	low := canonicalName(target)
-	if !inDomainString(low, r.z.origin) {
+	if !inDomain(low, r.z.origin) {
 		return nil
 	}
 	n, exact := r.z.find([]byte(low))
@@ -149,6 +149,7 @@ func renamed(s *RRset, owner string) *RRset {
 	c.RRs = appendRenamed(nil, s.RRs, owner)
 	c.Sigs = appendRenamed(nil, s.Sigs, owner)
 	c.Extra = nil
+	c.encodeWire()
 	return &c
 }
 
@@ -159,7 +160,7 @@ func renamed(s *RRset, owner string) *RRset {
 func (r *resolver) glueOf(n *node) []RRsetRef {
 	var out []RRsetRef
 	for _, s := range r.addressesOf(n.ns) {
-		out = append(out, RRsetRef{Set: s, Glue: inDomainString(canonicalName(s.Name), n.name)})
+		out = append(out, RRsetRef{Set: s, Glue: inDomain(canonicalName(s.Name), n.name)})
 	}
 	return out
 }

@@ -31,6 +31,13 @@ type RRset struct {
 	Sigs  []dns.RR // the RRSIG records covering this type at this owner, if any
 	Extra []*RRset // in-zone A/AAAA of NS, MX, SRV, SVCB and HTTPS targets, resolved at compile time
 
+	// The wire forms, encoded at compile time for the server's reply writer:
+	// OwnerWire is Name uncompressed, Wire and SigWire the records of RRs and Sigs
+	// in the same order. OwnerWire is nil when a record could not be encoded.
+	OwnerWire []byte
+	Wire      []WireRR
+	SigWire   []WireRR
+
 	target string // CNAME and DNAME: the target as written, resolved at compile time
 }
 

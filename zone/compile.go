@@ -64,7 +64,7 @@ func (b *builder) add(r *Record) error {
 		b.file = r.File
 	}
 	owner := canonicalName(r.RR.Header().Name)
-	if !inDomainString(owner, b.origin) {
+	if !inDomain(owner, b.origin) {
 		return &Error{File: r.File, Line: r.Line, Rule: "out-of-zone",
 			Msg: fmt.Sprintf("%s is outside the zone %s", r.RR.Header().Name, b.origin)}
 	}
@@ -192,6 +192,7 @@ func (s *staged) freeze() int {
 				set.Sigs = dedupe(sg.rrs)
 			}
 		}
+		set.encodeWire()
 		n.sets = append(n.sets, set)
 		count += len(set.RRs)
 		switch g.typ {
@@ -213,7 +214,9 @@ func (s *staged) freeze() int {
 		all = append(all, dedupe(sg.rrs)...)
 	}
 	if len(all) > 0 {
-		n.sets = append(n.sets, newRRset(all))
+		set := newRRset(all)
+		set.encodeWire()
+		n.sets = append(n.sets, set)
 		count += len(all)
 	}
 	slices.SortStableFunc(n.sets, func(a, b *RRset) int { return int(a.Type) - int(b.Type) })

@@ -65,7 +65,7 @@ func parentName(name string) (string, bool) {
 
 // inDomain reports whether the lower-case name is at or below the lower-case
 // domain: a suffix that starts at a label boundary (RFC 1034 section 3.1).
-func inDomain(name []byte, domain string) bool {
+func inDomain[N ~string | ~[]byte](name N, domain string) bool {
 	if domain == "." {
 		return true
 	}
@@ -76,28 +76,6 @@ func inDomain(name []byte, domain string) bool {
 		return true
 	}
 	// The suffix must start a label: the byte before it is an unescaped dot.
-	i := len(name) - len(domain) - 1
-	if name[i] != '.' {
-		return false
-	}
-	backslashes := 0
-	for j := i - 1; j >= 0 && name[j] == '\\'; j-- {
-		backslashes++
-	}
-	return backslashes%2 == 0
-}
-
-// inDomainString is inDomain for a string name.
-func inDomainString(name, domain string) bool {
-	if domain == "." {
-		return true
-	}
-	if len(name) < len(domain) || name[len(name)-len(domain):] != domain {
-		return false
-	}
-	if len(name) == len(domain) {
-		return true
-	}
 	i := len(name) - len(domain) - 1
 	if name[i] != '.' {
 		return false

@@ -17,6 +17,7 @@ func negativeSOA(soa *RRset) *RRset {
 		s.Header().Ttl = ttl
 		neg.Sigs = append(neg.Sigs, s)
 	}
+	neg.encodeWire()
 	return neg
 }
 

@@ -1,0 +1,100 @@
+//go:build !linux
+
+package server
+
+import (
+	"errors"
+	"net"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+)
+
+// maxUDPSockets caps Config.UDPSockets: one socket per address where
+// SO_REUSEPORT does not spread the load.
+const maxUDPSockets = 1
+
+// reusePort is not used where udpSockets is 1.
+func reusePort(network, address string, c syscall.RawConn) error { return nil }
+
+// readUDP answers the queries arriving on u, one datagram at a time.
+func (s *Server) readUDP(u *udpSocket, sc *scratch) { s.readUDPSingle(u, sc) }
+
+// readUDPSingle answers the queries arriving on u one datagram at a time until it
+// is closed: the path for systems without batched reads.
+func (s *Server) readUDPSingle(u *udpSocket, sc *scratch) {
+	// Room for the largest datagram: a longer one would be cut and misread.
+	buf := make([]byte, maxTCPMessage)
+	for {
+		var (
+			n   int
+			err error
+			// where the reply goes, and from which source address
+			dst  net.Addr
+			src  net.IP
+			ifix int
+		)
+		switch {
+		case u.wildcard && u.p4 != nil:
+			var cm *ipv4.ControlMessage
+			n, cm, dst, err = u.p4.ReadFrom(buf)
+			if cm != nil {
+				src, ifix = cm.Dst, cm.IfIndex
+			}
+		case u.wildcard && u.p6 != nil:
+			var cm *ipv6.ControlMessage
+			n, cm, dst, err = u.p6.ReadFrom(buf)
+			if cm != nil {
+				src, ifix = cm.Dst, cm.IfIndex
+			}
+		default:
+			n, dst, err = u.conn.ReadFromUDP(buf)
+		}
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Debug("udp read", zap.Error(err))
+			continue
+		}
+		start := time.Now()
+		reply := s.respond(sc, sc.out[2:], buf[:n], udp)
+		if reply == nil {
+			continue
+		}
+		if err := u.write(reply, dst, src, ifix); err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		s.metrics.observe(udp, &sc.res, len(reply), start)
+	}
+}
+
+// write sends b to dst from the address src the query was sent to. The interface
+// is pinned only for link-local addresses, which need it; otherwise routing picks
+// it, as an anycast node may receive on one interface and answer on another.
+func (u *udpSocket) write(b []byte, dst net.Addr, src net.IP, ifIndex int) error {
+	var err error
+	switch {
+	case u.wildcard && u.p4 != nil && src != nil:
+		cm := &ipv4.ControlMessage{Src: src}
+		if src.IsLinkLocalUnicast() {
+			cm.IfIndex = ifIndex
+		}
+		_, err = u.p4.WriteTo(b, cm, dst)
+	case u.wildcard && u.p6 != nil && src != nil:
+		cm := &ipv6.ControlMessage{Src: src}
+		if src.IsLinkLocalUnicast() {
+			cm.IfIndex = ifIndex
+		}
+		_, err = u.p6.WriteTo(b, cm, dst)
+	default:
+		_, err = u.conn.WriteTo(b, dst)
+	}
+	return err
+}

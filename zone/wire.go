@@ -1,0 +1,280 @@
+package zone
+
+import (
+	"encoding/binary"
+	"slices"
+	"sync"
+
+	"github.com/miekg/dns"
+)
+
+// WireRR is one record of an RRset in wire form, encoded once at compile time so
+// that the query path copies bytes instead of packing records (as NSD and Knot DNS
+// store RDATA in wire form).
+//
+// The owner name is not part of it (it is the RRset's, or a name the lookup
+// synthesized). RData is uncompressed; Names lists where the domain names inside
+// it start, so that a writer can compress them (when Compress is set) or offer
+// them as compression targets for later names (RFC 1035 section 4.1.4).
+type WireRR struct {
+	Type  uint16
+	Class uint16
+	TTL   uint32
+	// RData is the record's RDATA with every domain name uncompressed.
+	RData []byte
+	// Names holds the offsets in RData of the domain names it contains, in order.
+	Names []uint16
+	// Compress is true for the types whose RDATA names a server may compress: the
+	// well-known types of RFC 1035 (RFC 3597 section 4). Names in the RDATA of
+	// any other type must be sent as they are.
+	Compress bool
+}
+
+// compressible reports whether a server may compress the domain names in the
+// RDATA of type t: only those of the types defined in RFC 1035 (RFC 3597 section
+// 4, which names NS, CNAME, SOA, MX and PTR among them; RFC 1035 also defines MD,
+// MF, MB, MG, MR and MINFO).
+func compressible(t uint16) bool {
+	switch t {
+	case dns.TypeNS, dns.TypeMD, dns.TypeMF, dns.TypeCNAME, dns.TypeSOA, dns.TypeMB,
+		dns.TypeMG, dns.TypeMR, dns.TypePTR, dns.TypeMINFO, dns.TypeMX:
+		return true
+	}
+	return false
+}
+
+// encodeWire computes the wire forms of s: its owner name and every record and
+// signature. A record that does not pack leaves s without wire forms (OwnerWire
+// nil), and the server then packs the reply with miekg/dns instead.
+func (s *RRset) encodeWire() {
+	s.OwnerWire, s.Wire, s.SigWire = nil, nil, nil
+	owner, ok := NameToWire(nil, s.Name)
+	if !ok {
+		return
+	}
+	e := encoders.Get().(*encoder)
+	defer encoders.Put(e)
+	e.slab, e.names = nil, nil
+	// Every record of the set has the owner s.Name but for letter case, so the
+	// same length on the wire.
+	wire, ok := e.encodeRRs(s.RRs, len(owner))
+	if !ok {
+		return
+	}
+	sigs, ok := e.encodeRRs(s.Sigs, len(owner))
+	if !ok {
+		return
+	}
+	s.OwnerWire, s.Wire, s.SigWire = owner, wire, sigs
+}
+
+// encoders holds the memory reused from one RRset to the next while compiling.
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
+// encoder packs records. The RDATA and name offsets of one RRset go into two
+// shared arrays (slab, names), so that an RRset costs a few allocations however
+// many records it has.
+type encoder struct {
+	buf   []byte
+	comp  map[string]int
+	slab  []byte
+	names []uint16
+}
+
+// encodeRRs returns the wire forms of rrs, whose owner takes ownerLen octets.
+func (e *encoder) encodeRRs(rrs []dns.RR, ownerLen int) ([]WireRR, bool) {
+	if len(rrs) == 0 {
+		return nil, true
+	}
+	size, nnames := 0, 0
+	for _, rr := range rrs {
+		// Len is the uncompressed length: owner, 10 octets of fixed fields, RDATA.
+		size += max(0, dns.Len(rr)-ownerLen-10)
+		if hasNames(rr.Header().Rrtype) {
+			nnames += 2
+		}
+	}
+	e.slab = make([]byte, 0, size)
+	e.names = nil
+	if nnames > 0 {
+		e.names = make([]uint16, 0, nnames)
+	}
+	out := make([]WireRR, 0, len(rrs))
+	for _, rr := range rrs {
+		w, ok := e.encodeRR(rr, ownerLen)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, w)
+	}
+	return out, true
+}
+
+// hasNames reports whether records of type t may hold domain names in their RDATA:
+// false only for the common types known to hold none.
+func hasNames(t uint16) bool {
+	switch t {
+	case dns.TypeA, dns.TypeAAAA, dns.TypeTXT, dns.TypeDS, dns.TypeDNSKEY, dns.TypeCDS,
+		dns.TypeCDNSKEY, dns.TypeNSEC3, dns.TypeNSEC3PARAM, dns.TypeCAA, dns.TypeTLSA,
+		dns.TypeSSHFP, dns.TypeZONEMD, dns.TypeSPF:
+		return false
+	}
+	return true
+}
+
+// encodeRR packs rr uncompressed and finds the domain names in its RDATA.
+// miekg/dns is asked where the names are: given a compression map it records the
+// offset of every name suffix it writes, and the names of the RDATA are the
+// maximal runs of labels starting at those offsets. A name equal to a suffix of
+// the owner is not found that way, which does not matter: the owner is written
+// first, so such a name is already a compression target. For the compressible
+// types the names are found by their layout instead.
+func (e *encoder) encodeRR(rr dns.RR, ownerLen int) (WireRR, bool) {
+	h := rr.Header()
+	if n := dns.Len(rr) + 64; cap(e.buf) < n {
+		e.buf = make([]byte, n)
+	}
+	buf := e.buf[:cap(e.buf)]
+	var comp map[string]int
+	names := hasNames(h.Rrtype) && !compressible(h.Rrtype)
+	if names {
+		if e.comp == nil {
+			e.comp = make(map[string]int)
+		}
+		comp = e.comp
+		clear(comp)
+	}
+	end, err := dns.PackRR(rr, buf, 0, comp, false)
+	if err != nil {
+		return WireRR{}, false
+	}
+	// The owner, then TYPE, CLASS, TTL and RDLENGTH (RFC 1035 section 4.1.3).
+	rdStart := ownerLen + 10
+	if end < rdStart || int(binary.BigEndian.Uint16(buf[rdStart-2:])) != end-rdStart {
+		return WireRR{}, false
+	}
+	from := len(e.slab)
+	e.slab = append(e.slab, buf[rdStart:end]...)
+	w := WireRR{
+		Type:     h.Rrtype,
+		Class:    h.Class,
+		TTL:      h.Ttl,
+		RData:    e.slab[from:len(e.slab):len(e.slab)],
+		Compress: compressible(h.Rrtype),
+	}
+	nfrom := len(e.names)
+	switch {
+	case w.Compress:
+		e.names = layoutNames(e.names, h.Rrtype, w.RData)
+	case names:
+		var starts []int
+		for _, off := range comp {
+			if off >= rdStart {
+				starts = append(starts, off-rdStart)
+			}
+		}
+		slices.Sort(starts)
+		next := 0 // the first offset not inside a name found already
+		for _, off := range starts {
+			if off < next {
+				continue
+			}
+			end, ok := nameEnd(w.RData, off)
+			if !ok {
+				return WireRR{}, false
+			}
+			e.names = append(e.names, uint16(off))
+			next = end
+		}
+	}
+	if len(e.names) > nfrom {
+		w.Names = e.names[nfrom:len(e.names):len(e.names)]
+	}
+	return w, true
+}
+
+// layoutNames appends to dst the offsets of the names in the RDATA of a
+// compressible type (RFC 1035 section 3.3): one name at the start, after the
+// 16-bit preference of MX, and two names in a row for SOA and MINFO.
+func layoutNames(dst []uint16, t uint16, rdata []byte) []uint16 {
+	switch t {
+	case dns.TypeMX:
+		return append(dst, 2)
+	case dns.TypeSOA, dns.TypeMINFO:
+		e, ok := nameEnd(rdata, 0)
+		if !ok {
+			return dst
+		}
+		return append(dst, 0, uint16(e))
+	}
+	return append(dst, 0)
+}
+
+// nameEnd returns the offset just after the uncompressed name at off in b.
+func nameEnd(b []byte, off int) (int, bool) {
+	for off < len(b) {
+		c := int(b[off])
+		if c == 0 {
+			return off + 1, true
+		}
+		if c&0xC0 != 0 {
+			return 0, false
+		}
+		off += 1 + c
+	}
+	return 0, false
+}
+
+// NameToWire appends to dst the uncompressed wire form of the fully qualified
+// presentation-format name s, as miekg/dns writes it ("\." and "\DDD" escapes
+// read), and reports false when s is not a valid name: not fully qualified, an
+// empty or too long label, or longer than 255 octets (RFC 1035 section 2.3.4).
+// It allocates only when dst is too small.
+func NameToWire(dst []byte, s string) ([]byte, bool) {
+	if s == "" || s[len(s)-1] != '.' {
+		return dst, false
+	}
+	start := len(dst)
+	if s == "." {
+		return append(dst, 0), true
+	}
+	lenAt := len(dst)
+	dst = append(dst, 0)
+	label := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '.':
+			if label == 0 || label > 63 {
+				return dst[:start], false
+			}
+			dst[lenAt] = byte(label)
+			lenAt = len(dst)
+			dst = append(dst, 0)
+			label = 0
+			continue
+		case '\\':
+			if i+1 >= len(s) {
+				return dst[:start], false
+			}
+			if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+				v := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
+				if v > 255 {
+					return dst[:start], false
+				}
+				c = byte(v)
+				i += 3
+			} else {
+				c = s[i+1]
+				i++
+			}
+		}
+		dst = append(dst, c)
+		label++
+	}
+	if label != 0 || len(dst)-start > maxNameWire {
+		// A last label without its dot: "a\." ends in an escaped dot.
+		return dst[:start], false
+	}
+	return dst, true
+}
