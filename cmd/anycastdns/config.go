@@ -27,6 +27,9 @@ type Config struct {
 	Listen []string `yaml:"listen"`
 	// UDPSize is the EDNS(0) payload size advertised and the largest UDP reply. Default 1232.
 	UDPSize int `yaml:"udp-size"`
+	// UDPSockets is the number of UDP sockets per listen address (SO_REUSEPORT), each
+	// read by its own goroutine. Default 0: one per CPU.
+	UDPSockets int `yaml:"udp-sockets"`
 	// TCP holds the limits of DNS over TCP.
 	TCP TCPConfig `yaml:"tcp"`
 	// Metrics holds the HTTP listener of /metrics, /healthz and /readyz.
@@ -159,6 +162,7 @@ func (c *Config) serverConfig(identity string) server.Config {
 		HideVersion:    c.HideVersion,
 		NSID:           c.NSID,
 		UDPSize:        uint16(c.UDPSize),
+		UDPSockets:     c.UDPSockets,
 		TCPIdleTimeout: c.TCP.IdleTimeout,
 		TCPMaxConns:    c.TCP.MaxConnections,
 		TCPMaxQueries:  c.TCP.MaxQueriesPerConnection,

@@ -109,6 +109,7 @@ hide-version: true
 nsid: false
 listen: ["192.0.2.1:53", "[2001:db8::1]:53", ":5300"]
 udp-size: 1400
+udp-sockets: 3
 tcp: {idle-timeout: 3s, max-connections: 7, max-queries-per-connection: 9}
 metrics:
   listen: ""
@@ -134,14 +135,15 @@ zones:
 		{"nsid", c.NSID, false},
 		{"listen", c.Listen, []string{"192.0.2.1:53", "[2001:db8::1]:53", ":5300"}},
 		{"udp-size", c.UDPSize, 1400},
+		{"udp-sockets", c.UDPSockets, 3},
 		{"tcp", c.TCP, TCPConfig{IdleTimeout: 3 * time.Second, MaxConnections: 7, MaxQueriesPerConnection: 9}},
 		{"metrics.listen", c.Metrics.Listen, ""},
 		{"log", c.Log, LogConfig{Level: "debug", Format: "json"}},
 		{"shutdown-timeout", c.ShutdownTimeout, 90 * time.Second},
 		{"zone 0 path (relative to the config folder)", c.Zones[0].path, filepath.Join(dir, "z", "example.org.zone")},
 		{"zone 1 path (absolute)", c.Zones[1].path, "/abs/example.net.zone"},
-		{"line of tcp", c.line["tcp"], 8},
-		{"line of zones[1].file", c.line["zones[1].file"], 17},
+		{"line of tcp", c.line["tcp"], 9},
+		{"line of zones[1].file", c.line["zones[1].file"], 18},
 	}
 	for _, tc := range checks {
 		if !reflect.DeepEqual(tc.got, tc.want) {
@@ -186,6 +188,7 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`c.yaml:1: unknown key "bgp-peers"`, `c.yaml:2: unknown key "healthcheck"`}},
 		{"udp-size too small", "udp-size: 100\n", []string{"c.yaml:1: udp-size: 100; want 512 to 65535"}},
 		{"udp-size too large", "\nudp-size: 70000\n", []string{"c.yaml:2: udp-size: 70000"}},
+		{"udp-sockets negative", "udp-sockets: -1\n", []string{"c.yaml:1: udp-sockets: -1; want 0 (one per CPU) to 1024"}},
 		{"udp-size not a number", "udp-size: big\n", []string{"c.yaml:1: udp-size:", "big"}},
 		{"duration without unit", "tcp:\n  idle-timeout: 10\n", []string{"c.yaml:2: tcp.idle-timeout:", "want a duration such as 10s"}},
 		{"negative duration", "shutdown-timeout: -1s\n", []string{"c.yaml:1: shutdown-timeout: -1s; want a positive duration"}},
