@@ -195,18 +195,7 @@ func TestAnycastConfigErrors(t *testing.T) {
 			if !strings.HasPrefix(yaml, "listen:") {
 				yaml += "listen: [\"127.0.0.1:53\"]\n"
 			}
-			c, err := parseConfig([]byte(yaml), "c.yaml")
-			if err == nil {
-				err = c.validate()
-			}
-			if err == nil {
-				t.Fatalf("got no error, want %q", tc.want)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("got error %q, want it to contain %q", err, w)
-				}
-			}
+			wantConfigError(t, yaml, tc.want)
 		})
 	}
 }

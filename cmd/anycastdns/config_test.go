@@ -214,20 +214,25 @@ func TestConfigErrors(t *testing.T) {
 		{"two documents", "udp-size: 1232\n---\nudp-size: 1400\n", []string{"more than one YAML document"}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := parseConfig([]byte(tc.yaml), "c.yaml")
-			if err == nil {
-				err = c.validate()
-			}
-			if err == nil {
-				t.Fatalf("got no error, want %q", tc.want)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("got error %q, want it to contain %q", err, w)
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantConfigError(t, tc.yaml, tc.want) })
+	}
+}
+
+// wantConfigError parses and validates the configuration text as file c.yaml and
+// checks that it fails with an error containing every string of want.
+func wantConfigError(t *testing.T, yaml string, want []string) {
+	t.Helper()
+	c, err := parseConfig([]byte(yaml), "c.yaml")
+	if err == nil {
+		err = c.validate()
+	}
+	if err == nil {
+		t.Fatalf("got no error, want %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("got error %q, want it to contain %q", err, w)
+		}
 	}
 }
 
