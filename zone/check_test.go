@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // checkHead is a valid start of the zone example.: SOA and NS on lines 2 and 3.
@@ -115,6 +116,12 @@ func TestWarnings(t *testing.T) {
 		{name: "glue for the delegation point itself", zone: checkHead + "sub NS sub\n", want: []string{"z.db:5 missing-glue"}},
 		{name: "a sibling name server needs no glue here", zone: checkHead + "sub NS ns.sub2\n"},
 		{name: "TTL mismatch in an RRset", zone: checkHead + "a 300 A 192.0.2.1\na 600 A 192.0.2.2\n", want: []string{"z.db:6 ttl-mismatch"}},
+		{name: "TTL mismatches across interleaved owners, in file order", zone: checkHead +
+			"b 300 A 192.0.2.1\na 300 A 192.0.2.1\nA 600 A 192.0.2.2\nb 600 A 192.0.2.2\n",
+			want: []string{"z.db:7 ttl-mismatch", "z.db:8 ttl-mismatch"}},
+		{name: "glue found after owners interleave", zone: checkHead +
+			"sub NS ns.sub\nother A 192.0.2.9\nNS.sub A 192.0.2.7\nsub NS ns2.sub\n",
+			want: []string{"z.db:8 missing-glue"}},
 		{name: "RRSIGs of different types may differ", zone: checkHead +
 			"a 300 RRSIG A 8 2 300 20300101000000 20200101000000 1 example. AAAA\na 600 RRSIG TXT 8 2 600 20300101000000 20200101000000 1 example. AAAA\n"},
 	}
@@ -127,6 +134,16 @@ func TestWarnings(t *testing.T) {
 			got := problemTexts(Warnings("example.", recs))
 			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			// The Loader takes its warnings from the index Compile built for Check.
+			fsys := fstest.MapFS{"z.db": {Data: []byte(tt.zone)}}
+			l, _, _ := newTestLoader(t, ZoneFile{Origin: "example.", Source: Source{FS: fsys, Name: "z.db", Path: "zones/z.db"}})
+			results, err := l.LoadAll()
+			if err != nil {
+				t.Fatalf("LoadAll: %v", err)
+			}
+			if lw := problemTexts(results[0].Warnings); strings.Join(lw, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("LoadAll warnings: got %q, want %q", lw, tt.want)
 			}
 			if err := Check("example.", recs); err != nil {
 				t.Errorf("Check: got %v, want no error for a zone with only warnings", err)

@@ -19,12 +19,6 @@ func (ix *checkIndex) checkApexNS(found *issues) {
 // zone: that address is glue, the only way a resolver can reach the server
 // (RFC 1034 section 4.2.1).
 func (ix *checkIndex) checkGlue(found *issues) {
-	addr := make(map[string]bool)
-	for i, r := range ix.recs {
-		if t := r.RR.Header().Rrtype; t == dns.TypeA || t == dns.TypeAAAA {
-			addr[ix.owners[i]] = true
-		}
-	}
 	for i, r := range ix.recs {
 		ns, ok := r.RR.(*dns.NS)
 		owner := ix.owners[i]
@@ -35,7 +29,7 @@ func (ix *checkIndex) checkGlue(found *issues) {
 		if !dns.IsSubDomain(owner, target) {
 			continue
 		}
-		if !addr[target] {
+		if !ix.has(target, dns.TypeA) && !ix.has(target, dns.TypeAAAA) {
 			found.add(ix, i, "missing-glue", "no A or AAAA glue for name server %s of the delegation %s", ns.Ns, r.RR.Header().Name)
 		}
 	}
@@ -43,27 +37,34 @@ func (ix *checkIndex) checkGlue(found *issues) {
 
 // checkTTLs warns when the records of one RRset have different TTLs, which RFC 2181
 // section 5.2 forbids; the first record's TTL is the one nsd-checkzone reports against.
-// RRSIG records are grouped by the type they cover (RFC 4034 section 3).
+// RRSIG records are grouped by the type they cover (RFC 4034 section 3). The RRsets
+// of one owner are found among that owner's records, so no zone-wide map is built.
 func (ix *checkIndex) checkTTLs(found *issues) {
-	type setKey struct {
-		name  string
+	type first struct {
 		rtype uint16
 		sig   bool
+		ttl   uint32
 	}
-	first := make(map[setKey]uint32)
-	for i, r := range ix.recs {
-		h := r.RR.Header()
-		k := setKey{name: ix.owners[i], rtype: h.Rrtype}
-		if sig, ok := r.RR.(*dns.RRSIG); ok {
-			k.rtype, k.sig = sig.TypeCovered, true
-		}
-		ttl, ok := first[k]
-		if !ok {
-			first[k] = h.Ttl
-			continue
-		}
-		if ttl != h.Ttl {
-			found.add(ix, i, "ttl-mismatch", "%s TTL %d differs from the TTL %d of its %s RRset", h.Name, h.Ttl, ttl, dns.Type(h.Rrtype))
+	var sets []first // the RRsets of the current owner, few: one per type
+	for _, name := range ix.order {
+		sets = sets[:0]
+	next:
+		for _, i := range ix.names[name] {
+			r := ix.recs[i]
+			h := r.RR.Header()
+			k := first{rtype: h.Rrtype, ttl: h.Ttl}
+			if sig, ok := r.RR.(*dns.RRSIG); ok {
+				k.rtype, k.sig = sig.TypeCovered, true
+			}
+			for _, f := range sets {
+				if f.rtype == k.rtype && f.sig == k.sig {
+					if f.ttl != h.Ttl {
+						found.add(ix, i, "ttl-mismatch", "%s TTL %d differs from the TTL %d of its %s RRset", h.Name, h.Ttl, f.ttl, dns.Type(h.Rrtype))
+					}
+					continue next
+				}
+			}
+			sets = append(sets, k)
 		}
 	}
 }

@@ -17,17 +17,30 @@ import (
 // wildcard children are marked; the glue of every delegation and the in-zone
 // addresses of NS, MX and SRV targets are resolved; the negative-answer SOA is built.
 func Compile(origin string, recs []Record) (*Zone, error) {
-	if err := Check(origin, recs); err != nil {
-		return nil, err
+	z, _, err := compile(origin, recs)
+	return z, err
+}
+
+// compile is Compile, also returning the check index it built, from which the
+// Loader takes the Warnings without grouping the records again.
+func compile(origin string, recs []Record) (*Zone, *checkIndex, error) {
+	ix := newCheckIndex(origin, recs)
+	if err := ix.check(); err != nil {
+		return nil, nil, err
 	}
-	b := &builder{origin: canonicalName(origin), staged: make(map[string]*staged),
+	// one staged node per two records, as newCheckIndex sizes its names
+	b := &builder{origin: canonicalName(origin), staged: make(map[string]*staged, len(recs)/2),
 		nsec3: make(map[string]*staged)}
 	for i := range recs {
 		if err := b.add(&recs[i]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return b.finish()
+	z, err := b.finish()
+	if err != nil {
+		return nil, nil, err
+	}
+	return z, ix, nil
 }
 
 // builder collects the records of a zone before they are frozen into nodes.
@@ -36,6 +49,10 @@ type builder struct {
 	file   string             // the file of the first record, for errors about the whole zone
 	staged map[string]*staged // by lower-case owner, ENTs included
 	order  []*staged          // in order of first appearance, for a stable build
+	// last and lastName are the node and owner spelling of the previous record: a
+	// master file lists an owner's records together, so most records skip the map.
+	last     *staged
+	lastName string
 	// nsec3 holds the NSEC3 records and their signatures, apart from the names of
 	// the zone (RFC 5155 section 7.2.8).
 	nsec3      map[string]*staged
@@ -63,16 +80,21 @@ func (b *builder) add(r *Record) error {
 	if b.file == "" {
 		b.file = r.File
 	}
-	owner := canonicalName(r.RR.Header().Name)
-	if !inDomain(owner, b.origin) {
-		return &Error{File: r.File, Line: r.Line, Rule: "out-of-zone",
-			Msg: fmt.Sprintf("%s is outside the zone %s", r.RR.Header().Name, b.origin)}
-	}
 	var s *staged
-	if isNSEC3Data(r.RR) {
-		s = b.stageNSEC3(owner)
+	if nsec3 := isNSEC3Data(r.RR); !nsec3 && b.last != nil && r.RR.Header().Name == b.lastName {
+		s = b.last
 	} else {
-		s = b.stage(owner)
+		owner := canonicalName(r.RR.Header().Name)
+		if !inDomain(owner, b.origin) {
+			return &Error{File: r.File, Line: r.Line, Rule: "out-of-zone",
+				Msg: fmt.Sprintf("%s is outside the zone %s", r.RR.Header().Name, b.origin)}
+		}
+		if nsec3 {
+			s = b.stageNSEC3(owner)
+		} else {
+			s = b.stage(owner)
+			b.last, b.lastName = s, r.RR.Header().Name
+		}
 	}
 	if sig, ok := r.RR.(*dns.RRSIG); ok {
 		s.sigs = addTo(s.sigs, sig.TypeCovered, r.RR)

