@@ -61,10 +61,12 @@ type Config struct {
 	TCPMaxQueries int
 	// UDPSockets is the number of UDP sockets per listen address, each with its own
 	// reader, bound together with SO_REUSEPORT so that the kernel spreads the
-	// queries over them. Default: one per CPU (GOMAXPROCS). Where the machine is
-	// shared with other busy work (a load generator, say), fewer sockets fill
-	// larger batches and answer more queries per CPU-second. Without SO_REUSEPORT
-	// (systems other than Linux) it is always 1.
+	// queries over them. Default: one fewer than GOMAXPROCS, at least 1. On Linux
+	// each reader waits for queries inside a system call, holding its thread; a
+	// processor left free keeps the Go runtime from taking the readers' processors
+	// back every few microseconds to run its other goroutines (TCP, timers), which
+	// costs more than the reader saves. Without SO_REUSEPORT (systems other than
+	// Linux) it is always 1.
 	UDPSockets int
 }
 
@@ -97,7 +99,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.TCPMaxQueries = DefaultTCPMaxQueries
 	}
 	if cfg.UDPSockets <= 0 {
-		cfg.UDPSockets = runtime.GOMAXPROCS(0)
+		cfg.UDPSockets = max(1, runtime.GOMAXPROCS(0)-1)
 	}
 	return cfg
 }

@@ -1,32 +1,14 @@
 package server
 
-import (
-	"context"
-	"net"
-
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
-)
+import "net"
 
 // udpListener is the UDP side of one listen address: one socket per reader. Where
-// the system has SO_REUSEPORT (Linux), there is one socket per CPU by default
-// (Config.UDPSockets), all bound to the same address, and the kernel spreads the
+// the system has SO_REUSEPORT (Linux), there are Config.UDPSockets of them (by
+// default one fewer than GOMAXPROCS), all bound to the same address, and the kernel spreads the
 // queries over them by flow, so the readers never contend for one socket (as NSD
 // and Knot DNS do).
 type udpListener struct {
 	socks []*udpSocket
-}
-
-// udpSocket is one UDP socket. On a wildcard address (0.0.0.0 or ::) a reply must
-// leave from the address the query was sent to, or the client drops it: the
-// destination of each query is read from the IP_PKTINFO / IPV6_PKTINFO control
-// message and used as the source of the reply (as NSD and Knot DNS do). A socket
-// bound to one address needs none of that.
-type udpSocket struct {
-	conn     *net.UDPConn
-	p4       *ipv4.PacketConn // set for IPv4
-	p6       *ipv6.PacketConn // set for IPv6
-	wildcard bool             // bound to 0.0.0.0 or ::, control messages on
 }
 
 // udpNetwork returns the network for ip: an IPv6 address, the wildcard included,
@@ -60,38 +42,8 @@ func listenUDP(addr *net.UDPAddr, socks int) (*udpListener, error) {
 		}
 		u.socks = append(u.socks, sock)
 		if i == 0 {
-			a.Port = sock.conn.LocalAddr().(*net.UDPAddr).Port
+			a.Port = sock.local.Port
 		}
-	}
-	return u, nil
-}
-
-// listenUDPSocket opens one socket, with SO_REUSEPORT when reuse is set.
-func listenUDPSocket(addr *net.UDPAddr, reuse bool) (*udpSocket, error) {
-	lc := net.ListenConfig{}
-	if reuse {
-		lc.Control = reusePort
-	}
-	pc, err := lc.ListenPacket(context.Background(), udpNetwork(addr.IP), addr.String())
-	if err != nil {
-		return nil, err
-	}
-	conn := pc.(*net.UDPConn)
-	u := &udpSocket{conn: conn, wildcard: addr.IP == nil || addr.IP.IsUnspecified()}
-	if udpNetwork(addr.IP) == "udp4" {
-		u.p4 = ipv4.NewPacketConn(conn)
-		if u.wildcard {
-			err = u.p4.SetControlMessage(ipv4.FlagDst|ipv4.FlagInterface, true)
-		}
-	} else {
-		u.p6 = ipv6.NewPacketConn(conn)
-		if u.wildcard {
-			err = u.p6.SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface, true)
-		}
-	}
-	if err != nil {
-		conn.Close()
-		return nil, err
 	}
 	return u, nil
 }
@@ -99,12 +51,12 @@ func listenUDPSocket(addr *net.UDPAddr, reuse bool) (*udpSocket, error) {
 // close closes every socket of u.
 func (u *udpListener) close() {
 	for _, s := range u.socks {
-		s.conn.Close()
+		s.close()
 	}
 }
 
 // localAddr returns the address the sockets of u are bound to.
-func (u *udpListener) localAddr() net.Addr { return u.socks[0].conn.LocalAddr() }
+func (u *udpListener) localAddr() net.Addr { return u.socks[0].local }
 
 // serveUDP starts the readers of u, one per socket, each with its own scratch
 // memory.

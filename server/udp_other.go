@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net"
 	"syscall"
@@ -19,6 +20,52 @@ const maxUDPSockets = 1
 
 // reusePort is not used where udpSockets is 1.
 func reusePort(network, address string, c syscall.RawConn) error { return nil }
+
+// udpSocket is one UDP socket. On a wildcard address (0.0.0.0 or ::) a reply must
+// leave from the address the query was sent to, or the client drops it: the
+// destination of each query is read from the IP_PKTINFO / IPV6_PKTINFO control
+// message and used as the source of the reply (as NSD and Knot DNS do). A socket
+// bound to one address needs none of that.
+type udpSocket struct {
+	conn     *net.UDPConn
+	local    *net.UDPAddr     // the address bound
+	p4       *ipv4.PacketConn // set for IPv4
+	p6       *ipv6.PacketConn // set for IPv6
+	wildcard bool             // bound to 0.0.0.0 or ::, control messages on
+}
+
+// listenUDPSocket opens one socket, with SO_REUSEPORT when reuse is set.
+func listenUDPSocket(addr *net.UDPAddr, reuse bool) (*udpSocket, error) {
+	lc := net.ListenConfig{}
+	if reuse {
+		lc.Control = reusePort
+	}
+	pc, err := lc.ListenPacket(context.Background(), udpNetwork(addr.IP), addr.String())
+	if err != nil {
+		return nil, err
+	}
+	conn := pc.(*net.UDPConn)
+	u := &udpSocket{conn: conn, local: conn.LocalAddr().(*net.UDPAddr), wildcard: addr.IP == nil || addr.IP.IsUnspecified()}
+	if udpNetwork(addr.IP) == "udp4" {
+		u.p4 = ipv4.NewPacketConn(conn)
+		if u.wildcard {
+			err = u.p4.SetControlMessage(ipv4.FlagDst|ipv4.FlagInterface, true)
+		}
+	} else {
+		u.p6 = ipv6.NewPacketConn(conn)
+		if u.wildcard {
+			err = u.p6.SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface, true)
+		}
+	}
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return u, nil
+}
+
+// close closes the socket; its reader returns.
+func (u *udpSocket) close() { u.conn.Close() }
 
 // readUDP answers the queries arriving on u, one datagram at a time.
 func (s *Server) readUDP(u *udpSocket, sc *scratch) { s.readUDPSingle(u, sc) }

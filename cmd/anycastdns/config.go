@@ -28,7 +28,7 @@ type Config struct {
 	// UDPSize is the EDNS(0) payload size advertised and the largest UDP reply. Default 1232.
 	UDPSize int `yaml:"udp-size"`
 	// UDPSockets is the number of UDP sockets per listen address (SO_REUSEPORT), each
-	// read by its own goroutine. Default 0: one per CPU.
+	// read by its own goroutine. Default 0: one fewer than the CPUs, at least 1.
 	UDPSockets int `yaml:"udp-sockets"`
 	// TCP holds the limits of DNS over TCP.
 	TCP TCPConfig `yaml:"tcp"`

@@ -188,7 +188,7 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`c.yaml:1: unknown key "bgp-peers"`, `c.yaml:2: unknown key "healthcheck"`}},
 		{"udp-size too small", "udp-size: 100\n", []string{"c.yaml:1: udp-size: 100; want 512 to 65535"}},
 		{"udp-size too large", "\nudp-size: 70000\n", []string{"c.yaml:2: udp-size: 70000"}},
-		{"udp-sockets negative", "udp-sockets: -1\n", []string{"c.yaml:1: udp-sockets: -1; want 0 (one per CPU) to 1024"}},
+		{"udp-sockets negative", "udp-sockets: -1\n", []string{"c.yaml:1: udp-sockets: -1; want 0 (one fewer than the CPUs) to 1024"}},
 		{"udp-size not a number", "udp-size: big\n", []string{"c.yaml:1: udp-size:", "big"}},
 		{"duration without unit", "tcp:\n  idle-timeout: 10\n", []string{"c.yaml:2: tcp.idle-timeout:", "want a duration such as 10s"}},
 		{"negative duration", "shutdown-timeout: -1s\n", []string{"c.yaml:1: shutdown-timeout: -1s; want a positive duration"}},

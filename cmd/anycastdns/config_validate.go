@@ -45,7 +45,7 @@ func (c *Config) validate() error {
 		bad("udp-size", "%d; want 512 to 65535 (1232 avoids IP fragmentation)", c.UDPSize)
 	}
 	if c.UDPSockets < 0 || c.UDPSockets > 1024 {
-		bad("udp-sockets", "%d; want 0 (one per CPU) to 1024", c.UDPSockets)
+		bad("udp-sockets", "%d; want 0 (one fewer than the CPUs) to 1024", c.UDPSockets)
 	}
 	if c.TCP.IdleTimeout <= 0 {
 		bad("tcp.idle-timeout", "%v; want a positive duration", c.TCP.IdleTimeout)
