@@ -45,15 +45,7 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 	}
 	sc.res.rcode = rcode
 
-	// The size limit: 512 without EDNS, the smaller of the two EDNS sizes with it,
-	// never less than 512 (RFC 6891 sections 6.2.3 and 6.2.5); 65535 over TCP.
-	limit := maxTCPMessage
-	if t == udp {
-		limit = minUDPSize
-		if q.edns {
-			limit = max(minUDPSize, int(min(q.udpSize, s.cfg.UDPSize)))
-		}
-	}
+	limit := s.replyLimit(q, t)
 	// A reply cut by the buffer rather than by the limit would be truncated
 	// wrongly: the miekg/dns path writes those (large TCP answers).
 	bufCut := limit > len(dst)

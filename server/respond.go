@@ -167,10 +167,7 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 	m := &sc.msg
 	m.Rcode = rcode
 	sc.res.rcode = rcode
-	limit := maxTCPMessage
-	if t == udp {
-		limit = minUDPSize
-	}
+	limit := s.replyLimit(q, t)
 	var opt *dns.OPT
 	if q.edns {
 		// RFC 6891 section 6.1.1: an OPT in the reply only when the query had one.
@@ -182,11 +179,6 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 		opt.Option = opt.Option[:0]
 		if nsid && s.id.nsid != nil {
 			opt.Option = append(opt.Option, s.id.nsid)
-		}
-		if t == udp {
-			// A UDP reply fits both the requestor's size and ours, and never less
-			// than 512 (RFC 6891 section 6.2.3 and 6.2.5).
-			limit = max(minUDPSize, int(min(q.udpSize, s.cfg.UDPSize)))
 		}
 	}
 	out, err := s.pack(sc, dst, opt, limit)
@@ -207,6 +199,20 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 		restoreCase(out, q)
 	}
 	return out
+}
+
+// replyLimit returns the largest reply to q over t: 65535 over TCP; over UDP 512
+// without EDNS (RFC 1035 section 4.2.1), else the smaller of the requestor's size and
+// ours, never less than 512 (RFC 6891 sections 6.2.3 and 6.2.5).
+func (s *Server) replyLimit(q *query, t transport) int {
+	switch {
+	case t != udp:
+		return maxTCPMessage
+	case q.edns:
+		return max(minUDPSize, int(min(q.udpSize, s.cfg.UDPSize)))
+	default:
+		return minUDPSize
+	}
 }
 
 // lookup answers a query in class IN (or *) from the zones: it returns found with
