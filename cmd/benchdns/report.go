@@ -9,50 +9,52 @@ import (
 // ours is the server the ratios are taken for.
 const ours = "anycastdns"
 
-// column is one column of a table: its heading, the per-sample metric whose median it
-// shows, and how the value is printed.
-type column struct {
+// column is one column of a table of samples of type T: its heading, how the values of
+// a server's samples are summed up (medianOf, minOf, maxOf), the per-sample metric, how
+// the result is printed, and whether the ours/reference ratio of it is printed.
+type column[T any] struct {
 	head  string
-	f     func(Sample) float64
+	agg   func([]float64) float64
+	f     func(T) float64
 	fmt   string
-	ratio bool // print ours/reference ratios for it
+	ratio bool
 }
 
-var satColumns = []column{
-	{"qps", qps, "%.0f", true},
-	{"avg latency ms", avgMS, "%.3f", true},
-	{"p99 ms", p99MS, "%.3f", true},
-	{"lost %", lostPct, "%.2f", false},
-	{"server CPU s", cpuSec, "%.2f", true},
-	{"queries per server CPU-s", perCPU, "%.0f", true},
-	{"NXDOMAIN %", nxPct, "%.1f", false},
-	{"rest of machine, % of a core", othersPct, "%.0f", false},
+var satColumns = []column[Sample]{
+	{"qps", medianOf, qps, "%.0f", true},
+	{"avg latency ms", medianOf, avgMS, "%.3f", true},
+	{"p99 ms", medianOf, p99MS, "%.3f", true},
+	{"lost %", medianOf, lostPct, "%.2f", false},
+	{"server CPU s", medianOf, cpuSec, "%.2f", true},
+	{"queries per server CPU-s", medianOf, perCPU, "%.0f", true},
+	{"NXDOMAIN %", medianOf, nxPct, "%.1f", false},
+	{"rest of machine, % of a core", medianOf, othersPct, "%.0f", false},
 }
 
-var fixedColumns = []column{
-	{"qps", qps, "%.0f", false},
-	{"server CPU % of a core", cpuPct, "%.1f", true},
-	{"avg latency ms", avgMS, "%.3f", true},
-	{"p99 ms", p99MS, "%.3f", true},
-	{"lost %", lostPct, "%.2f", false},
-	{"rest of machine, % of a core", othersPct, "%.0f", false},
+var fixedColumns = []column[Sample]{
+	{"qps", medianOf, qps, "%.0f", false},
+	{"server CPU % of a core", medianOf, cpuPct, "%.1f", true},
+	{"avg latency ms", medianOf, avgMS, "%.3f", true},
+	{"p99 ms", medianOf, p99MS, "%.3f", true},
+	{"lost %", medianOf, lostPct, "%.2f", false},
+	{"rest of machine, % of a core", medianOf, othersPct, "%.0f", false},
 }
 
-// table prints one markdown table: a row per server with the median of each column,
-// then a row per reference server with ours/reference ratios.
-func table(w io.Writer, runs []ServerRuns, cols []column, samples func(ServerRuns) []Sample) {
+// table prints one markdown table: a row per server with each column's value over the
+// server's samples, then a row per reference server with ours/reference ratios.
+func table[T any](w io.Writer, runs []ServerRuns, cols []column[T], samples func(ServerRuns) []T) {
 	heads := []string{"server"}
 	for _, c := range cols {
 		heads = append(heads, c.head)
 	}
 	row(w, heads...)
 	row(w, strings.Split(strings.Repeat("---,", len(heads)), ",")[:len(heads)]...)
-	medians := map[string][]float64{}
+	shown := map[string][]float64{}
 	for _, r := range runs {
 		cells := []string{r.Name}
 		for _, c := range cols {
-			m := median(samples(r), c.f)
-			medians[r.Name] = append(medians[r.Name], m)
+			m := c.agg(values(samples(r), c.f))
+			shown[r.Name] = append(shown[r.Name], m)
 			if c.head == "p99 ms" && m == 0 {
 				cells = append(cells, "–")
 				continue
@@ -61,7 +63,7 @@ func table(w io.Writer, runs []ServerRuns, cols []column, samples func(ServerRun
 		}
 		row(w, cells...)
 	}
-	mine, ok := medians[ours]
+	mine, ok := shown[ours]
 	if !ok {
 		return
 	}
@@ -71,7 +73,7 @@ func table(w io.Writer, runs []ServerRuns, cols []column, samples func(ServerRun
 		}
 		cells := []string{ours + " / " + r.Name}
 		for i, c := range cols {
-			ref := medians[r.Name][i]
+			ref := shown[r.Name][i]
 			if !c.ratio || ref == 0 || mine[i] == 0 {
 				cells = append(cells, "")
 				continue
@@ -128,7 +130,7 @@ func noiseNote(w io.Writer, runs []ServerRuns, samples func(ServerRuns) []Sample
 // reportSizes prints the zone-size series: load time, memory and qps per size.
 func (b *Bench) reportSizes(w io.Writer, runs []SizeRun) {
 	fmt.Fprintf(w, "\n### sizes: TLD-like zones of delegations with glue (NS + A + AAAA each)\n\n")
-	fmt.Fprintf(w, "Load: process start to the first authoritative SOA answer. RSS: VmRSS of the largest process after load; PSS: proportional set size of all the server's processes. qps and q/CPU-s: saturation, %v runs, median of %d rounds.\n\n", b.Duration, b.Rounds)
+	fmt.Fprintf(w, "Load: process start to the first authoritative SOA answer (an SOA query sent every %v), one start. RSS: VmRSS of the largest process after load; PSS: proportional set size of all the server's processes. qps and q/CPU-s: saturation, %v runs, median of %d rounds.\n\n", probeInterval, b.Duration, b.Rounds)
 	row(w, "delegations", "records", "server", "load s", "RSS MiB", "PSS MiB", "qps", "queries per server CPU-s", "load vs NSD", "RSS vs NSD", "qps vs NSD")
 	row(w, "---", "---", "---", "---", "---", "---", "---", "---", "---", "---", "---")
 	for _, sr := range runs {

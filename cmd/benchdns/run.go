@@ -43,6 +43,7 @@ type options struct {
 	dnsperf     string
 	rootZone    string
 	loadTimeout time.Duration
+	loadRounds  int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -73,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.dnsperf, "dnsperf", "dnsperf", "the dnsperf binary")
 	fs.StringVar(&o.rootZone, "root-zone", "zone/testdata/root.zone", "the root zone of the root suite")
 	fs.DurationVar(&o.loadTimeout, "load-timeout", 5*time.Minute, "how long a server may take to load its zones")
+	fs.IntVar(&o.loadRounds, "load-rounds", 5, "root suite: fresh starts of each server on the root zone (servers alternated) for the load-time and memory table; 0 skips them")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -97,6 +99,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.rounds < 1 || o.duration < time.Second || o.clients < 1 || o.threads < 1 || o.outstanding < 1 || o.queries < 100 || o.retries < 0 {
 		return nil, errors.New("need -rounds ≥ 1, -duration ≥ 1s, -clients, -threads, -outstanding ≥ 1 and -queries ≥ 100")
+	}
+	if o.loadRounds < 0 || o.loadTimeout <= 0 {
+		return nil, errors.New("need -load-rounds ≥ 0 and -load-timeout > 0")
 	}
 	return o, nil
 }
@@ -151,7 +156,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	b := &Bench{Rounds: o.rounds, Duration: o.duration, Warmup: o.warmup, Rate: o.rate,
 		Clients: o.clients, Threads: o.threads, Outstanding: o.outstanding, SatP99: o.satP99,
 		MaxNoise: o.maxNoise, Retries: o.retries,
-		LoadTimeout: o.loadTimeout, Log: stderr}
+		LoadTimeout: o.loadTimeout, LoadRounds: o.loadRounds, Log: stderr}
 	if b.DNSPerf, err = lookTool(o.dnsperf); err != nil {
 		return err
 	}
@@ -228,6 +233,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			b.reportQuerySuite(stdout, s)
+			if b.LoadRounds > 0 {
+				l, err := b.runLoads(ctx, "root load", filepath.Join(dir, "root-load"), g)
+				if err != nil {
+					return err
+				}
+				reportLoads(stdout, l)
+			}
 		case "sizes":
 			runs, err := b.runSizes(ctx, dir, sizes, o.seed, o.queries)
 			if err != nil {

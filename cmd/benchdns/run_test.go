@@ -15,19 +15,24 @@ import (
 
 func TestParseFlags(t *testing.T) {
 	for _, c := range []struct {
-		name     string
-		args     []string
-		rounds   int
-		duration time.Duration
-		sizes    string
-		err      bool
+		name       string
+		args       []string
+		rounds     int
+		duration   time.Duration
+		sizes      string
+		loadRounds int
+		err        bool
 	}{
-		{"defaults", nil, 3, 10 * time.Second, "1000,100000,1000000", false},
-		{"quick", []string{"-quick"}, 1, 2 * time.Second, "1000,10000", false},
-		{"quick, explicit flags win", []string{"-quick", "-rounds", "5", "-sizes", "7"}, 5, 2 * time.Second, "7", false},
-		{"zero rounds", []string{"-rounds", "0"}, 0, 0, "", true},
-		{"too short", []string{"-duration", "10ms"}, 0, 0, "", true},
-		{"stray argument", []string{"mix"}, 0, 0, "", true},
+		{"defaults", nil, 3, 10 * time.Second, "1000,100000,1000000", 5, false},
+		{"quick", []string{"-quick"}, 1, 2 * time.Second, "1000,10000", 5, false},
+		{"quick, explicit flags win", []string{"-quick", "-rounds", "5", "-sizes", "7"}, 5, 2 * time.Second, "7", 5, false},
+		{"load rounds", []string{"-load-rounds", "9"}, 3, 10 * time.Second, "1000,100000,1000000", 9, false},
+		{"no load rounds", []string{"-load-rounds", "0"}, 3, 10 * time.Second, "1000,100000,1000000", 0, false},
+		{"negative load rounds", []string{"-load-rounds", "-1"}, 0, 0, "", 0, true},
+		{"no load timeout", []string{"-load-timeout", "0s"}, 0, 0, "", 0, true},
+		{"zero rounds", []string{"-rounds", "0"}, 0, 0, "", 0, true},
+		{"too short", []string{"-duration", "10ms"}, 0, 0, "", 0, true},
+		{"stray argument", []string{"mix"}, 0, 0, "", 0, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o, err := parseFlags(c.args, io.Discard)
@@ -37,8 +42,9 @@ func TestParseFlags(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if o.rounds != c.rounds || o.duration != c.duration || o.sizes != c.sizes {
-				t.Errorf("got rounds %d, duration %v, sizes %q; want %d, %v, %q", o.rounds, o.duration, o.sizes, c.rounds, c.duration, c.sizes)
+			if o.rounds != c.rounds || o.duration != c.duration || o.sizes != c.sizes || o.loadRounds != c.loadRounds {
+				t.Errorf("got rounds %d, duration %v, sizes %q, load rounds %d; want %d, %v, %q, %d",
+					o.rounds, o.duration, o.sizes, o.loadRounds, c.rounds, c.duration, c.sizes, c.loadRounds)
 			}
 		})
 	}
@@ -89,7 +95,7 @@ func TestSmoke(t *testing.T) {
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	args := []string{"-quick", "-duration", "1s", "-warmup", "0s", "-queries", "1000", "-sizes", "1000",
-		"-rate", "2000", "-anycastdns", bin, "-out", filepath.Join(dir, "out"),
+		"-rate", "2000", "-load-rounds", "2", "-anycastdns", bin, "-out", filepath.Join(dir, "out"),
 		"-root-zone", filepath.Join("..", "..", "zone", "testdata", "root.zone")}
 	if err := run(ctx, args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
@@ -98,7 +104,8 @@ func TestSmoke(t *testing.T) {
 	for _, want := range []string{
 		"### mix: 2000 records", "### root: 24911 records", "### sizes:",
 		"| anycastdns / NSD |", "| anycastdns / Knot |", "| 1000 | 3003 | anycastdns |",
-		"Fixed rate: dnsperf -Q 2000",
+		"Fixed rate: dnsperf -Q 2000", "### root load: 24911 records, 2 fresh starts of each server",
+		"Goal of issue 5 (load time ≤ 1.00 × NSD's, RSS ≤ 1.50 × NSD's): load ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -8,11 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
-
-	"github.com/miekg/dns"
 )
 
 // Zone is one zone a server loads.
@@ -73,40 +70,32 @@ func start(ctx context.Context, s Server, dir string, zones []Zone, timeout time
 	}
 	r := &Running{Name: s.Name(), Port: port, PID: cmd.Process.Pid, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() { r.err = cmd.Wait(); close(r.done) }()
-	if err := r.waitReady(ctx, zones, timeout); err != nil {
+	ready, err := r.waitReady(ctx, zones, timeout)
+	if err != nil {
 		r.stop()
 		return nil, err
 	}
-	r.Load = time.Since(t0)
+	r.Load = ready.Sub(t0)
 	return r, nil
 }
 
-// waitReady polls the SOA of each zone every 5 ms until the answers are authoritative.
-func (r *Running) waitReady(ctx context.Context, zones []Zone, timeout time.Duration) error {
+// waitReady probes the SOA of each zone in turn (awaitSOA, a query every probeInterval)
+// until the answers are authoritative, and returns when the last one came.
+func (r *Running) waitReady(ctx context.Context, zones []Zone, timeout time.Duration) (time.Time, error) {
 	deadline := time.Now().Add(timeout)
-	c := &dns.Client{Net: "udp", Timeout: 250 * time.Millisecond}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(r.Port))
+	addr := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: r.Port}
+	at := time.Now()
 	for _, z := range zones {
-		q := new(dns.Msg)
-		q.SetQuestion(z.Origin, dns.TypeSOA)
-		for {
-			resp, _, err := c.ExchangeContext(ctx, q, addr)
-			if err == nil && resp.Rcode == dns.RcodeSuccess && resp.Authoritative && len(resp.Answer) > 0 {
-				break
-			}
-			select {
-			case <-r.done:
-				return fmt.Errorf("%s exited before answering (%v): %s", r.Name, r.err, r.logTail())
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(5 * time.Millisecond):
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("%s did not answer %s SOA within %v (last error %v): %s", r.Name, z.Origin, timeout, err, r.logTail())
-			}
+		var err error
+		at, err = awaitSOA(ctx, addr, z.Origin, probeInterval, deadline, r.done)
+		switch {
+		case errors.Is(err, errExited):
+			return at, fmt.Errorf("%s exited before answering (%v): %s", r.Name, r.err, r.logTail())
+		case err != nil:
+			return at, fmt.Errorf("%s, within %v: %v: %s", r.Name, timeout, err, r.logTail())
 		}
 	}
-	return nil
+	return at, nil
 }
 
 func (r *Running) logTail() string {

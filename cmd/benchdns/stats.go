@@ -54,22 +54,48 @@ func (s Sample) RCodePercent(rcode string) float64 {
 	return 100 * float64(s.Perf.RCodes[rcode]) / float64(s.Perf.Completed)
 }
 
-// median returns the median of f over samples (the mean of the middle two when there
-// is an even number); each metric's median is taken on its own.
-func median(samples []Sample, f func(Sample) float64) float64 {
-	if len(samples) == 0 {
-		return 0
-	}
+// values returns f of each sample.
+func values[T any](samples []T, f func(T) float64) []float64 {
 	v := make([]float64, len(samples))
 	for i, s := range samples {
 		v[i] = f(s)
 	}
+	return v
+}
+
+// median returns the median of f over samples; each metric's median is taken on its own.
+func median[T any](samples []T, f func(T) float64) float64 {
+	return medianOf(values(samples, f))
+}
+
+// medianOf returns the median of v (the mean of the middle two when there is an even
+// number, 0 when there are none). It sorts v.
+func medianOf(v []float64) float64 {
 	slices.Sort(v)
 	n := len(v)
-	if n%2 == 1 {
+	switch {
+	case n == 0:
+		return 0
+	case n%2 == 1:
 		return v[n/2]
 	}
 	return (v[n/2-1] + v[n/2]) / 2
+}
+
+// minOf returns the smallest of v, 0 when there are none.
+func minOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	return slices.Min(v)
+}
+
+// maxOf returns the largest of v, 0 when there are none.
+func maxOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	return slices.Max(v)
 }
 
 // Metric accessors for median.

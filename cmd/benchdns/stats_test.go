@@ -11,24 +11,32 @@ func sample(q float64, completed int64, cpu time.Duration) Sample {
 	return Sample{Perf: Perf{QPS: q, Sent: completed, Completed: completed, RunTime: 10 * time.Second}, CPU: cpu}
 }
 
-func TestMedian(t *testing.T) {
+func TestSummaries(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		in   []float64
-		want float64
+		name          string
+		in            []float64
+		med, min, max float64
 	}{
-		{"none", nil, 0},
-		{"odd", []float64{3, 1, 2}, 2},
-		{"even", []float64{4, 1, 3, 2}, 2.5},
-		{"outlier", []float64{100, 1, 2}, 2},
+		{"none", nil, 0, 0, 0},
+		{"one", []float64{7}, 7, 7, 7},
+		{"odd", []float64{3, 1, 2}, 2, 1, 3},
+		{"even", []float64{4, 1, 3, 2}, 2.5, 1, 4},
+		{"outlier", []float64{100, 1, 2}, 2, 1, 100},
+		{"load times, ms", []float64{107, 98, 131, 101, 99}, 101, 98, 131},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var s []Sample
 			for _, v := range c.in {
 				s = append(s, sample(v, 0, 0))
 			}
-			if got := median(s, qps); got != c.want {
-				t.Errorf("got %v, want %v", got, c.want)
+			if got := median(s, qps); got != c.med {
+				t.Errorf("median: got %v, want %v", got, c.med)
+			}
+			if got := minOf(values(s, qps)); got != c.min {
+				t.Errorf("minOf: got %v, want %v", got, c.min)
+			}
+			if got := maxOf(values(s, qps)); got != c.max {
+				t.Errorf("maxOf: got %v, want %v", got, c.max)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ type Bench struct {
 	MaxNoise    float64       // other work's share of a core above which a sample is taken again; 0: never
 	Retries     int           // how many times a noisy sample is taken again at most
 	LoadTimeout time.Duration // how long a server may take to load its zones and answer
+	LoadRounds  int           // root suite: fresh starts of each server for the load table; 0 skips them
 	Log         io.Writer     // progress
 }
 
@@ -34,6 +35,7 @@ type ServerRuns struct {
 	Mem   Memory        // after load
 	Sat   []Sample      // at saturation, one per round
 	Fixed []Sample      // at the fixed rate, one per round
+	Loads []LoadSample  // fresh starts of the load rounds, one per round
 }
 
 // startAll starts every server on zones, one after the other (so that each loads on an
@@ -42,23 +44,47 @@ func (b *Bench) startAll(ctx context.Context, dir string, zones []Zone) ([]*Runn
 	var rs []*Running
 	var out []ServerRuns
 	for _, s := range b.Servers {
-		fmt.Fprintf(b.Log, "  starting %s ...", s.Name())
-		r, err := start(ctx, s, filepath.Join(dir, s.Name()), zones, b.LoadTimeout)
+		r, l, err := b.startLogged(ctx, "starting", s, filepath.Join(dir, s.Name()), zones)
 		if err != nil {
-			fmt.Fprintln(b.Log)
 			stopAll(rs)
 			return nil, nil, err
 		}
-		mem, err := r.Memory()
-		if err != nil {
-			stopAll(append(rs, r))
-			return nil, nil, err
-		}
-		fmt.Fprintf(b.Log, " pid %d, port %d, answering after %v, RSS %d MiB\n", r.PID, r.Port, r.Load.Round(time.Millisecond), mem.RSS>>20)
 		rs = append(rs, r)
-		out = append(out, ServerRuns{Name: r.Name, Load: r.Load, Mem: mem})
+		out = append(out, ServerRuns{Name: r.Name, Load: l.Load, Mem: l.Mem})
 	}
 	return rs, out, nil
+}
+
+// startLogged starts s in dir on zones, reads its CPU time and memory as soon as it
+// answers, and says so on the progress log after label.
+func (b *Bench) startLogged(ctx context.Context, label string, s Server, dir string, zones []Zone) (*Running, LoadSample, error) {
+	fmt.Fprintf(b.Log, "  %s %s ...", label, s.Name())
+	r, err := start(ctx, s, dir, zones, b.LoadTimeout)
+	if err != nil {
+		fmt.Fprintln(b.Log)
+		return nil, LoadSample{}, err
+	}
+	l := LoadSample{Load: r.Load}
+	if l.CPU, err = r.CPU(); err == nil {
+		l.Mem, err = r.Memory()
+	}
+	if err != nil {
+		fmt.Fprintln(b.Log)
+		r.stop()
+		return nil, LoadSample{}, err
+	}
+	fmt.Fprintf(b.Log, " pid %d, port %d, answering after %v, CPU %v, RSS %d MiB\n",
+		r.PID, r.Port, l.Load.Round(time.Millisecond), l.CPU, l.Mem.RSS>>20)
+	return r, l, nil
+}
+
+// zonesOf returns the zone of g, with the absolute path of its file.
+func zonesOf(g *Generated) ([]Zone, error) {
+	zf, err := filepath.Abs(g.ZoneFile)
+	if err != nil {
+		return nil, err
+	}
+	return []Zone{{Origin: g.Origin, File: zf}}, nil
 }
 
 func stopAll(rs []*Running) {
@@ -164,11 +190,11 @@ type QuerySuite struct {
 // the fixed-rate rounds.
 func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generated, do bool) (*QuerySuite, error) {
 	fmt.Fprintf(b.Log, "%s: %d records, %d queries\n", title, g.Records, len(g.Queries))
-	zf, err := filepath.Abs(g.ZoneFile)
+	zones, err := zonesOf(g)
 	if err != nil {
 		return nil, err
 	}
-	rs, runs, err := b.startAll(ctx, dir, []Zone{{Origin: g.Origin, File: zf}})
+	rs, runs, err := b.startAll(ctx, dir, zones)
 	if err != nil {
 		return nil, err
 	}
@@ -207,11 +233,11 @@ func (b *Bench) runSizes(ctx context.Context, dir string, sizes []int, seed uint
 		}
 		title := fmt.Sprintf("sizes %d", n)
 		fmt.Fprintf(b.Log, "%s: %d records generated in %v\n", title, g.Records, time.Since(t0).Round(time.Millisecond))
-		zf, err := filepath.Abs(g.ZoneFile)
+		zones, err := zonesOf(g)
 		if err != nil {
 			return nil, err
 		}
-		rs, runs, err := b.startAll(ctx, filepath.Join(dir, fmt.Sprintf("size%d", n)), []Zone{{Origin: g.Origin, File: zf}})
+		rs, runs, err := b.startAll(ctx, filepath.Join(dir, fmt.Sprintf("size%d", n)), zones)
 		if err != nil {
 			return nil, err
 		}
