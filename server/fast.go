@@ -45,7 +45,7 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 	}
 	sc.res.rcode = rcode
 
-	limit := s.replyLimit(q, t)
+	limit := s.replyLimit(sc, q, t)
 	// A reply cut by the buffer rather than by the limit would be truncated
 	// wrongly: the miekg/dns path writes those (large TCP answers).
 	bufCut := limit > len(dst)

@@ -167,7 +167,7 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 	m := &sc.msg
 	m.Rcode = rcode
 	sc.res.rcode = rcode
-	limit := s.replyLimit(q, t)
+	limit := s.replyLimit(sc, q, t)
 	var opt *dns.OPT
 	if q.edns {
 		// RFC 6891 section 6.1.1: an OPT in the reply only when the query had one.
@@ -204,10 +204,14 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 // replyLimit returns the largest reply to q over t: 65535 over TCP; over UDP 512
 // without EDNS (RFC 1035 section 4.2.1), else the smaller of the requestor's size and
 // ours, never less than 512 (RFC 6891 sections 6.2.3 and 6.2.5).
-func (s *Server) replyLimit(q *query, t transport) int {
+func (s *Server) replyLimit(sc *scratch, q *query, t transport) int {
 	switch {
 	case t != udp:
 		return maxTCPMessage
+	case sc.mtuRetry:
+		// The reply at the usual limit did not fit the interface MTU (see
+		// sendTooBig): this time it is cut to the size every path carries.
+		return minUDPSize
 	case q.edns:
 		return max(minUDPSize, int(min(q.udpSize, s.cfg.UDPSize)))
 	default:

@@ -56,6 +56,10 @@ type scratch struct {
 	w             writer
 	owner, target [maxNameWire]byte
 	cut, tc       bool
+
+	// mtuRetry caps the UDP reply being written at 512 octets: the first one was
+	// refused as larger than the interface MTU (udp_linux.go, RFC 9715 R2).
+	mtuRetry bool
 }
 
 // scratchOut is the room for a reply in a scratch: it holds every reply up to

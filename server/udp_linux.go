@@ -59,6 +59,7 @@ type udpBatch struct {
 
 // sentReply is what the metrics record of one reply once it is sent.
 type sentReply struct {
+	in    int // the query's slot in the batch read
 	res   result
 	size  int
 	start time.Time
@@ -191,28 +192,63 @@ func (s *Server) readUDP(u *udpSocket, sc *scratch) {
 					w.SetControllen(len(c))
 				}
 			}
-			b.sent[k] = sentReply{res: sc.res, size: len(reply), start: start}
+			b.sent[k] = sentReply{in: i, res: sc.res, size: len(reply), start: start}
 			k++
 		}
-		s.sendBatch(u, b, k)
+		s.sendBatch(u, b, sc, k)
 	}
 }
 
-// sendBatch sends the first k replies of b. A reply the kernel refuses (an
-// unreachable client, say) is skipped.
-func (s *Server) sendBatch(u *udpSocket, b *udpBatch, k int) {
+// sendBatch sends the first k replies of b. A reply the kernel refuses as larger
+// than the interface MTU is written again within 512 octets (sendTooBig); any other
+// reply it refuses (an unreachable client, say) is skipped.
+func (s *Server) sendBatch(u *udpSocket, b *udpBatch, sc *scratch, k int) {
 	for off := 0; off < k; {
 		n, err := b.send(u.fd, off, min(k-off, udpWriteChunk))
 		for j := off; j < off+n; j++ {
 			s.metrics.observe(udp, &b.sent[j].res, b.sent[j].size, b.sent[j].start)
 		}
-		if err != nil {
-			if err == unix.EINTR {
-				continue
+		off += n
+		switch err {
+		case nil:
+			if n == 0 { // not seen from sendmmsg(2); never spin on it
+				off++
 			}
+		case unix.EINTR:
+		case unix.EMSGSIZE:
+			s.sendTooBig(u, b, sc, off)
+			off++
+		default:
 			s.log.Debug("udp write", zap.Error(err))
+			off++
 		}
-		off += max(n, 1)
+	}
+}
+
+// sendTooBig answers again the query behind out[k], whose reply the kernel refused
+// as larger than the interface MTU: the sockets never fragment (listenUDPSocket).
+// The new reply is cut to 512 octets, with TC set when records had to go, so that
+// the client asks again over TCP (RFC 9715 section 3.1, R2; RFC 7766 section 5).
+func (s *Server) sendTooBig(u *udpSocket, b *udpBatch, sc *scratch, k int) {
+	sc.mtuRetry = true
+	reply := s.respond(sc, b.reply[k], b.datagram(b.sent[k].in), udp)
+	sc.mtuRetry = false
+	if reply == nil {
+		return
+	}
+	b.iov[k].Base = unsafe.SliceData(reply)
+	b.iov[k].SetLen(len(reply))
+	for {
+		n, err := b.send(u.fd, k, 1)
+		if err == unix.EINTR {
+			continue
+		}
+		if n == 1 {
+			s.metrics.observe(udp, &sc.res, len(reply), b.sent[k].start)
+		} else {
+			s.log.Debug("udp write of a reply cut to 512 octets", zap.Error(err))
+		}
+		return
 	}
 }
 

@@ -68,20 +68,28 @@ func listenUDPSocket(addr *net.UDPAddr, reuse bool) (*udpSocket, error) {
 		return fail("socket", err)
 	}
 	u := &udpSocket{fd: fd, wildcard: addr.IP == nil || addr.IP.IsUnspecified(), done: make(chan struct{})}
-	opts := []struct {
-		ok         bool
-		level, opt int
-	}{
-		{v6, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY},
-		{reuse, unix.SOL_SOCKET, unix.SO_REUSEPORT},
-		{u.wildcard && !v6, unix.IPPROTO_IP, unix.IP_PKTINFO},
-		{u.wildcard && v6, unix.IPPROTO_IPV6, unix.IPV6_RECVPKTINFO},
+	opts := []sockOpt{
+		{v6, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1},
+		{reuse, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1},
+		{u.wildcard && !v6, unix.IPPROTO_IP, unix.IP_PKTINFO, 1},
+		{u.wildcard && v6, unix.IPPROTO_IPV6, unix.IPV6_RECVPKTINFO, 1},
+		// Replies are never fragmented (RFC 9715 section 3.1, R1): DF is set on
+		// IPv4 and IPv6 replies are not fragmented at the source, and the path MTU
+		// the kernel learns from ICMP is ignored, so a forged "fragmentation
+		// needed" cannot make us fragment either. A reply larger than the
+		// interface MTU is refused with EMSGSIZE and sent again cut to 512 octets
+		// with TC set (R2, see sendTooBig). On IPv4 this also spares the kernel
+		// an IP ID per datagram: a DF datagram that will never be fragmented
+		// needs none.
+		{!v6, unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_PROBE},
+		{v6, unix.IPPROTO_IPV6, unix.IPV6_MTU_DISCOVER, unix.IPV6_PMTUDISC_PROBE},
+		{v6, unix.IPPROTO_IPV6, unix.IPV6_DONTFRAG, 1},
 	}
 	for _, o := range opts {
 		if !o.ok {
 			continue
 		}
-		if err := unix.SetsockoptInt(fd, o.level, o.opt, 1); err != nil {
+		if err := unix.SetsockoptInt(fd, o.level, o.opt, o.value); err != nil {
 			unix.Close(fd)
 			return fail("setsockopt", err)
 		}
@@ -102,6 +110,12 @@ func listenUDPSocket(addr *net.UDPAddr, reuse bool) (*udpSocket, error) {
 		u.local = &net.UDPAddr{IP: net.IP(b.Addr[:]), Port: b.Port, Zone: addr.Zone}
 	}
 	return u, nil
+}
+
+// sockOpt is one socket option listenUDPSocket sets when ok.
+type sockOpt struct {
+	ok                bool
+	level, opt, value int
 }
 
 // begin reports whether a reader may start on u: false once u is closed.
