@@ -53,7 +53,14 @@ func decodeName(msg []byte, off int, dst []byte) (name []byte, next int, compres
 			if budget <= 0 {
 				return nil, 0, false, errFormat
 			}
-			for _, b := range msg[off : off+c] {
+			label := msg[off : off+c]
+			if plainLabel(label) {
+				name = append(name, label...)
+				name = append(name, '.')
+				off += c
+				continue
+			}
+			for _, b := range label {
 				switch {
 				case isSpecial(b):
 					name = append(name, '\\', b)
@@ -81,6 +88,26 @@ func decodeName(msg []byte, off int, dst []byte) (name []byte, next int, compres
 			return nil, 0, false, errFormat
 		}
 	}
+}
+
+// plainOctet marks the octets a label of a presentation-format name holds as they
+// are: printable ASCII other than the special characters.
+var plainOctet = func() (t [256]bool) {
+	for b := ' ' + 1; b <= '~'; b++ {
+		t[b] = !isSpecial(byte(b))
+	}
+	return t
+}()
+
+// plainLabel reports whether every octet of label is written as it is, as in
+// nearly every query name, so that the label can be copied whole.
+func plainLabel(label []byte) bool {
+	for _, b := range label {
+		if !plainOctet[b] {
+			return false
+		}
+	}
+	return true
 }
 
 // isSpecial reports whether the octet b is written with a backslash in a label of

@@ -13,6 +13,10 @@ import (
 type Set struct {
 	zones    []*Zone          // sorted by origin
 	byOrigin map[string]*Zone // by lower-case origin
+	// depths lists the label counts of the origins, deepest first, without
+	// repeats: Find tries only the suffixes of qname that long, one map lookup per
+	// depth (one in all for a set of one zone) instead of one per label.
+	depths []int
 }
 
 // NewSet builds a Set; two zones with the same origin are an error.
@@ -27,7 +31,11 @@ func NewSet(zones ...*Zone) (*Set, error) {
 		}
 		s.byOrigin[z.origin] = z
 		s.zones = append(s.zones, z)
+		if d := labelCount(z.origin); !slices.Contains(s.depths, d) {
+			s.depths = append(s.depths, d)
+		}
 	}
+	slices.SortFunc(s.depths, func(a, b int) int { return b - a })
 	slices.SortFunc(s.zones, func(a, b *Zone) int { return strings.Compare(a.origin, b.origin) })
 	return s, nil
 }
@@ -50,21 +58,48 @@ func (s *Set) Find(qname string, qtype uint16) *Zone {
 	}
 	// The DS RRset of a zone's apex lives in the parent zone, on the parent side of
 	// the cut; the child answers it only when we do not serve the parent.
-	var apexDS *Zone
-	for off := 0; off < len(low); off = nextLabel(low, off) {
-		if z := s.byOrigin[string(low[off:])]; z != nil {
-			if off > 0 || qtype != dns.TypeDS {
+	var (
+		apexDS *Zone
+		starts [maxNameWire / 2]int // where each label of low starts
+		labels int
+	)
+	if len(low) > 1 { // not the root name
+		for off := 0; off < len(low) && labels < len(starts); off = nextLabel(low, off) {
+			starts[labels] = off
+			labels++
+		}
+	}
+	for _, d := range s.depths {
+		if d > labels {
+			continue
+		}
+		var z *Zone
+		if d == 0 {
+			z = s.byOrigin["."]
+		} else {
+			z = s.byOrigin[string(low[starts[labels-d]:])]
+		}
+		if z != nil {
+			if d < labels || qtype != dns.TypeDS {
 				return z
 			}
 			apexDS = z
 		}
 	}
-	if len(low) > 1 {
-		if z := s.byOrigin["."]; z != nil {
-			return z
-		}
-	}
 	return apexDS
+}
+
+// labelCount returns the number of labels of the lower-case, fully qualified
+// presentation-format name, the root name having none.
+func labelCount(name string) int {
+	if name == "." {
+		return 0
+	}
+	n := 0
+	for off := 0; off < len(name); off = nextLabel([]byte(name), off) {
+		n++
+	}
+	return n
 }
 
 // Store publishes the current Set; readers never block and never see a half-built set.

@@ -55,6 +55,8 @@ func TestSetFind(t *testing.T) {
 		{"child apex NS from the child", two, "child.example.", dns.TypeNS, child},
 		{"parent", two, "www.example.", dns.TypeA, parent},
 		{"mixed case", two, "WWW.Child.EXAMPLE.", dns.TypeA, child},
+		{"an escaped dot is no label boundary", two, `www.a\.child.example.`, dns.TypeA, parent},
+		{"deeper than every origin", three, "a.b.c.www.child.example.", dns.TypeA, child},
 		{"DS at the child apex goes to the parent", two, "child.example.", dns.TypeDS, parent},
 		{"DS at the child apex, mixed case", two, "Child.Example.", dns.TypeDS, parent},
 		{"DS below the child apex stays in the child", two, "www.child.example.", dns.TypeDS, child},
