@@ -17,30 +17,55 @@ import (
 // wildcard children are marked; the glue of every delegation and the in-zone
 // addresses of NS, MX and SRV targets are resolved; the negative-answer SOA is built.
 func Compile(origin string, recs []Record) (*Zone, error) {
-	z, _, err := compile(origin, recs)
+	z, _, err := compile(origin, recs, false)
 	return z, err
 }
 
-// compile is Compile, also returning the check index it built, from which the
-// Loader takes the Warnings without grouping the records again.
-func compile(origin string, recs []Record) (*Zone, *checkIndex, error) {
-	ix := newCheckIndex(origin, recs)
-	if err := ix.check(); err != nil {
-		return nil, nil, err
-	}
+// compile is Compile, also returning the Warnings of the zone when warn is set (the
+// Loader's case): they come from the index Check built, so the records are grouped by
+// owner once.
+//
+// The checks and the staging of the records read recs side by side (see
+// compile_parallel.go); a problem Check finds is reported before one of staging, as
+// if Check had run first.
+func compile(origin string, recs []Record, warn bool) (*Zone, []*Error, error) {
+	var (
+		checkErr error
+		warnings []*Error
+		checked  = make(chan struct{})
+	)
+	// The Warnings come after the checks, beside the rest of the compile.
+	warned := beside(func() {
+		ix := newCheckIndex(origin, recs)
+		checkErr = ix.check()
+		close(checked)
+		if checkErr == nil && warn {
+			warnings = ix.warnings()
+		}
+	})
+	defer warned()
 	// one staged node per two records, as newCheckIndex sizes its names
 	b := &builder{origin: canonicalName(origin), staged: make(map[string]*staged, len(recs)/2),
-		nsec3: make(map[string]*staged)}
+		nsec3: make(map[string]*staged), chunk: min(max(len(recs)/2, 8), 256)}
+	var addErr error
 	for i := range recs {
-		if err := b.add(&recs[i]); err != nil {
-			return nil, nil, err
+		if addErr = b.add(&recs[i]); addErr != nil {
+			break
 		}
+	}
+	<-checked
+	if checkErr != nil {
+		return nil, nil, checkErr
+	}
+	if addErr != nil {
+		return nil, nil, addErr
 	}
 	z, err := b.finish()
 	if err != nil {
 		return nil, nil, err
 	}
-	return z, ix, nil
+	warned()
+	return z, warnings, nil
 }
 
 // builder collects the records of a zone before they are frozen into nodes.
@@ -57,19 +82,41 @@ type builder struct {
 	// the zone (RFC 5155 section 7.2.8).
 	nsec3      map[string]*staged
 	nsec3Order []*staged
+
+	// Staged nodes and the nodes they build are allocated chunk at a time.
+	chunk       int
+	stagedChunk []staged
+	nodeChunk   []node
 }
 
-// staged is a node under construction: its records grouped by type.
+// staged is a node under construction: its records, in file order. They are
+// grouped by type when the node is frozen, which the nodes do side by side.
 type staged struct {
-	node   *node
-	groups []group // one per type, in order of first appearance
-	sigs   []group // RRSIGs, one group per covered type
+	node *node
+	rrs  []dns.RR
 }
 
 // group is the records of one type (or the RRSIGs covering one type) at an owner.
+// While its records are adjacent in the staged node's list (a master file lists an
+// RRset's records together), rrs shares that list and next is the index after them;
+// otherwise next is -1 and rrs is a list of its own.
 type group struct {
-	typ uint16
-	rrs []dns.RR
+	typ  uint16
+	rrs  []dns.RR
+	next int
+}
+
+// newStaged returns a new staged node for the lower-case name.
+func (b *builder) newStaged(name string) *staged {
+	if len(b.stagedChunk) == cap(b.stagedChunk) {
+		b.stagedChunk = make([]staged, 0, b.chunk)
+		b.nodeChunk = make([]node, 0, b.chunk)
+	}
+	b.stagedChunk = append(b.stagedChunk, staged{})
+	b.nodeChunk = append(b.nodeChunk, node{name: name})
+	s := &b.stagedChunk[len(b.stagedChunk)-1]
+	s.node = &b.nodeChunk[len(b.nodeChunk)-1]
+	return s
 }
 
 // add stages one record.
@@ -96,23 +143,29 @@ func (b *builder) add(r *Record) error {
 			b.last, b.lastName = s, r.RR.Header().Name
 		}
 	}
-	if sig, ok := r.RR.(*dns.RRSIG); ok {
-		s.sigs = addTo(s.sigs, sig.TypeCovered, r.RR)
-		return nil
-	}
-	s.groups = addTo(s.groups, r.RR.Header().Rrtype, r.RR)
+	s.rrs = append(s.rrs, r.RR)
 	return nil
 }
 
-// addTo appends rr to the group of type t in gs, creating the group when needed.
-func addTo(gs []group, t uint16, rr dns.RR) []group {
-	for i := range gs {
-		if gs[i].typ == t {
-			gs[i].rrs = append(gs[i].rrs, rr)
-			return gs
+// addTo adds rrs[i], of type t, to the group of t in gs, creating the group when
+// needed. A group shares rrs while its records are adjacent there; the first record
+// that is not makes append copy the group (its capacity ends with its records).
+func addTo(gs []group, t uint16, rrs []dns.RR, i int) []group {
+	for k := range gs {
+		g := &gs[k]
+		if g.typ != t {
+			continue
 		}
+		if g.next == i {
+			g.next++
+			g.rrs = rrs[i-len(g.rrs) : i+1 : i+1]
+		} else {
+			g.rrs = append(g.rrs, rrs[i])
+			g.next = -1
+		}
+		return gs
 	}
-	return append(gs, group{typ: t, rrs: []dns.RR{rr}})
+	return append(gs, group{typ: t, rrs: rrs[i : i+1 : i+1], next: i + 1})
 }
 
 // isNSEC3Data reports whether rr belongs to the NSEC3 chain: an NSEC3 record or a
@@ -135,7 +188,7 @@ func (b *builder) stageNSEC3(owner string) *staged {
 	if s := b.nsec3[owner]; s != nil {
 		return s
 	}
-	s := &staged{node: &node{name: owner}}
+	s := b.newStaged(owner)
 	b.nsec3[owner] = s
 	b.nsec3Order = append(b.nsec3Order, s)
 	return s
@@ -148,7 +201,7 @@ func (b *builder) stage(owner string) *staged {
 	if s := b.staged[owner]; s != nil {
 		return s
 	}
-	s := &staged{node: &node{name: owner}}
+	s := b.newStaged(owner)
 	b.staged[owner] = s
 	b.order = append(b.order, s)
 	for name := owner; name != b.origin; {
@@ -156,7 +209,7 @@ func (b *builder) stage(owner string) *staged {
 		if !ok || b.staged[parent] != nil {
 			break
 		}
-		p := &staged{node: &node{name: parent}}
+		p := b.newStaged(parent)
 		b.staged[parent] = p
 		b.order = append(b.order, p)
 		name = parent
@@ -167,11 +220,21 @@ func (b *builder) stage(owner string) *staged {
 // finish freezes the staged records into the compiled zone.
 func (b *builder) finish() (*Zone, error) {
 	z := &Zone{origin: b.origin}
-	z.nodes = make(map[string]*node, len(b.staged))
-	for _, s := range b.order {
-		z.records += s.freeze()
-		z.nodes[s.node.name] = s.node
+	// The name index and the canonical order depend on the names alone: they are
+	// built while the nodes are frozen.
+	nodes := make([]*node, len(b.order))
+	for i, s := range b.order {
+		nodes[i] = s.node
 	}
+	var canonical []*node
+	sorted := beside(func() {
+		z.nodes = make(map[string]*node, len(nodes))
+		for _, n := range nodes {
+			z.nodes[n.name] = n
+		}
+		canonical = canonicalOrder(nodes)
+	})
+	z.records = freezeAll(b.order)
 	if len(b.nsec3Order) > 0 {
 		z.nsec3 = make(map[string]*node, len(b.nsec3Order))
 		for _, s := range b.nsec3Order {
@@ -179,6 +242,7 @@ func (b *builder) finish() (*Zone, error) {
 			z.nsec3[s.node.name] = s.node
 		}
 	}
+	sorted()
 	// Check reports these first; Compile stays safe without it.
 	z.apex = z.nodes[b.origin]
 	var soaSet *RRset
@@ -192,26 +256,38 @@ func (b *builder) finish() (*Zone, error) {
 	z.soa = soaSet.RRs[0].(*dns.SOA)
 	z.negSOA = negativeSOA(soaSet)
 
-	nodes := make([]*node, 0, len(z.nodes))
-	for _, s := range b.order {
-		nodes = append(nodes, s.node)
-	}
 	z.markNodes(nodes)
-	z.resolveAdditional(nodes)
-	z.canonical = canonicalOrder(nodes)
+	resolveAll(z, nodes)
+	z.canonical = canonical
 	return z, nil
 }
 
 // freeze turns the groups of s into the node's RRsets and returns how many records
 // the node holds after duplicates are removed.
 func (s *staged) freeze() int {
+	// by type in order of first appearance, and the RRSIGs by type covered
+	var groupBuf, sigBuf [8]group
+	groups, sigs := groupBuf[:0], sigBuf[:0]
+	for i, rr := range s.rrs {
+		if sig, ok := rr.(*dns.RRSIG); ok {
+			sigs = addTo(sigs, sig.TypeCovered, s.rrs, i)
+		} else {
+			groups = addTo(groups, rr.Header().Rrtype, s.rrs, i)
+		}
+	}
+	for i := range sigs {
+		sigs[i].rrs = dedupe(sigs[i].rrs)
+	}
 	n := s.node
+	if len(groups)+len(sigs) > 0 {
+		n.sets = make([]*RRset, 0, len(groups)+min(len(sigs), 1))
+	}
 	count := 0
-	for _, g := range s.groups {
+	for _, g := range groups {
 		set := newRRset(g.rrs)
-		for _, sg := range s.sigs {
+		for _, sg := range sigs {
 			if sg.typ == g.typ {
-				set.Sigs = dedupe(sg.rrs)
+				set.Sigs = sg.rrs
 			}
 		}
 		set.encodeWire()
@@ -232,8 +308,8 @@ func (s *staged) freeze() int {
 	// A query of type RRSIG is answered with every signature at the node, whatever
 	// type it covers (RFC 4035 section 3.1.5 leaves RRSIG queries to ordinary lookup).
 	var all []dns.RR
-	for _, sg := range s.sigs {
-		all = append(all, dedupe(sg.rrs)...)
+	for _, sg := range sigs {
+		all = append(all, sg.rrs...)
 	}
 	if len(all) > 0 {
 		set := newRRset(all)
@@ -270,15 +346,31 @@ func newRRset(rrs []dns.RR) *RRset {
 }
 
 // dedupe removes duplicate records (RFC 2181 section 5: an RRset is a set), keeping
-// the first of each in file order.
+// the first of each in file order. A list of up to 32 records without duplicates is
+// returned as it is.
 func dedupe(rrs []dns.RR) []dns.RR {
 	if len(rrs) < 2 {
 		return rrs
 	}
-	out := rrs[:0:0]
 	if len(rrs) <= 32 {
+		// Read has removed the duplicates of a file already: look for one before
+		// copying anything.
+		first := 0
+	find:
+		for i := 1; i < len(rrs); i++ {
+			for _, o := range rrs[:i] {
+				if dns.IsDuplicate(rrs[i], o) {
+					first = i
+					break find
+				}
+			}
+		}
+		if first == 0 {
+			return rrs
+		}
+		out := slices.Clone(rrs[:first])
 	next:
-		for _, rr := range rrs {
+		for _, rr := range rrs[first:] {
 			for _, o := range out {
 				if dns.IsDuplicate(rr, o) {
 					continue next
@@ -288,6 +380,7 @@ func dedupe(rrs []dns.RR) []dns.RR {
 		}
 		return out
 	}
+	out := rrs[:0:0]
 	seen := make(map[string]struct{}, len(rrs))
 	for _, rr := range rrs {
 		h := *rr.Header()

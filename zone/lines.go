@@ -21,11 +21,14 @@ import (
 // of an entry, a byte with no lexical meaning costs one table lookup; only newlines,
 // the special characters and the bytes of comments, quoted strings and entry starts go
 // through scan.
+//
+// A lineReader reads a file (r), or pieces of one already in memory (more): the parts
+// of a large file that are parsed side by side (see read_split.go).
 type lineReader struct {
-	r    io.Reader
-	buf  []byte
+	r    io.Reader     // nil when the file is in memory (more)
+	more func() []byte // the next in-memory piece of the file, nil after the last
+	buf  []byte        // the bytes read and not yet served start at pos
 	pos  int
-	end  int
 	err  error
 	name string // the file's name inside the include file system
 	file string // the file's display path
@@ -33,6 +36,7 @@ type lineReader struct {
 	tail bool // the closing empty line has been served
 
 	line      int  // line of the next byte, 1-based
+	lineBase  int  // file line = miekg/dns's line + lineBase (see read_split.go)
 	entryLine int  // first line of the current (or last completed) entry
 	atStart   bool // no token seen yet since the last entry ended
 	depth     int  // open parentheses
@@ -56,7 +60,7 @@ const maxDirective = 1024
 func newLineReader(r io.Reader, name, file string) *lineReader {
 	return &lineReader{
 		r:       r,
-		buf:     make([]byte, 32<<10),
+		buf:     make([]byte, 0, 32<<10),
 		name:    name,
 		file:    file,
 		line:    1,
@@ -65,9 +69,24 @@ func newLineReader(r io.Reader, name, file string) *lineReader {
 	}
 }
 
+// newMemLineReader returns a lineReader serving the pieces that more returns, in
+// order until it returns nil, as one file whose first byte is on the given line. The
+// pieces are read, never written.
+func newMemLineReader(more func() []byte, name, file string, line int) *lineReader {
+	return &lineReader{
+		more:     more,
+		name:     name,
+		file:     file,
+		line:     line,
+		lineBase: line - 1,
+		atStart:  true,
+		slow:     true,
+	}
+}
+
 // ReadByte returns the next byte of the file, tracking lines and entries.
 func (lr *lineReader) ReadByte() (byte, error) {
-	if lr.pos >= lr.end {
+	if lr.pos >= len(lr.buf) {
 		if !lr.fill() {
 			return 0, lr.err
 		}
@@ -92,20 +111,32 @@ var special = [256]bool{'\n': true, ';': true, '(': true, ')': true, '"': true, 
 // RDATA; a master file entry always has RDATA (RFC 1035 section 5.1), and the closing
 // empty line makes the parser say "unexpected newline" for such an entry instead.
 func (lr *lineReader) fill() bool {
+	for lr.more != nil && lr.err == nil {
+		b := lr.more()
+		if b == nil {
+			lr.err = io.EOF
+			break
+		}
+		if len(b) > 0 {
+			lr.buf, lr.pos = b, 0
+			return true
+		}
+	}
 	for empty := 0; lr.err == nil; empty++ {
 		if empty == 100 {
 			lr.err = io.ErrNoProgress
 			break
 		}
-		n, err := lr.r.Read(lr.buf)
-		lr.pos, lr.end, lr.err = 0, n, err
+		n, err := lr.r.Read(lr.buf[:cap(lr.buf)])
+		lr.buf, lr.pos, lr.err = lr.buf[:n], 0, err
 		if n > 0 {
 			return true
 		}
 	}
 	if lr.err == io.EOF && !lr.tail {
 		lr.tail = true
-		lr.pos, lr.end = 0, copy(lr.buf, "\n\n")
+		// a buffer of its own: an in-memory buf is the caller's file
+		lr.buf, lr.pos = []byte("\n\n"), 0
 		return true
 	}
 	return false

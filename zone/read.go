@@ -3,6 +3,8 @@ package zone
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"runtime"
 
 	"github.com/miekg/dns"
 )
@@ -47,7 +49,24 @@ func Read(src Source, origin string) ([]Record, error) {
 }
 
 // ReadWithStats is Read, also returning how many duplicate records were dropped.
+//
+// A large master file is parsed in parts, one per processor, when it can be split
+// without changing what the parser sees (see read_split.go); the records, their
+// file:line, the duplicates and the errors are those of a parse from start to end.
 func ReadWithStats(src Source, origin string) ([]Record, ReadStats, error) {
+	return readWithStats(src, origin, readOptions{ways: runtime.GOMAXPROCS(0), minSplit: minSplitSize, minPart: minPartSize})
+}
+
+// readOptions says when Read may parse a file in parts: into at most ways parts of
+// about minPart bytes or more, and only a file of at least minSplit bytes.
+type readOptions struct {
+	ways     int
+	minSplit int64
+	minPart  int64
+}
+
+// readWithStats is ReadWithStats, parsing in parts as opt allows.
+func readWithStats(src Source, origin string, opt readOptions) ([]Record, ReadStats, error) {
 	var st ReadStats
 	if src.Path == "" {
 		src.Path = src.Name
@@ -66,8 +85,52 @@ func ReadWithStats(src Source, origin string) ([]Record, ReadStats, error) {
 	}
 	defer f.Close()
 
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	h := newHasher(maphash.MakeSeed())
+	var parts []parsed
+	ways := opt.ways
+	if opt.minPart > 0 {
+		ways = int(min(int64(ways), size/opt.minPart))
+	}
+	if ways >= 2 && size >= opt.minSplit {
+		data, err := readAll(f, size)
+		if err != nil {
+			return nil, st, &Error{File: src.Path, Rule: "read", Msg: err.Error()}
+		}
+		parts = parseSplit(src, origin, data, ways, h)
+	} else {
+		parts = []parsed{parsePart(src, origin, newLineReader(f, src.Name, src.Path), recordHint(size), h)}
+	}
+	return mergeParts(parts)
+}
+
+// recordHint is how many records a master file of size bytes is expected to hold, to
+// size the record list and the duplicate index and save their regrowth: records take
+// about 90 bytes of text in the root zone and 47 in a zone of plain delegations (NS,
+// A, AAAA), so 48 bytes per record rarely undercounts and at most doubles the count.
+func recordHint(size int64) int {
+	if size <= 0 {
+		return 0
+	}
+	return int(min(size/48, 1<<22))
+}
+
+// parsed is what one parser read: the records of (a part of) a master file in file
+// order, with their duplicate hashes, the errors of single records, and the error that
+// stopped the parser, if any.
+type parsed struct {
+	recs   []Record
+	hashes []uint64 // hashes[i] is the dedup hash of recs[i]
+	errs   []error
+	stop   error
+}
+
+// parsePart parses the master file that top reads, with origin as the initial origin.
+func parsePart(src Source, origin string, top *lineReader, hint int, h *hasher) parsed {
 	ifs := newIncludeFS(src)
-	top := newLineReader(f, src.Name, src.Path)
 	ifs.push(top)
 
 	zp := dns.NewZoneParser(top, origin, src.Name)
@@ -75,19 +138,7 @@ func ReadWithStats(src Source, origin string) ([]Record, ReadStats, error) {
 	zp.SetIncludeAllowed(true)
 	zp.SetIncludeFS(ifs)
 
-	// Size the record list and the duplicate index from the file size, saving their
-	// regrowth: records take about 90 bytes of text in the root zone and 47 in a
-	// zone of plain delegations (NS, A, AAAA), so 48 bytes per record rarely
-	// undercounts and at most doubles the count.
-	hint := 0
-	if fi, err := f.Stat(); err == nil {
-		hint = int(min(fi.Size()/48, 1<<22))
-	}
-	var (
-		recs = make([]Record, 0, hint)
-		errs []error
-		seen = newDedup(hint)
-	)
+	p := parsed{recs: make([]Record, 0, hint), hashes: make([]uint64, 0, hint)}
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		cur := ifs.current()
 		if cur == nil { // cannot happen: the zone file itself is never closed here
@@ -98,21 +149,51 @@ func ReadWithStats(src Source, origin string) ([]Record, ReadStats, error) {
 			rr.Header().Ttl = ttl
 		}
 		if rr.Header().Class != dns.ClassINET {
-			errs = append(errs, rec.errorf("class", "class %s: only class IN is supported", dns.Class(rr.Header().Class)))
+			p.errs = append(p.errs, rec.errorf("class", "class %s: only class IN is supported", dns.Class(rr.Header().Class)))
 			continue
 		}
 		if cur.generateLacksRDATA() {
-			errs = append(errs, rec.errorf("syntax", "$GENERATE gives %s record %s no RDATA", dns.Type(rr.Header().Rrtype), rr.Header().Name))
+			p.errs = append(p.errs, rec.errorf("syntax", "$GENERATE gives %s record %s no RDATA", dns.Type(rr.Header().Rrtype), rr.Header().Name))
 			continue
 		}
-		if seen.duplicate(len(recs), rec.RR, recs) {
-			st.Duplicates++
-			continue
-		}
-		recs = append(recs, rec)
+		p.recs = append(p.recs, rec)
+		p.hashes = append(p.hashes, h.hash(rr))
 	}
 	if err := zp.Err(); err != nil {
-		errs = append(errs, ifs.parseError(err))
+		p.stop = ifs.parseErrorAt(err, top)
+	}
+	return p
+}
+
+// mergeParts joins the parts read in file order, dropping duplicates across all of
+// them, and stops after the first part a parse error stopped: a parser reading the
+// file from start to end would have stopped there.
+func mergeParts(parts []parsed) ([]Record, ReadStats, error) {
+	var (
+		st    ReadStats
+		errs  []error
+		total int
+	)
+	for _, p := range parts {
+		total += len(p.recs)
+	}
+	seen := newDedup(total)
+	// The first part is filtered in place (a kept record never moves forward) and the
+	// others are appended to it, within its capacity when parseSplit sized it well.
+	recs := parts[0].recs[:0]
+	for _, p := range parts {
+		errs = append(errs, p.errs...)
+		for i, r := range p.recs {
+			if seen.duplicate(len(recs), p.hashes[i], r.RR, recs) {
+				st.Duplicates++
+				continue
+			}
+			recs = append(recs, r)
+		}
+		if p.stop != nil {
+			errs = append(errs, p.stop)
+			break
+		}
 	}
 	if len(errs) > 0 {
 		return nil, st, errors.Join(errs...)
