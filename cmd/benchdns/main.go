@@ -31,7 +31,8 @@
 // each zone; the probe sends the SOA query every millisecond from one socket without
 // waiting for answers, so the time is within about a millisecond of when the server
 // could first answer. Memory is VmRSS of the server's largest process (NSD forks) read
-// right after that answer, and PSS over all its processes.
+// one second after that answer, once the load's work has settled, and PSS over all its
+// processes.
 //
 // What the figures mean. "queries per server CPU-second" is the answers dnsperf got
 // divided by the server's CPU time during the run; on loopback part of the kernel's

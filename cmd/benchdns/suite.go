@@ -32,7 +32,7 @@ type Bench struct {
 type ServerRuns struct {
 	Name  string
 	Load  time.Duration // start to first answer
-	Mem   Memory        // after load
+	Mem   Memory        // memSettle after the first answer
 	Sat   []Sample      // at saturation, one per round
 	Fixed []Sample      // at the fixed rate, one per round
 	Loads []LoadSample  // fresh starts of the load rounds, one per round
@@ -55,8 +55,26 @@ func (b *Bench) startAll(ctx context.Context, dir string, zones []Zone) ([]*Runn
 	return rs, out, nil
 }
 
-// startLogged starts s in dir on zones, reads its CPU time and memory as soon as it
-// answers, and says so on the progress log after label.
+// memSettle is how long after its first answer a server's memory is read: long
+// enough for the work of the load to end (anycastdns hands freed memory back to the
+// OS in the background after publishing a zone, NSD's parent and xfrd settle), so
+// that RSS is the server's steady size, read the same way for every server.
+const memSettle = time.Second
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// startLogged starts s in dir on zones, reads its CPU time as soon as it answers and
+// its memory memSettle later, and says so on the progress log after label.
 func (b *Bench) startLogged(ctx context.Context, label string, s Server, dir string, zones []Zone) (*Running, LoadSample, error) {
 	fmt.Fprintf(b.Log, "  %s %s ...", label, s.Name())
 	r, err := start(ctx, s, dir, zones, b.LoadTimeout)
@@ -66,6 +84,9 @@ func (b *Bench) startLogged(ctx context.Context, label string, s Server, dir str
 	}
 	l := LoadSample{Load: r.Load}
 	if l.CPU, err = r.CPU(); err == nil {
+		err = sleepCtx(ctx, memSettle)
+	}
+	if err == nil {
 		l.Mem, err = r.Memory()
 	}
 	if err != nil {
