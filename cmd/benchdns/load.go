@@ -12,7 +12,7 @@ import (
 type LoadSample struct {
 	Load time.Duration // process start to the first authoritative SOA answer
 	CPU  time.Duration // CPU time of the server's processes by then (clock ticks of 10 ms)
-	Mem  Memory        // read memSettle after the first answer
+	Mem  Memory        // settled after the load (settledMemory)
 	// Others is the CPU time the rest of the machine (neither the server nor benchdns's
 	// probe, which is counted in it) used over Span, the wall time from just before the
 	// start to just after these reads: the noise of a shared machine.
@@ -107,7 +107,7 @@ func reportLoads(w io.Writer, l *LoadSuite) {
 	fmt.Fprintf(w, "Servers started in turn (A B C A B C), each alone and stopped before the next start. "+
 		"Load: process start to the first authoritative SOA answer (an SOA query sent every %v). "+
 		"CPU: user+system time of the server's processes by then, in 10 ms clock ticks. "+
-		"RSS: VmRSS of the largest process one second after the first answer. "+
+		"RSS: VmRSS of the largest process once settled (read every 0.5 s from 1 s after the first answer until it changes by less than 1 %%). "+
 		"Rest of machine: the CPU time other work (and the probe) used meanwhile; where it is high, the load times are noisy and the CPU times are the figures to compare. "+
 		"Each server reads the master file at every start: NSD with database \"\" (no nsd.db), "+
 		"Knot with zonefile-load: whole and no journal, anycastdns from its configuration. "+

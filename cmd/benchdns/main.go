@@ -31,8 +31,8 @@
 // each zone; the probe sends the SOA query every millisecond from one socket without
 // waiting for answers, so the time is within about a millisecond of when the server
 // could first answer. Memory is VmRSS of the server's largest process (NSD forks) read
-// one second after that answer, once the load's work has settled, and PSS over all its
-// processes.
+// once it has settled after that answer (it changes by less than 1 % in half a second),
+// and PSS over all its processes.
 //
 // What the figures mean. "queries per server CPU-second" is the answers dnsperf got
 // divided by the server's CPU time during the run; on loopback part of the kernel's

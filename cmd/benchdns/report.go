@@ -130,7 +130,7 @@ func noiseNote(w io.Writer, runs []ServerRuns, samples func(ServerRuns) []Sample
 // reportSizes prints the zone-size series: load time, memory and qps per size.
 func (b *Bench) reportSizes(w io.Writer, runs []SizeRun) {
 	fmt.Fprintf(w, "\n### sizes: TLD-like zones of delegations with glue (NS + A + AAAA each)\n\n")
-	fmt.Fprintf(w, "Load: process start to the first authoritative SOA answer (an SOA query sent every %v), one start. RSS: VmRSS of the largest process 1 s after the first answer; PSS: proportional set size of all the server's processes. qps and q/CPU-s: saturation, %v runs, median of %d rounds.\n\n", probeInterval, b.Duration, b.Rounds)
+	fmt.Fprintf(w, "Load: process start to the first authoritative SOA answer (an SOA query sent every %v), one start. RSS: VmRSS of the largest process once settled after the load; PSS: proportional set size of all the server's processes. qps and q/CPU-s: saturation, %v runs, median of %d rounds.\n\n", probeInterval, b.Duration, b.Rounds)
 	row(w, "delegations", "records", "server", "load s", "RSS MiB", "PSS MiB", "qps", "queries per server CPU-s", "load vs NSD", "RSS vs NSD", "qps vs NSD")
 	row(w, "---", "---", "---", "---", "---", "---", "---", "---", "---", "---", "---")
 	for _, sr := range runs {

@@ -87,3 +87,22 @@ func TestTableRatios(t *testing.T) {
 		t.Errorf("queries per CPU-s ratio: got %q, want 0.50×", got)
 	}
 }
+
+func TestMemorySettled(t *testing.T) {
+	tests := []struct {
+		before, after int64
+		want          bool
+	}{
+		{100 << 20, 100 << 20, true},
+		{3060 << 20, 2051 << 20, false}, // the background release of a 1M-delegation load
+		{1000, 1009, true},
+		{1000, 1010, false},
+		{1010, 1000, true},
+		{0, 0, true},
+	}
+	for _, tt := range tests {
+		if got := memorySettled(tt.before, tt.after); got != tt.want {
+			t.Errorf("memorySettled(%d, %d) = %v, want %v", tt.before, tt.after, got, tt.want)
+		}
+	}
+}

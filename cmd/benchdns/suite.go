@@ -32,7 +32,7 @@ type Bench struct {
 type ServerRuns struct {
 	Name  string
 	Load  time.Duration // start to first answer
-	Mem   Memory        // memSettle after the first answer
+	Mem   Memory        // settled after the load (settledMemory)
 	Sat   []Sample      // at saturation, one per round
 	Fixed []Sample      // at the fixed rate, one per round
 	Loads []LoadSample  // fresh starts of the load rounds, one per round
@@ -55,11 +55,46 @@ func (b *Bench) startAll(ctx context.Context, dir string, zones []Zone) ([]*Runn
 	return rs, out, nil
 }
 
-// memSettle is how long after its first answer a server's memory is read: long
-// enough for the work of the load to end (anycastdns hands freed memory back to the
-// OS in the background after publishing a zone, NSD's parent and xfrd settle), so
-// that RSS is the server's steady size, read the same way for every server.
-const memSettle = time.Second
+// A server's memory is read once it has settled after its load: anycastdns hands the
+// load's freed memory back to the OS in the background after it starts serving (two
+// seconds for a million delegations), NSD's processes settle after the fork. The RSS
+// is read every settleStep from settleMin after the first answer until it changes by
+// less than 1 % in a step, or settleMax, the same way for every server.
+const (
+	settleMin  = time.Second
+	settleStep = 500 * time.Millisecond
+	settleMax  = 30 * time.Second
+)
+
+// settledMemory waits for r's memory to settle (see settleMin) and returns it.
+func settledMemory(ctx context.Context, r *Running) (Memory, error) {
+	if err := sleepCtx(ctx, settleMin); err != nil {
+		return Memory{}, err
+	}
+	m, err := r.Memory()
+	for waited := settleMin; err == nil && waited < settleMax; waited += settleStep {
+		if err = sleepCtx(ctx, settleStep); err != nil {
+			break
+		}
+		var next Memory
+		if next, err = r.Memory(); err != nil {
+			break
+		}
+		settled := memorySettled(m.RSS, next.RSS)
+		m = next
+		if settled {
+			break
+		}
+	}
+	return m, err
+}
+
+// memorySettled reports whether an RSS that went from before to after changed by
+// less than 1 %.
+func memorySettled(before, after int64) bool {
+	d := max(before, after) - min(before, after)
+	return d*100 < max(before, 1)
+}
 
 // sleepCtx waits d or until ctx is done.
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -74,7 +109,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // startLogged starts s in dir on zones, reads its CPU time as soon as it answers and
-// its memory memSettle later, and says so on the progress log after label.
+// its memory once it has settled (settledMemory), and says so on the progress log after label.
 func (b *Bench) startLogged(ctx context.Context, label string, s Server, dir string, zones []Zone) (*Running, LoadSample, error) {
 	fmt.Fprintf(b.Log, "  %s %s ...", label, s.Name())
 	r, err := start(ctx, s, dir, zones, b.LoadTimeout)
@@ -84,10 +119,7 @@ func (b *Bench) startLogged(ctx context.Context, label string, s Server, dir str
 	}
 	l := LoadSample{Load: r.Load}
 	if l.CPU, err = r.CPU(); err == nil {
-		err = sleepCtx(ctx, memSettle)
-	}
-	if err == nil {
-		l.Mem, err = r.Memory()
+		l.Mem, err = settledMemory(ctx, r)
 	}
 	if err != nil {
 		fmt.Fprintln(b.Log)
