@@ -19,8 +19,6 @@ const (
 	DefaultTCPIdleTimeout = 10 * time.Second
 	// DefaultTCPMaxConns caps the open TCP connections of the whole server.
 	DefaultTCPMaxConns = 1000
-	// DefaultTCPMaxQueries caps the queries read from one TCP connection.
-	DefaultTCPMaxQueries = 1000
 	// tcpPipelineDepth bounds the queries of one TCP connection processed at the same
 	// time (RFC 7766 section 6.2.1.1 asks for concurrent processing; the bound keeps
 	// one client from starting unbounded goroutines).
@@ -57,7 +55,11 @@ type Config struct {
 	TCPIdleTimeout time.Duration
 	// TCPMaxConns caps open TCP connections; more are closed at once. Default 1000.
 	TCPMaxConns int
-	// TCPMaxQueries caps queries on one TCP connection; then it is closed. Default 1000.
+	// TCPMaxQueries caps queries on one TCP connection; then it is closed. Default 0:
+	// no cap, as NSD (tcp-query-count: 0) and Knot DNS. RFC 7766 section 6.2.3 lets a
+	// server close connections to manage its resources; the idle timeout and
+	// TCPMaxConns already bound what a client can hold, and a resolver pipelining
+	// many queries on one connection is the use RFC 7766 section 6.2.1 asks for.
 	TCPMaxQueries int
 	// UDPSockets is the number of UDP sockets per listen address, each with its own
 	// reader, bound together with SO_REUSEPORT so that the kernel spreads the
@@ -95,8 +97,8 @@ func (cfg Config) withDefaults() Config {
 	if cfg.TCPMaxConns <= 0 {
 		cfg.TCPMaxConns = DefaultTCPMaxConns
 	}
-	if cfg.TCPMaxQueries <= 0 {
-		cfg.TCPMaxQueries = DefaultTCPMaxQueries
+	if cfg.TCPMaxQueries < 0 {
+		cfg.TCPMaxQueries = 0
 	}
 	if cfg.UDPSockets <= 0 {
 		cfg.UDPSockets = max(1, runtime.GOMAXPROCS(0)-1)

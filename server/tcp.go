@@ -67,7 +67,7 @@ func (s *Server) serveConn(c net.Conn) {
 // tcpPipelineDepth at a time, and each reply is written as soon as it is ready, so
 // replies may come out of order (RFC 7766 sections 6.2.1.1 and 7). It stops after
 // TCPIdleTimeout without a query (RFC 7766 section 6.2.3), on a read error, at
-// shutdown, or after TCPMaxQueries queries (then it returns true); it returns
+// shutdown, or after TCPMaxQueries queries when set (then it returns true); it returns
 // when the replies to the queries read are written.
 func (s *Server) readQueries(c net.Conn) (capped bool) {
 	cw := &connWriter{c: c, timeout: s.cfg.TCPIdleTimeout}
@@ -75,7 +75,7 @@ func (s *Server) readQueries(c net.Conn) (capped bool) {
 	defer inflight.Wait()
 	sem := make(chan struct{}, tcpPipelineDepth)
 	var hdr [2]byte
-	for range s.cfg.TCPMaxQueries {
+	for n := 0; s.cfg.TCPMaxQueries == 0 || n < s.cfg.TCPMaxQueries; n++ {
 		c.SetReadDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
 		// Checked after setting the deadline: Shutdown sets closing, then a deadline
 		// in the past, so one of the two is seen.

@@ -111,6 +111,32 @@ func TestTCPIdleTimeout(t *testing.T) {
 	}
 }
 
+// TestTCPNoQueryCapByDefault checks that by default a connection answers more
+// queries than the cap of 1000 this server once had, as NSD and Knot DNS do.
+func TestTCPNoQueryCapByDefault(t *testing.T) {
+	_, _, addr := startServer(t, testConfig(), nil)
+	c := dialTCP(t, addr)
+	const n = 1500
+	var batch []byte
+	for i := range n {
+		m := newQuery("www.example.", dns.TypeA)
+		m.Id = uint16(i + 1)
+		b, err := m.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(binary.BigEndian.AppendUint16(batch, uint16(len(b))), b...)
+	}
+	if _, err := c.Write(batch); err != nil {
+		t.Fatal(err)
+	}
+	for got := range n {
+		if _, err := readMsg(c); err != nil {
+			t.Fatalf("got %v after %d replies, want %d replies on one connection", err, got, n)
+		}
+	}
+}
+
 // TestTCPMaxQueries checks that a connection is closed after TCPMaxQueries queries,
 // the replies to those queries written first.
 func TestTCPMaxQueries(t *testing.T) {

@@ -57,7 +57,8 @@ type TCPConfig struct {
 	IdleTimeout time.Duration `yaml:"idle-timeout"`
 	// MaxConnections caps open connections; more are closed at once. Default 1000.
 	MaxConnections int `yaml:"max-connections"`
-	// MaxQueriesPerConnection closes a connection after this many queries. Default 1000.
+	// MaxQueriesPerConnection closes a connection after this many queries; 0, the
+	// default, sets no limit (as NSD and Knot DNS).
 	MaxQueriesPerConnection int `yaml:"max-queries-per-connection"`
 }
 
@@ -91,7 +92,7 @@ const (
 	defaultUDPSize         = 1232
 	defaultTCPIdleTimeout  = 10 * time.Second
 	defaultTCPMaxConns     = 1000
-	defaultTCPMaxQueries   = 1000
+	defaultTCPMaxQueries   = 0 // no limit
 	defaultMetricsListen   = "127.0.0.1:9153"
 	defaultShutdownTimeout = 5 * time.Second
 )

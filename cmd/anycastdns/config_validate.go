@@ -53,8 +53,8 @@ func (c *Config) validate() error {
 	if c.TCP.MaxConnections < 1 {
 		bad("tcp.max-connections", "%d; want at least 1", c.TCP.MaxConnections)
 	}
-	if c.TCP.MaxQueriesPerConnection < 1 {
-		bad("tcp.max-queries-per-connection", "%d; want at least 1", c.TCP.MaxQueriesPerConnection)
+	if c.TCP.MaxQueriesPerConnection < 0 {
+		bad("tcp.max-queries-per-connection", "%d; want 0 (no limit) or more", c.TCP.MaxQueriesPerConnection)
 	}
 	if c.Metrics.Listen != "" {
 		if err := checkHostPort(c.Metrics.Listen); err != nil {
