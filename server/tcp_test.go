@@ -111,12 +111,10 @@ func TestTCPIdleTimeout(t *testing.T) {
 	}
 }
 
-// TestTCPNoQueryCapByDefault checks that by default a connection answers more
-// queries than the cap of 1000 this server once had, as NSD and Knot DNS do.
-func TestTCPNoQueryCapByDefault(t *testing.T) {
-	_, _, addr := startServer(t, testConfig(), nil)
-	c := dialTCP(t, addr)
-	const n = 1500
+// pipelined returns n queries for www.example. A with IDs 1 to n, each with its
+// two-octet length prefix (RFC 1035 section 4.2.2), ready for one write.
+func pipelined(t *testing.T, n int) []byte {
+	t.Helper()
 	var batch []byte
 	for i := range n {
 		m := newQuery("www.example.", dns.TypeA)
@@ -127,7 +125,16 @@ func TestTCPNoQueryCapByDefault(t *testing.T) {
 		}
 		batch = append(binary.BigEndian.AppendUint16(batch, uint16(len(b))), b...)
 	}
-	if _, err := c.Write(batch); err != nil {
+	return batch
+}
+
+// TestTCPNoQueryCapByDefault checks that by default a connection answers more
+// queries than the cap of 1000 this server once had, as NSD and Knot DNS do.
+func TestTCPNoQueryCapByDefault(t *testing.T) {
+	_, _, addr := startServer(t, testConfig(), nil)
+	c := dialTCP(t, addr)
+	const n = 1500
+	if _, err := c.Write(pipelined(t, n)); err != nil {
 		t.Fatal(err)
 	}
 	for got := range n {
@@ -145,17 +152,7 @@ func TestTCPMaxQueries(t *testing.T) {
 	_, _, addr := startServer(t, cfg, nil)
 	c := dialTCP(t, addr)
 	// One write, so that the server's close cannot break the client's writes.
-	var batch []byte
-	for i := range 5 {
-		m := newQuery("www.example.", dns.TypeA)
-		m.Id = uint16(i + 1)
-		b, err := m.Pack()
-		if err != nil {
-			t.Fatal(err)
-		}
-		batch = append(binary.BigEndian.AppendUint16(batch, uint16(len(b))), b...)
-	}
-	if _, err := c.Write(batch); err != nil {
+	if _, err := c.Write(pipelined(t, 5)); err != nil {
 		t.Fatal(err)
 	}
 	got := 0
