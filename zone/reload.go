@@ -255,19 +255,26 @@ func raiseGCPercent() (restore func()) {
 	}
 }
 
+// releaseDelay is how long after a publish the load's freed memory is returned.
+const releaseDelay = 250 * time.Millisecond
+
 // releasing counts the requests to return freed memory to the OS that are not
 // served yet; while it is above zero one goroutine serves them, so that two
 // debug.FreeOSMemory calls never run at once.
 var releasing atomic.Int64
 
 // releaseOSMemory returns the memory the heap no longer uses to the OS, in a
-// goroutine: a garbage collection and a scavenge of the whole heap, which the
-// publishing caller need not wait for.
+// goroutine, releaseDelay after the publish: a garbage collection and a scavenge of the
+// whole heap, which the publishing caller need not wait for.
 func releaseOSMemory() {
 	if releasing.Add(1) > 1 {
 		return // the running goroutine goes round again
 	}
 	go func() {
+		// After the first queries to the new set: the collection and scavenge take
+		// a core for tens of milliseconds (about 25 ms of CPU after the root zone),
+		// which a server that has just opened its listeners needs more.
+		time.Sleep(releaseDelay)
 		for {
 			asked := releasing.Load()
 			debug.FreeOSMemory()
