@@ -220,19 +220,17 @@ func (b *builder) stage(owner string) *staged {
 // finish freezes the staged records into the compiled zone.
 func (b *builder) finish() (*Zone, error) {
 	z := &Zone{origin: b.origin}
-	// The name index and the canonical order depend on the names alone: they are
-	// built while the nodes are frozen.
+	// The name index depends on the names alone: it is built while the nodes are
+	// frozen.
 	nodes := make([]*node, len(b.order))
 	for i, s := range b.order {
 		nodes[i] = s.node
 	}
-	var canonical []*node
-	sorted := beside(func() {
+	indexed := beside(func() {
 		z.nodes = make(map[string]*node, len(nodes))
 		for _, n := range nodes {
 			z.nodes[n.name] = n
 		}
-		canonical = canonicalOrder(nodes)
 	})
 	z.records = freezeAll(b.order)
 	if len(b.nsec3Order) > 0 {
@@ -242,7 +240,7 @@ func (b *builder) finish() (*Zone, error) {
 			z.nsec3[s.node.name] = s.node
 		}
 	}
-	sorted()
+	indexed()
 	// Check reports these first; Compile stays safe without it.
 	z.apex = z.nodes[b.origin]
 	var soaSet *RRset
@@ -258,7 +256,6 @@ func (b *builder) finish() (*Zone, error) {
 
 	z.markNodes(nodes)
 	resolveAll(z, nodes)
-	z.canonical = canonical
 	return z, nil
 }
 

@@ -9,9 +9,9 @@ import (
 // Compiling spends most of its time on work that is independent per node or reads
 // the records without changing them, so it is spread over the processors while
 // keeping the result exactly that of a compile on one: the checks run beside the
-// staging of the records, the name index and the canonical order are built beside
-// the freezing of the nodes, and the nodes are frozen, and their additional data
-// resolved, in runs that the processors take in turn.
+// staging of the records, the name index is built beside the freezing of the nodes,
+// and the nodes are frozen, and their additional data resolved, in runs that the
+// processors take in turn.
 
 // beside runs f in a goroutine of its own and returns the function that waits for
 // it to finish; the wait may be called more than once. With one processor it runs f

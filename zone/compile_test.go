@@ -108,7 +108,7 @@ zABC.a.EXAMPLE. A 192.0.2.1
 \200.z A 192.0.2.1
 `)
 	var got []string
-	for _, n := range z.canonical {
+	for _, n := range z.canonicalNodes() {
 		got = append(got, n.name)
 	}
 	want := []string{"example.", "a.example.", "yljkjljk.a.example.", "z.a.example.", "zabc.a.example.",

@@ -1,5 +1,7 @@
 package zone
 
+import "sync"
+
 // tree is the compiled lookup structure of a zone, embedded in Zone. It is built by
 // Compile and never modified afterwards, so any number of lookups may read it at once.
 type tree struct {
@@ -15,8 +17,10 @@ type tree struct {
 	// (RFC 5155 section 7.2.8); a signed negative answer takes its proofs from here.
 	nsec3 map[string]*node
 	// canonical lists the nodes in the canonical order of RFC 4034 section 6.1, for
-	// the NSEC denial of existence of a later signed-zone answer and for zone transfer.
-	canonical []*node
+	// the NSEC denial of existence of a later signed-zone answer and for zone
+	// transfer; canonicalNodes sorts them on first use, not at load.
+	canonical     []*node
+	canonicalOnce sync.Once
 }
 
 // find returns the node for the lower-case name, or the closest encloser (RFC 4592
