@@ -72,11 +72,28 @@ func inDomain[N ~string | ~[]byte](name N, domain string) bool {
 	if len(name) < len(domain) || string(name[len(name)-len(domain):]) != domain {
 		return false
 	}
-	if len(name) == len(domain) {
+	return startsLabel(name, len(name)-len(domain))
+}
+
+// inDomainFold is inDomain for a name in any case: its ASCII letters compare equal
+// to their lower case (domain is lower-case, RFC 4343 section 3).
+func inDomainFold(name, domain string) bool {
+	if domain == "." {
 		return true
 	}
-	// The suffix must start a label: the byte before it is an unescaped dot.
-	i := len(name) - len(domain) - 1
+	if len(name) < len(domain) || !foldEqualLower(name[len(name)-len(domain):], domain) {
+		return false
+	}
+	return startsLabel(name, len(name)-len(domain))
+}
+
+// startsLabel reports whether a label of the presentation-format name starts at
+// offset i: i is 0, or the byte before it is an unescaped dot.
+func startsLabel[N ~string | ~[]byte](name N, i int) bool {
+	if i == 0 {
+		return true
+	}
+	i--
 	if name[i] != '.' {
 		return false
 	}
@@ -85,6 +102,23 @@ func inDomain[N ~string | ~[]byte](name N, domain string) bool {
 		backslashes++
 	}
 	return backslashes%2 == 0
+}
+
+// foldEqualLower reports whether a, lower-cased, equals the lower-case b.
+func foldEqualLower(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // wireLen returns the length on the wire of the labels of the presentation-format

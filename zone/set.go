@@ -17,7 +17,14 @@ type Set struct {
 	// repeats: Find tries only the suffixes of qname that long, one map lookup per
 	// depth (one in all for a set of one zone) instead of one per label.
 	depths []int
+	// few holds the zones deepest origin first when there are at most fewZones of
+	// them: Find then compares origins with the end of qname, with no lower-casing
+	// and no hashing.
+	few []*Zone
 }
+
+// fewZones is the most zones Find compares one by one rather than by map lookups.
+const fewZones = 8
 
 // NewSet builds a Set; two zones with the same origin are an error.
 func NewSet(zones ...*Zone) (*Set, error) {
@@ -36,6 +43,10 @@ func NewSet(zones ...*Zone) (*Set, error) {
 		}
 	}
 	slices.SortFunc(s.depths, func(a, b int) int { return b - a })
+	if len(zones) <= fewZones {
+		s.few = slices.Clone(zones)
+		slices.SortStableFunc(s.few, func(a, b *Zone) int { return labelCount(b.origin) - labelCount(a.origin) })
+	}
 	slices.SortFunc(s.zones, func(a, b *Zone) int { return strings.Compare(a.origin, b.origin) })
 	return s, nil
 }
@@ -50,6 +61,9 @@ func (s *Set) Zones() []*Zone { return slices.Clone(s.zones) }
 func (s *Set) Find(qname string, qtype uint16) *Zone {
 	if s == nil || qname == "" || qname[len(qname)-1] != '.' {
 		return nil
+	}
+	if s.few != nil {
+		return s.findFew(qname, qtype)
 	}
 	var buf [4 * maxNameWire]byte
 	low, ok := lowerInto(buf[:], qname)
@@ -85,6 +99,22 @@ func (s *Set) Find(qname string, qtype uint16) *Zone {
 			}
 			apexDS = z
 		}
+	}
+	return apexDS
+}
+
+// findFew is Find over s.few: the first origin, deepest first, that qname is at or
+// below, ASCII case ignored (RFC 4343 section 3).
+func (s *Set) findFew(qname string, qtype uint16) *Zone {
+	var apexDS *Zone
+	for _, z := range s.few {
+		if !inDomainFold(qname, z.origin) {
+			continue
+		}
+		if len(qname) != len(z.origin) || qtype != dns.TypeDS {
+			return z
+		}
+		apexDS = z // see Find: the parent answers DS at a child's apex
 	}
 	return apexDS
 }

@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -69,11 +70,31 @@ func TestSetFind(t *testing.T) {
 		{"not fully qualified", two, "www.example", dns.TypeA, nil},
 		{"empty", two, "", dns.TypeA, nil},
 	}
+	// The same sets with more than fewZones zones, so that Find takes its map
+	// lookups instead of comparing the origins one by one.
+	padded := map[*Set]*Set{}
+	for _, set := range []*Set{two, three} {
+		zones := set.Zones()
+		for i := range fewZones {
+			origin := fmt.Sprintf("pad%d.test.", i)
+			zones = append(zones, mustCompileText(t, origin, "$ORIGIN "+origin+"\n@ 3600 IN SOA ns host 1 7200 3600 1209600 300\n@ NS ns\nns A 192.0.2.1\n"))
+		}
+		many, err := NewSet(zones...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if many.few != nil || set.few == nil {
+			t.Fatalf("sets of %d and %d zones: want the map path for the first only", len(zones), len(set.zones))
+		}
+		padded[set] = many
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := tc.set.Find(tc.qname, tc.qtype)
-			if got != tc.want {
-				t.Errorf("Find(%q, %s): got %s, want %s", tc.qname, dns.TypeToString[tc.qtype], originOf(got), originOf(tc.want))
+			for _, set := range []*Set{tc.set, padded[tc.set]} {
+				got := set.Find(tc.qname, tc.qtype)
+				if got != tc.want {
+					t.Errorf("Find(%q, %s) in a set of %d zones: got %s, want %s", tc.qname, dns.TypeToString[tc.qtype], len(set.zones), originOf(got), originOf(tc.want))
+				}
 			}
 		})
 	}
