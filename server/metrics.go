@@ -133,9 +133,18 @@ func (m *Metrics) observe(t transport, res *result, size int, start time.Time) {
 	if m == nil {
 		return
 	}
+	m.observeTook(t, res, size, time.Since(start))
+}
+
+// observeTook is observe for a reply that took took from query to reply: a batch
+// of UDP replies reads the clock once for all of them.
+func (m *Metrics) observeTook(t transport, res *result, size int, took time.Duration) {
+	if m == nil {
+		return
+	}
 	m.counter(t, res).Inc()
 	m.sizeBy[t].Observe(float64(size))
-	m.latencyBy[t].Observe(time.Since(start).Seconds())
+	m.latencyBy[t].Observe(took.Seconds())
 }
 
 // counter returns the query counter for t and res, resolving its labels only the

@@ -201,8 +201,12 @@ func (s *Server) readUDP(u *udpSocket, sc *scratch) {
 func (s *Server) sendBatch(u *udpSocket, b *udpBatch, sc *scratch, k int) {
 	for off := 0; off < k; {
 		n, err := b.send(u.fd, off, k-off)
-		for j := off; j < off+n; j++ {
-			s.metrics.observe(udp, &b.sent[j].res, b.sent[j].size, b.sent[j].start)
+		if n > 0 {
+			// The replies of a batch were read together and are sent together.
+			took := time.Since(b.sent[off].start)
+			for j := off; j < off+n; j++ {
+				s.metrics.observeTook(udp, &b.sent[j].res, b.sent[j].size, took)
+			}
 		}
 		off += n
 		switch err {
