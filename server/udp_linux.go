@@ -51,6 +51,11 @@ type udpBatch struct {
 	reply [][]byte // where the reply to in[i] is written
 	oob   [][]byte // out[k]'s control message: the reply's source address
 	sent  []sentReply
+	// dirty is how many headers of in, from the first, the last read changed
+	// (the kernel writes back the lengths and flags of the messages it received,
+	// and of no other): only those are reset before the next read, so that a quiet
+	// server answering one query per read does not touch all of them each time.
+	dirty int
 }
 
 // sentReply is what the metrics record of one reply once it is sent.
@@ -72,6 +77,7 @@ func newUDPBatch() *udpBatch {
 		reply: make([][]byte, udpBatchSize),
 		oob:   make([][]byte, udpBatchSize),
 		sent:  make([]sentReply, udpBatchSize),
+		dirty: udpBatchSize,
 	}
 	// Room for the largest datagram in each slot (a longer one would be cut and
 	// misread); the pages are only touched as far as datagrams fill them.
@@ -102,7 +108,7 @@ func (b *udpBatch) datagram(i int) []byte {
 // (MSG_WAITFORONE on a blocking socket: recvmmsg(2)) and taking whatever else is
 // queued then. It returns how many were read.
 func (b *udpBatch) recv(fd int, wildcard bool) (int, error) {
-	for i := range b.in {
+	for i := range b.in[:b.dirty] {
 		h := &b.in[i].Hdr
 		h.Namelen = unix.SizeofSockaddrInet6
 		h.Flags = 0
@@ -114,8 +120,12 @@ func (b *udpBatch) recv(fd int, wildcard bool) (int, error) {
 	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.in[0])),
 		uintptr(len(b.in)), unix.MSG_WAITFORONE, 0, 0)
 	if errno != 0 {
+		// Nothing was received, so nothing written back (recvmmsg(2) reports an
+		// error only when no message was read).
+		b.dirty = 0
 		return 0, errno
 	}
+	b.dirty = int(n)
 	return int(n), nil
 }
 
