@@ -81,31 +81,10 @@ func (s *Server) setQuestion(sc *scratch, q *query) {
 // the query compressed its own question name, which is then left lower-cased.
 func restoreCase(out []byte, q *query) {
 	end := headerLen + len(q.qwire)
-	if len(q.qwire) == 0 || len(out) < end || !asciiEqualFold(out[headerLen:end], q.qwire) {
+	if len(q.qwire) == 0 || len(out) < end || !foldEqual(out[headerLen:end], q.qwire) {
 		return
 	}
 	copy(out[headerLen:end], q.qwire)
-}
-
-// asciiEqualFold reports whether a and b are equal but for ASCII case, the only
-// case DNS ignores (RFC 4343 section 3).
-func asciiEqualFold(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // answer fills the sections for a standard query with one question and returns the

@@ -79,6 +79,12 @@ func TestUDPNeverFragments(t *testing.T) {
 		if frag := binary.BigEndian.Uint16(hdr[6:8]); frag&0x4000 == 0 {
 			t.Errorf("reply from port %d: flags/fragment 0x%04x, want DF (0x4000) set", port, frag)
 		}
+		// Linux sets DF by default too (IP_PMTUDISC_WANT), but then still draws an
+		// IP ID, since the path MTU it learns may make it fragment later; with
+		// IP_PMTUDISC_PROBE the datagram can never be fragmented and gets ID 0.
+		if id := binary.BigEndian.Uint16(hdr[4:6]); id != 0 {
+			t.Errorf("reply from port %d: IP ID %d, want 0 (a socket that never fragments)", port, id)
+		}
 	}
 }
 

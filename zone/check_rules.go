@@ -115,7 +115,7 @@ func (ix *checkIndex) checkDNAME(found *issues) {
 			continue
 		}
 		for _, i := range ix.names[name] {
-			if !nsec3Chain(ix.recs[i].RR) {
+			if !isNSEC3Data(ix.recs[i].RR) {
 				found.add(ix, i, "data-below-dname", "%s is below the DNAME at %s", ix.recs[i].RR.Header().Name, owner)
 				break
 			}
@@ -135,17 +135,6 @@ func (ix *checkIndex) belowDNAME(name string, dnames map[string]bool) (string, b
 		}
 	}
 	return "", false
-}
-
-// nsec3Chain reports whether rr is an NSEC3 record or its signature.
-func nsec3Chain(rr dns.RR) bool {
-	switch rr := rr.(type) {
-	case *dns.NSEC3:
-		return true
-	case *dns.RRSIG:
-		return rr.TypeCovered == dns.TypeNSEC3
-	}
-	return false
 }
 
 // hasType reports whether any of the records at idx has type t.
