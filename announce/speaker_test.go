@@ -3,7 +3,6 @@ package announce
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
 	"slices"
 	"testing"
@@ -17,6 +16,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 const (
@@ -29,23 +30,12 @@ var (
 	pfx6 = netip.MustParsePrefix("2001:db8::53/128")
 )
 
-// freePort returns a TCP port free on 127.0.0.1 a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // startRouter runs a second GoBGP server that plays the PoP's router: it
 // listens on a free 127.0.0.1 port and accepts the node as a passive eBGP
 // peer for IPv4 and IPv6 unicast.
 func startRouter(t *testing.T) (*server.BgpServer, int) {
 	t.Helper()
-	port := freePort(t)
+	port := testutil.FreePort(t, "127.0.0.1")
 	r := server.NewBgpServer(server.LoggerOption(newZapLogger(zap.NewNop(), zap.NewAtomicLevel())))
 	go r.Serve()
 	err := r.StartBgp(context.Background(), &api.StartBgpRequest{Global: &api.Global{

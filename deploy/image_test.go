@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // podmanRunFlags are the flags these machines need (see ../shared/docs/environment.md:
@@ -94,7 +96,7 @@ func TestImage(t *testing.T) {
 	if err := os.Chmod(cfgDir, 0o755); err != nil { // readable by user 65532
 		t.Fatal(err)
 	}
-	port, metricsPort := freePort(t), freePort(t)
+	port, metricsPort := testutil.FreePort(t, "127.0.0.1"), testutil.FreePort(t, "127.0.0.1")
 	addr53 := free53(t)
 	files := map[string]string{
 		"anycastdns.yaml": fmt.Sprintf("metrics:\n  listen: 127.0.0.1:%d\nshutdown-timeout: 2s\nzones:\n  - origin: image.test.\n    file: image.test.zone\n", metricsPort),
@@ -175,26 +177,6 @@ func TestImage(t *testing.T) {
 			t.Errorf("JSON logs %q: no %q", msgs, want)
 		}
 	}
-}
-
-// freePort returns a port free on 127.0.0.1 for both TCP and UDP at the time of the call.
-func freePort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", l.Addr().String())
-		_ = l.Close()
-		if err == nil {
-			_ = u.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port on 127.0.0.1")
-	return 0
 }
 
 // free53 returns a loopback address in 127.0.53.0/24 whose port 53 is free (TCP and

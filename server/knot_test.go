@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -10,12 +9,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // This file is the Knot DNS harness of the differential test: it starts a real knotd
@@ -69,29 +69,6 @@ func sharedData(t testing.TB, rel string) string {
 	return p
 }
 
-// freePort returns a port that is free on 127.0.0.1 for both UDP and TCP at the time of
-// the call (the listener is closed again, so another process could take it: callers
-// that start a server retry on a bind failure).
-func freePort(t testing.TB) int {
-	t.Helper()
-	for range 20 {
-		tl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("listen tcp: %v", err)
-		}
-		port := tl.Addr().(*net.TCPAddr).Port
-		ul, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		tl.Close()
-		if err != nil {
-			continue // the UDP side is taken; try another port
-		}
-		ul.Close()
-		return port
-	}
-	t.Fatal("no port free for both UDP and TCP on 127.0.0.1 after 20 tries")
-	return 0
-}
-
 // knotConfig renders a knotd configuration serving zones on 127.0.0.1@port, with every
 // file it writes under dir. The zone files are only read: zonefile-sync -1 and
 // journal-content none keep knotd from ever writing them back, and no zone is signed.
@@ -134,25 +111,7 @@ zone:
 type knotProcess struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited
-	log  *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writer and the test's reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log  *testutil.Buffer
 }
 
 // startKnot starts knotd serving zones on a free 127.0.0.1 port, waits until it answers
@@ -169,7 +128,7 @@ func startKnot(t testing.TB, zones []zoneSpec) string {
 				t.Fatal(err)
 			}
 		}
-		port := freePort(t)
+		port := testutil.FreePort(t, "127.0.0.1")
 		conf := filepath.Join(dir, "knot.conf")
 		if err := os.WriteFile(conf, []byte(knotConfig(dir, port, zones)), 0o644); err != nil {
 			t.Fatal(err)
@@ -192,7 +151,7 @@ func startKnot(t testing.TB, zones []zoneSpec) string {
 
 // runKnot starts knotd in the foreground with the given configuration file.
 func runKnot(knotd, conf string) (*knotProcess, error) {
-	kp := &knotProcess{done: make(chan struct{}), log: &syncBuffer{}}
+	kp := &knotProcess{done: make(chan struct{}), log: &testutil.Buffer{}}
 	kp.cmd = exec.Command(knotd, "-c", conf)
 	kp.cmd.Stdout = kp.log
 	kp.cmd.Stderr = kp.log

@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,12 +11,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/netutil"
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // End-to-end tests of the anycastdns binary: it is built once by TestEndToEnd, started as
@@ -66,45 +67,18 @@ func requireTool(t testing.TB, name string) string {
 }
 
 // freePort returns a port free on host for both UDP and TCP at the time of the call.
+// A host this machine cannot listen on (no IPv6 loopback, say) skips the test, or
+// fails it in CI.
 func freePort(t testing.TB, host string) int {
 	t.Helper()
-	for range 20 {
-		tl, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-		if err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("cannot listen on %s: %v", host, err)
-			}
-			t.Skipf("cannot listen on %s: %v", host, err)
+	port, err := netutil.FreePort(host)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no free port on %s: %v", host, err)
 		}
-		port := tl.Addr().(*net.TCPAddr).Port
-		ul, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(port)))
-		tl.Close()
-		if err != nil {
-			continue
-		}
-		ul.Close()
-		return port
+		t.Skipf("no free port on %s: %v", host, err)
 	}
-	t.Fatalf("no port free for both UDP and TCP on %s after 20 tries", host)
-	return 0
-}
-
-// lockedBuffer collects a process's output for the test to read.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	return port
 }
 
 // node is a running `anycastdns serve`.
@@ -113,7 +87,7 @@ type node struct {
 	metrics      string // host:port of the metrics listener
 	cmd          *exec.Cmd
 	done         chan struct{}
-	out          *lockedBuffer
+	out          *testutil.Buffer
 }
 
 // startNode runs `anycastdns serve -config FILE -listen 127.0.0.1:P -listen [::1]:P6
@@ -149,7 +123,7 @@ func launchNode(t *testing.T, bin string, args []string) (*node, []string) {
 		port4: freePort(t, "127.0.0.1"),
 		port6: freePort(t, "::1"),
 		done:  make(chan struct{}),
-		out:   &lockedBuffer{},
+		out:   &testutil.Buffer{},
 	}
 	n.metrics = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t, "127.0.0.1")))
 	conf := filepath.Join(t.TempDir(), "anycastdns.yaml")

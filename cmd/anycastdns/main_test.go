@@ -1,35 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
-
-// syncBuffer is a bytes.Buffer safe for the logger and the test to use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // runCmd runs the command line in-process and returns its output and exit status.
 func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errb syncBuffer
+	var out, errb testutil.Buffer
 	err := run(context.Background(), args, &out, &errb)
 	code = exitCode(err, &errb)
 	return out.String(), errb.String(), code

@@ -14,13 +14,15 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // served is a serve command running in-process on free loopback ports.
 type served struct {
 	node   *node
 	hup    chan os.Signal
-	logs   *syncBuffer
+	logs   *testutil.Buffer
 	cancel context.CancelFunc
 	done   chan error // run's result
 }
@@ -37,7 +39,7 @@ func startServe(t *testing.T, args ...string) *served {
 // at the end of the test.
 func startServeArgs(t *testing.T, args ...string) *served {
 	t.Helper()
-	s := &served{hup: make(chan os.Signal, 1), logs: &syncBuffer{}, done: make(chan error, 1)}
+	s := &served{hup: make(chan os.Signal, 1), logs: &testutil.Buffer{}, done: make(chan error, 1)}
 	started := make(chan *node, 1)
 	c := &command{stdout: s.logs, stderr: s.logs, hup: s.hup, started: func(n *node) { started <- n }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -254,7 +256,7 @@ func bumpMtime(t *testing.T, path string) {
 func TestServeRefusesBrokenZone(t *testing.T) {
 	dir := t.TempDir()
 	zf := writeFile(t, dir, "example.com.zone", brokenZone)
-	var logs syncBuffer
+	var logs testutil.Buffer
 	err := run(context.Background(), []string{"serve", "-listen", "127.0.0.1:0", "-zone", "example.com.=" + zf,
 		"-config", writeFile(t, dir, "c.yaml", "metrics: {listen: \"127.0.0.1:0\"}\n")}, &logs, &logs)
 	if err == nil || !strings.Contains(err.Error(), "1 of 1 zones did not load") {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/netutil"
 )
 
 const probeOrigin = "bench.example."
@@ -87,7 +89,7 @@ func TestAwaitSOA(t *testing.T) {
 // TestAwaitSOABindsLate starts the probe before anything listens on the port: the
 // queries lost then must not stop it.
 func TestAwaitSOABindsLate(t *testing.T) {
-	port, err := freePort()
+	port, err := netutil.FreePort("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +122,7 @@ func TestAwaitSOABindsLate(t *testing.T) {
 }
 
 func TestAwaitSOAGivesUp(t *testing.T) {
-	port, err := freePort()
+	port, err := netutil.FreePort("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

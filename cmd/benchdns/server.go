@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/anycastdns/anycastdns/internal/netutil"
 )
 
 // Zone is one zone a server loads.
@@ -47,7 +49,7 @@ func start(ctx context.Context, s Server, dir string, zones []Zone, timeout time
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := netutil.FreePort("127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
@@ -129,23 +131,3 @@ func (r *Running) CPU() (time.Duration, error) { return treeCPU(procRoot, r.PID)
 
 // Memory returns the memory the server's processes hold.
 func (r *Running) Memory() (Memory, error) { return treeMemory(procRoot, r.PID) }
-
-// freePort returns a port free for both UDP and TCP on 127.0.0.1. Another process may
-// take it before the server binds it; the server then fails to start and says so.
-func freePort() (int, error) {
-	for range 20 {
-		u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			return 0, err
-		}
-		port := u.LocalAddr().(*net.UDPAddr).Port
-		t, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
-		u.Close()
-		if err != nil {
-			continue
-		}
-		t.Close()
-		return port, nil
-	}
-	return 0, errors.New("no port free for both UDP and TCP on 127.0.0.1")
-}

@@ -1,0 +1,41 @@
+// Package testutil holds helpers that the tests of several packages share.
+package testutil
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+
+	"github.com/anycastdns/anycastdns/internal/netutil"
+)
+
+// Buffer is a bytes.Buffer that a process or logger writes while the test reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p to the buffer.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// FreePort returns a port free on host for both UDP and TCP at the time of the call
+// (netutil.FreePort), failing the test when there is none.
+func FreePort(t testing.TB, host string) int {
+	t.Helper()
+	port, err := netutil.FreePort(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
