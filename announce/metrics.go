@@ -6,6 +6,8 @@ import (
 	"github.com/osrg/gobgp/v3/pkg/metrics"
 	"github.com/osrg/gobgp/v3/pkg/server"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/anycastdns/anycastdns/internal/promutil"
 )
 
 // speakerMetrics are the speaker's Prometheus series. Label values come from
@@ -21,26 +23,16 @@ type speakerMetrics struct {
 
 func newSpeakerMetrics() *speakerMetrics {
 	return &speakerMetrics{
-		peerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "bgp", Name: "peer_state",
-			Help: "BGP session state per peer: 0 unknown, 1 idle, 2 connect, 3 active, 4 opensent, 5 openconfirm, 6 established.",
-		}, []string{"peer"}),
-		announced: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "bgp", Name: "prefix_announced",
-			Help: "1 while the prefix is announced (including while draining), 0 when withdrawn.",
-		}, []string{"prefix"}),
-		draining: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "bgp", Name: "prefix_draining",
-			Help: "1 while the prefix is announced with the GRACEFUL_SHUTDOWN community 65535:0.",
-		}, []string{"prefix"}),
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "anycastdns", Subsystem: "bgp", Name: "decisions_total",
-			Help: "Announce, withdraw and drain decisions that changed what is announced, by prefix, action and reason.",
-		}, []string{"prefix", "action", "reason"}),
-		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "anycastdns", Subsystem: "bgp", Name: "decision_errors_total",
-			Help: "Decisions the BGP engine failed to apply, by action.",
-		}, []string{"action"}),
+		peerState: promutil.GaugeVec("bgp", "peer_state",
+			"BGP session state per peer: 0 unknown, 1 idle, 2 connect, 3 active, 4 opensent, 5 openconfirm, 6 established.", "peer"),
+		announced: promutil.GaugeVec("bgp", "prefix_announced",
+			"1 while the prefix is announced (including while draining), 0 when withdrawn.", "prefix"),
+		draining: promutil.GaugeVec("bgp", "prefix_draining",
+			"1 while the prefix is announced with the GRACEFUL_SHUTDOWN community 65535:0.", "prefix"),
+		decisions: promutil.CounterVec("bgp", "decisions_total",
+			"Announce, withdraw and drain decisions that changed what is announced, by prefix, action and reason.", "prefix", "action", "reason"),
+		failures: promutil.CounterVec("bgp", "decision_errors_total",
+			"Decisions the BGP engine failed to apply, by action.", "action"),
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/anycastdns/anycastdns/internal/promutil"
 )
 
 // metrics are the Prometheus series of a Monitor. Every label value comes
@@ -17,22 +19,14 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
-		state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "health", Name: "state",
-			Help: "Health state of each service prefix: 1 for the current state, 0 for the others.",
-		}, []string{"prefix", "state"}),
-		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "anycastdns", Subsystem: "health", Name: "transitions_total",
-			Help: "Health state transitions by prefix, new state and reason.",
-		}, []string{"prefix", "to", "reason"}),
-		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "anycastdns", Subsystem: "health", Name: "probe_rounds_total",
-			Help: "Probe rounds by prefix and result (pass or fail).",
-		}, []string{"prefix", "result"}),
-		maintenance: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "health", Name: "maintenance",
-			Help: "1 while the maintenance switch is on, by source (file or admin).",
-		}, []string{"source"}),
+		state: promutil.GaugeVec("health", "state",
+			"Health state of each service prefix: 1 for the current state, 0 for the others.", "prefix", "state"),
+		transitions: promutil.CounterVec("health", "transitions_total",
+			"Health state transitions by prefix, new state and reason.", "prefix", "to", "reason"),
+		probes: promutil.CounterVec("health", "probe_rounds_total",
+			"Probe rounds by prefix and result (pass or fail).", "prefix", "result"),
+		maintenance: promutil.GaugeVec("health", "maintenance",
+			"1 while the maintenance switch is on, by source (file or admin).", "source"),
 	}
 	if reg == nil {
 		return m, nil

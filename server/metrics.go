@@ -8,6 +8,8 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/anycastdns/anycastdns/internal/promutil"
 )
 
 // qtypeLabels is the bounded set of qtype label values; any other qtype is counted
@@ -100,20 +102,15 @@ type counter struct{ prometheus.Counter }
 //	anycastdns_dns_query_duration_seconds{transport}
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
-		queries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "anycastdns", Subsystem: "dns", Name: "queries_total",
-			Help: "Queries answered, by transport, query type (a fixed set, else other), response code and zone (origin, or none).",
-		}, []string{"transport", "qtype", "rcode", "zone"}),
-		size: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: "anycastdns", Subsystem: "dns", Name: "response_size_bytes",
-			Help:    "Size of the responses sent, by transport.",
-			Buckets: []float64{64, 128, 256, 512, 768, 1024, 1232, 1500, 2048, 4096, 8192, 16384, 32768, 65535},
-		}, []string{"transport"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: "anycastdns", Subsystem: "dns", Name: "query_duration_seconds",
-			Help:    "Time from a query read to its response written, by transport.",
-			Buckets: prometheus.ExponentialBuckets(5e-6, 3, 12), // 5µs to about 0.9s
-		}, []string{"transport"}),
+		queries: promutil.CounterVec("dns", "queries_total",
+			"Queries answered, by transport, query type (a fixed set, else other), response code and zone (origin, or none).",
+			"transport", "qtype", "rcode", "zone"),
+		size: promutil.HistogramVec("dns", "response_size_bytes",
+			"Size of the responses sent, by transport.",
+			[]float64{64, 128, 256, 512, 768, 1024, 1232, 1500, 2048, 4096, 8192, 16384, 32768, 65535}, "transport"),
+		latency: promutil.HistogramVec("dns", "query_duration_seconds",
+			"Time from a query read to its response written, by transport.",
+			prometheus.ExponentialBuckets(5e-6, 3, 12), "transport"), // 5µs to about 0.9s
 	}
 	for t := transport(0); t < numTransports; t++ {
 		m.sizeBy[t] = m.size.WithLabelValues(t.String())

@@ -1,6 +1,10 @@
 package zone
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/anycastdns/anycastdns/internal/promutil"
+)
 
 // LoaderMetrics are the per-zone metrics of a Loader, registered in a registry that is
 // passed in (never the global one). The zone label takes only configured origins, so
@@ -16,26 +20,16 @@ type LoaderMetrics struct {
 // NewLoaderMetrics creates the zone metrics and registers them with reg.
 func NewLoaderMetrics(reg prometheus.Registerer) *LoaderMetrics {
 	m := &LoaderMetrics{
-		serial: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "zone", Name: "serial",
-			Help: "SOA serial of the zone version serving.",
-		}, []string{"zone"}),
-		records: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "zone", Name: "records",
-			Help: "Records in the zone version serving, duplicates collapsed.",
-		}, []string{"zone"}),
-		loadTime: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "zone", Name: "load_duration_seconds",
-			Help: "Time the last successful load of the zone took (read, check, compile).",
-		}, []string{"zone"}),
-		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "anycastdns", Subsystem: "zone", Name: "reloads_total",
-			Help: "Reloads of a changed zone file, by result (success or failure; a failure keeps the old version serving).",
-		}, []string{"zone", "result"}),
-		failing: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "anycastdns", Subsystem: "zone", Name: "reload_failing",
-			Help: "1 when the last reload of the zone failed and an older version is serving, else 0.",
-		}, []string{"zone"}),
+		serial: promutil.GaugeVec("zone", "serial",
+			"SOA serial of the zone version serving.", "zone"),
+		records: promutil.GaugeVec("zone", "records",
+			"Records in the zone version serving, duplicates collapsed.", "zone"),
+		loadTime: promutil.GaugeVec("zone", "load_duration_seconds",
+			"Time the last successful load of the zone took (read, check, compile).", "zone"),
+		reloads: promutil.CounterVec("zone", "reloads_total",
+			"Reloads of a changed zone file, by result (success or failure; a failure keeps the old version serving).", "zone", "result"),
+		failing: promutil.GaugeVec("zone", "reload_failing",
+			"1 when the last reload of the zone failed and an older version is serving, else 0.", "zone"),
 	}
 	reg.MustRegister(m.serial, m.records, m.loadTime, m.reloads, m.failing)
 	return m

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
+	"github.com/anycastdns/anycastdns/internal/promutil"
 	"github.com/anycastdns/anycastdns/server"
 	"github.com/anycastdns/anycastdns/zone"
 )
@@ -74,10 +75,7 @@ func newNode(cfg *Config, identity string, log *zap.Logger, level zap.AtomicLeve
 
 // buildInfo is a gauge fixed at 1 whose labels say which build is running.
 func buildInfo() prometheus.Collector {
-	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Namespace: "anycastdns", Name: "build_info",
-		Help: "Always 1; the labels name the running build.",
-	}, []string{"version", "goversion"})
+	g := promutil.GaugeVec("", "build_info", "Always 1; the labels name the running build.", "version", "goversion")
 	g.WithLabelValues(version(), goVersion()).Set(1)
 	return g
 }
