@@ -22,8 +22,9 @@ import (
 // the special characters and the bytes of comments, quoted strings and entry starts go
 // through scan.
 //
-// A lineReader reads a file (r), or pieces of one already in memory (more): the parts
-// of a large file that are parsed side by side (see read_split.go).
+// A lineReader reads a file (r: an $INCLUDE'd one), or pieces of one already in
+// memory (more): a top-level zone file, read whole, or the parts of a large one that
+// are parsed side by side (see read_split.go).
 type lineReader struct {
 	r    io.Reader     // nil when the file is in memory (more)
 	more func() []byte // the next in-memory piece of the file, nil after the last

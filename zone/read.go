@@ -33,6 +33,9 @@ type ReadStats struct {
 // Read parses the master file of src with miekg/dns's ZoneParser ($ORIGIN, $TTL,
 // $GENERATE, and $INCLUDE confined to src.FS), returning its records with file and
 // line, exact duplicates collapsed. A syntax error is an *Error naming file:line.
+// A file (or part of one) written only in the plain one-entry-per-line form that
+// large zones use is read by a faster parser that yields the very same records
+// (read_fast.go); anything else in it sends it to the ZoneParser.
 //
 // Names in the file are relative to origin until an $ORIGIN says otherwise. Every RR
 // type miekg/dns knows is accepted, and any type in the generic form of RFC 3597
@@ -58,11 +61,14 @@ func ReadWithStats(src Source, origin string) ([]Record, ReadStats, error) {
 }
 
 // readOptions says when Read may parse a file in parts: into at most ways parts of
-// about minPart bytes or more, and only a file of at least minSplit bytes.
+// about minPart bytes or more, and only a file of at least minSplit bytes. noFast
+// makes every part go to miekg/dns's ZoneParser, without trying the fast parser first
+// (read_fast.go): the tests compare the two.
 type readOptions struct {
 	ways     int
 	minSplit int64
 	minPart  int64
+	noFast   bool
 }
 
 // readWithStats is ReadWithStats, parsing in parts as opt allows.
@@ -95,16 +101,40 @@ func readWithStats(src Source, origin string, opt readOptions) ([]Record, ReadSt
 	if opt.minPart > 0 {
 		ways = int(min(int64(ways), size/opt.minPart))
 	}
+	// The file is read into memory whole: the fast parser reads it there, and a
+	// file parsed in one part is small or has a single processor to parse it.
+	data, err := readAll(f, size)
+	if err != nil {
+		return nil, st, &Error{File: src.Path, Rule: "read", Msg: err.Error()}
+	}
 	if ways >= 2 && size >= opt.minSplit {
-		data, err := readAll(f, size)
-		if err != nil {
-			return nil, st, &Error{File: src.Path, Rule: "read", Msg: err.Error()}
-		}
-		parts = parseSplit(src, origin, data, ways, h)
+		parts = parseSplit(src, origin, data, ways, h, !opt.noFast)
 	} else {
-		parts = []parsed{parsePart(src, origin, newLineReader(f, src.Name, src.Path), recordHint(size), h)}
+		parts = []parsed{parseWhole(src, origin, data, recordHint(size), h, !opt.noFast)}
 	}
 	return mergeParts(parts)
+}
+
+// parseWhole parses data, the whole master file of src, in one part: with the fast
+// parser when fast is set and it takes the file, else with miekg/dns's ZoneParser.
+func parseWhole(src Source, origin string, data []byte, hint int, h *hasher, fast bool) parsed {
+	out := newParsed(hint)
+	if fast {
+		fp := newFastParser(src.Path, origin, out, h)
+		if fp.part(nil, data, 1, len(data), func() int { return len(data) }) {
+			return fp.out
+		}
+		out = fp.out.reset()
+	}
+	done := false
+	whole := func() []byte { // data, then the end
+		if done {
+			return nil
+		}
+		done = true
+		return data[:len(data):len(data)]
+	}
+	return parsePart(src, origin, newMemLineReader(whole, src.Name, src.Path, 1), out, h)
 }
 
 // recordHint is how many records a master file of size bytes is expected to hold, to
@@ -128,8 +158,20 @@ type parsed struct {
 	stop   error
 }
 
-// parsePart parses the master file that top reads, with origin as the initial origin.
-func parsePart(src Source, origin string, top *lineReader, hint int, h *hasher) parsed {
+// newParsed returns an empty parsed with room for about hint records.
+func newParsed(hint int) parsed {
+	return parsed{recs: make([]Record, 0, hint), hashes: make([]uint64, 0, hint)}
+}
+
+// reset returns p emptied, its room kept for another parser.
+func (p parsed) reset() parsed {
+	clear(p.recs)
+	return parsed{recs: p.recs[:0], hashes: p.hashes[:0]}
+}
+
+// parsePart parses the master file that top reads, with origin as the initial origin,
+// appending to p, an empty parsed (newParsed).
+func parsePart(src Source, origin string, top *lineReader, p parsed, h *hasher) parsed {
 	ifs := newIncludeFS(src)
 	ifs.push(top)
 
@@ -138,7 +180,6 @@ func parsePart(src Source, origin string, top *lineReader, hint int, h *hasher) 
 	zp.SetIncludeAllowed(true)
 	zp.SetIncludeFS(ifs)
 
-	p := parsed{recs: make([]Record, 0, hint), hashes: make([]uint64, 0, hint)}
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		cur := ifs.current()
 		if cur == nil { // cannot happen: the zone file itself is never closed here

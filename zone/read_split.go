@@ -52,7 +52,11 @@ type split struct {
 // find the cuts, starting a parser for each part as its cut is found. A part's parser
 // reads freely up to the target of the next cut, which the cut cannot precede, and
 // waits for the cut only there, which in practice is long after the walk ended.
-func parseSplit(src Source, origin string, data []byte, ways int, h *hasher) []parsed {
+//
+// When fast is set, each part is first given to the fast parser (read_fast.go), which
+// reads the same text from the same pieces of data and waits for the part's end at the
+// same place; if it declines the part, the ZoneParser reads it from its start.
+func parseSplit(src Source, origin string, data []byte, ways int, h *hasher, fast bool) []parsed {
 	parts := make([]parsed, ways)
 	ends := make([]cutFuture, ways) // ends[k] is where part k ends
 	for k := range ends {
@@ -80,6 +84,21 @@ func parseSplit(src Source, origin string, data []byte, ways int, h *hasher) []p
 			return nil
 		}
 	}
+	// parse parses part k, which begins at s, into room for about hint records.
+	parse := func(k int, s split, hint int, h *hasher) parsed {
+		out := newParsed(hint)
+		if fast {
+			safe := max(s.start, target(k+1))
+			end := func() int { return max(safe, ends[k].wait()) - s.start }
+			fp := newFastParser(src.Path, origin, out, h)
+			if fp.part(s.header, data[s.start:], s.line, safe-s.start, end) {
+				return fp.out
+			}
+			out = fp.out.reset()
+		}
+		lr := newMemLineReader(pieces(k, s), src.Name, src.Path, s.line-bytes.Count(s.header, newline))
+		return parsePart(src, origin, lr, out, h)
+	}
 	found := 1 // parts, set before the walk's goroutine ends
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -92,9 +111,8 @@ func parseSplit(src Source, origin string, data []byte, ways int, h *hasher) []p
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				lr := newMemLineReader(pieces(k, s), src.Name, src.Path, s.line-bytes.Count(s.header, newline))
 				hint := bytes.Count(data[s.start:max(s.start, target(k+1))], newline) + 1
-				parts[k] = parsePart(src, origin, lr, hint, newHasher(h.seed))
+				parts[k] = parse(k, s, hint, newHasher(h.seed))
 			}()
 		})
 		ends[found-1].set(len(data))
@@ -102,8 +120,7 @@ func parseSplit(src Source, origin string, data []byte, ways int, h *hasher) []p
 	// The first part's record list is sized for the whole file, one record per line
 	// (recordHint would double that for the root zone): mergeParts appends the
 	// records of the others to it.
-	lr := newMemLineReader(pieces(0, split{line: 1}), src.Name, src.Path, 1)
-	parts[0] = parsePart(src, origin, lr, bytes.Count(data, newline)+1, h)
+	parts[0] = parse(0, split{line: 1}, bytes.Count(data, newline)+1, h)
 	wg.Wait()
 	return parts[:found]
 }
