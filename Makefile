@@ -20,6 +20,7 @@ STATICCHECK_VERSION := v0.8.2
 # fixed in Go 1.27). Each is a few seconds on an idle 2-core machine.
 FUZZ_READ_EXECS    ?= 50000x
 FUZZ_RESPOND_EXECS ?= 200000x
+FUZZ_READ_FAST_EXECS ?= 50000x
 ROOT_ZONE   ?= zone/testdata/root.zone
 
 # Debian packages the tests use: dig (dnsutils), kdig and knotd (the differential test's
@@ -74,6 +75,7 @@ race:
 # A short run of each fuzz target (go test -fuzz takes one target per run).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZ_READ_EXECS) ./zone
+	$(GO) test -run '^$$' -fuzz '^FuzzReadFast$$' -fuzztime $(FUZZ_READ_FAST_EXECS) ./zone
 	$(GO) test -run '^$$' -fuzz '^FuzzRespond$$' -fuzztime $(FUZZ_RESPOND_EXECS) ./server
 
 # bench measures anycastdns beside NSD and Knot DNS with dnsperf (cmd/benchdns): the mix,
