@@ -67,23 +67,39 @@ func newHasher(seed maphash.Seed) *hasher { return &hasher{seed: seed} }
 // hash returns the hash of rr's owner, type, class and RDATA, case-folded: its
 // uncompressed wire form (RFC 1035 section 4.1.3) with the TTL zeroed.
 //
-// An RRSIG is hashed from its fields instead, with the signature as the base64 text
-// it was read as: dns.IsDuplicate compares that text, and packing would decode it for
-// half the records of a signed zone.
+// The types that make up large zones (delegations, glue, DNSSEC) are hashed from
+// the fields dns.IsDuplicate compares instead, names as the text they were read as
+// (it compares names as text, ASCII case-folded): packing would convert every name
+// to wire form, and decode the base64 signature of an RRSIG. Either way, records
+// that dns.IsDuplicate calls equal hash alike, which is all the index needs.
 func (d *hasher) hash(rr dns.RR) uint64 {
 	var b []byte
-	if sig, ok := rr.(*dns.RRSIG); ok {
-		b = d.rrsig(sig)
-	} else {
-		b = d.wire(rr)
-	}
-	// Label lengths (at most 63) and the fixed fields may be folded too: the fold
-	// only has to map equal records to equal bytes.
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+	switch r := rr.(type) {
+	case *dns.RRSIG:
+		b = d.rrsig(r)
+	case *dns.NS:
+		b = appendFold(d.header(rr), r.Ns)
+	case *dns.A:
+		b = append(d.header(rr), r.A.To16()...) // net.IP.Equal: 4 and 16 octet forms alike
+	case *dns.AAAA:
+		b = append(d.header(rr), r.AAAA.To16()...)
+	case *dns.DS:
+		b = binary.BigEndian.AppendUint16(d.header(rr), r.KeyTag)
+		b = append(b, r.Algorithm, r.DigestType)
+		b = append(b, r.Digest...)
+	case *dns.NSEC:
+		b = appendFold(d.header(rr), r.NextDomain)
+		b = append(b, 0)
+		for _, t := range r.TypeBitMap {
+			b = binary.BigEndian.AppendUint16(b, t)
 		}
+	default:
+		// Label lengths (at most 63) and the fixed fields are folded too: the fold
+		// only has to map equal records to equal bytes.
+		b = d.wire(rr)
+		foldASCII(b)
 	}
+	d.buf = b[:cap(b)]
 	return maphash.Bytes(d.seed, b)
 }
 
@@ -108,23 +124,45 @@ func (d *hasher) wire(rr dns.RR) []byte {
 	return b
 }
 
-// rrsig returns the fields of sig that dns.IsDuplicate compares, names and
-// signature as text (a name in text form holds no 0 byte: it would be "\000").
-func (d *hasher) rrsig(sig *dns.RRSIG) []byte {
-	h := sig.Header()
-	b := append(d.buf[:0], h.Name...)
+// header returns, in the hasher's buffer, the header fields of rr that
+// dns.IsDuplicate compares: owner as text, then a 0 octet (a name in text form holds
+// none: it would be "\000"), type and class.
+func (d *hasher) header(rr dns.RR) []byte {
+	h := rr.Header()
+	b := appendFold(d.buf[:0], h.Name)
 	b = append(b, 0)
 	b = binary.BigEndian.AppendUint16(b, h.Rrtype)
-	b = binary.BigEndian.AppendUint16(b, h.Class)
+	return binary.BigEndian.AppendUint16(b, h.Class)
+}
+
+// appendFold appends s to b with ASCII letters in lower case.
+func appendFold(b []byte, s string) []byte {
+	n := len(b)
+	b = append(b, s...)
+	foldASCII(b[n:])
+	return b
+}
+
+// foldASCII turns the ASCII letters of b to lower case.
+func foldASCII(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+}
+
+// rrsig returns the fields of sig that dns.IsDuplicate compares, names (case-folded)
+// and signature (as read: compared exactly) as text.
+func (d *hasher) rrsig(sig *dns.RRSIG) []byte {
+	b := d.header(sig)
 	b = binary.BigEndian.AppendUint16(b, sig.TypeCovered)
 	b = append(b, sig.Algorithm, sig.Labels)
 	b = binary.BigEndian.AppendUint32(b, sig.OrigTtl)
 	b = binary.BigEndian.AppendUint32(b, sig.Expiration)
 	b = binary.BigEndian.AppendUint32(b, sig.Inception)
 	b = binary.BigEndian.AppendUint16(b, sig.KeyTag)
-	b = append(b, sig.SignerName...)
+	b = appendFold(b, sig.SignerName)
 	b = append(b, 0)
-	b = append(b, sig.Signature...)
-	d.buf = b[:cap(b)]
-	return b
+	return append(b, sig.Signature...)
 }

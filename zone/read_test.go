@@ -159,6 +159,32 @@ func TestRead(t *testing.T) {
 			dups: 2,
 		},
 		{
+			// NS, NSEC, DS, RRSIG, A and AAAA are hashed from their fields: names
+			// fold, a signature or digest does not (dns.IsDuplicate compares those
+			// exactly), and an IPv4 address is the same however it was written.
+			name:   "field-hashed types: names fold, signatures and digests do not",
+			origin: "example.",
+			files: map[string]string{"z.db": "d 300 NS Ns1.Example.\nD 300 NS ns1.example.\n" +
+				"d 300 NSEC E.example. A NS\nd 300 NSEC e.EXAMPLE. A NS\nd 300 NSEC e.example. A\n" +
+				"d 300 DS 1 8 2 AB\nd 300 DS 1 8 2 AB\nd 300 DS 1 8 2 ab\n" +
+				"d 300 RRSIG NS 8 2 300 20230524050000 20230511040000 1 Example. QUJD\n" +
+				"d 300 RRSIG NS 8 2 300 20230524050000 20230511040000 1 example. QUJD\n" +
+				"d 300 RRSIG NS 8 2 300 20230524050000 20230511040000 1 example. qujd\n" +
+				"a 300 A 192.0.2.1\na 300 A \\# 4 c0000201\na 300 AAAA 2001:DB8::1\na 300 AAAA 2001:db8:0::1\n"},
+			want: []string{
+				"zones/z.db:1 d.example. 300 IN NS Ns1.Example.",
+				"zones/z.db:3 d.example. 300 IN NSEC E.example. A NS",
+				"zones/z.db:5 d.example. 300 IN NSEC e.example. A",
+				"zones/z.db:6 d.example. 300 IN DS 1 8 2 AB",
+				"zones/z.db:8 d.example. 300 IN DS 1 8 2 AB",
+				"zones/z.db:9 d.example. 300 IN RRSIG NS 8 2 300 20230524050000 20230511040000 1 Example. QUJD",
+				"zones/z.db:11 d.example. 300 IN RRSIG NS 8 2 300 20230524050000 20230511040000 1 example. qujd",
+				"zones/z.db:12 a.example. 300 IN A 192.0.2.1",
+				"zones/z.db:14 a.example. 300 IN AAAA 2001:db8::1",
+			},
+			dups: 6,
+		},
+		{
 			name:   "a repeated SOA is kept for Check to report",
 			origin: "example.",
 			files:  map[string]string{"z.db": "@ 300 SOA ns hm 1 2 3 4 5\n@ 300 SOA ns hm 1 2 3 4 5\n"},
