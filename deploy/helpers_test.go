@@ -39,20 +39,6 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
-// needTool returns the path of tool, skipping the test when it is missing (failing it
-// under CI=true, where the Makefile installs it).
-func needTool(t *testing.T, tool string) string {
-	t.Helper()
-	path, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not installed (CI=true): %v", tool, err)
-		}
-		t.Skipf("%s not installed: %v", tool, err)
-	}
-	return path
-}
-
 // runBin runs the binary with args and only the environment env (NAME=VALUE), bounded
 // in time, and returns its exit status and combined output.
 func runBin(t *testing.T, env []string, args ...string) (int, string) {

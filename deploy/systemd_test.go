@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 const unitPath = "systemd/anycastdns.service"
@@ -110,7 +112,7 @@ func TestSystemdUnit(t *testing.T) {
 // TestSystemdAnalyzeVerify runs `systemd-analyze verify` on the unit, with ExecStart
 // pointing at the binary built by the tests; any warning fails.
 func TestSystemdAnalyzeVerify(t *testing.T) {
-	tool := needTool(t, "systemd-analyze")
+	tool := testutil.Tool(t, "systemd-analyze")
 	unit := strings.ReplaceAll(string(mustRead(t, unitPath)), "/usr/local/bin/anycastdns", bin)
 	path := filepath.Join(t.TempDir(), "anycastdns.service")
 	if err := os.WriteFile(path, []byte(unit), 0o644); err != nil {

@@ -40,18 +40,8 @@ func requireTool(t testing.TB, name string, fallbacks ...string) string {
 			return p
 		}
 	}
-	missing(t, "tool %s not found in PATH or %v", name, fallbacks)
+	testutil.Missing(t, "tool %s not found in PATH or %v", name, fallbacks)
 	return ""
-}
-
-// missing fails the test on CI (CI=true) and skips it elsewhere: the test needs
-// something the machine does not have.
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }
 
 // sharedData returns the path of rel inside ../shared/data beside the repository (see
@@ -64,7 +54,7 @@ func sharedData(t testing.TB, rel string) string {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(p); err != nil {
-		missing(t, "shared test data missing: %v", err)
+		testutil.Missing(t, "shared test data missing: %v", err)
 	}
 	return p
 }

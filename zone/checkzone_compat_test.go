@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // sharedData returns the shared zone data folder (../shared/data beside the repository),
@@ -17,7 +19,7 @@ func sharedData(tb testing.TB) string {
 	tb.Helper()
 	dir := filepath.Join("..", "..", "shared", "data")
 	if _, err := os.Stat(filepath.Join(dir, "zones.tsv")); err != nil {
-		missing(tb, "shared zone data: %v", err)
+		testutil.Missing(tb, "shared zone data: %v", err)
 	}
 	return dir
 }
@@ -28,17 +30,9 @@ func lookTool(tb testing.TB, name string) string {
 	tb.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		missing(tb, "%s: %v", name, err)
+		testutil.Missing(tb, "%s: %v", name, err)
 	}
 	return path
-}
-
-func missing(tb testing.TB, format string, args ...any) {
-	tb.Helper()
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("CI: "+format, args...)
-	}
-	tb.Skipf(format, args...)
 }
 
 // compatDifferences lists the files of zones.tsv that nsd-checkzone 4.6.1 and Read+Check

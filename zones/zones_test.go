@@ -2,7 +2,6 @@ package zones
 
 import (
 	"io/fs"
-	"os"
 	"os/exec"
 	"slices"
 	"testing"
@@ -10,6 +9,8 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/zone"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // Every embedded file is listed by All, and every listed file is embedded.
@@ -65,12 +66,7 @@ func TestExampleZonesLoad(t *testing.T) {
 
 // NSD's checker accepts each example zone as well.
 func TestExampleZonesNSDCheckzone(t *testing.T) {
-	if _, err := exec.LookPath("nsd-checkzone"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("nsd-checkzone is missing (Debian package nsd)")
-		}
-		t.Skip("nsd-checkzone is missing (Debian package nsd)")
-	}
+	testutil.Tool(t, "nsd-checkzone") // Debian package nsd
 	for _, ez := range All() {
 		out, err := exec.Command("nsd-checkzone", ez.Origin, ez.File).CombinedOutput()
 		if err != nil {

@@ -58,10 +58,7 @@ func requireTool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found: %v", name, err)
-		}
-		t.Skipf("%s not found: %v", name, err)
+		testutil.Missing(t, "%s not found: %v", name, err)
 	}
 	return p
 }
@@ -73,10 +70,7 @@ func freePort(t testing.TB, host string) int {
 	t.Helper()
 	port, err := netutil.FreePort(host)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no free port on %s: %v", host, err)
-		}
-		t.Skipf("no free port on %s: %v", host, err)
+		testutil.Missing(t, "no free port on %s: %v", host, err)
 	}
 	return port
 }

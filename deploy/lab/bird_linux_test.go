@@ -10,6 +10,8 @@ import (
 	"testing"
 	"text/template"
 	"time"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // routerAS is the router's AS; both PoPs are in popAS (one anycast operator, two sites).
@@ -195,12 +197,7 @@ func (r *router) routes(prefix string) []string {
 // TestBirdConfig checks the router's configuration with BIRD's own parser (no root
 // needed), and that its import filters carry the RFC 8326 rule and the prefix guard.
 func TestBirdConfig(t *testing.T) {
-	if _, err := exec.LookPath("bird"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("bird is missing: apt-get install -y bird2")
-		}
-		t.Skip("bird is missing: apt-get install -y bird2")
-	}
+	testutil.Tool(t, "bird") // Debian package bird2
 	dir := t.TempDir()
 	cfg := birdConfig{Log: filepath.Join(dir, "bird.log"), RouterID: "10.250.1.1", LocalAS: routerAS, PeerAS: popAS,
 		Hold: 3, Keepalive: 1, Anycast4: "198.51.100.53/32", Anycast6: "2001:db8:53::53/128",

@@ -3,6 +3,8 @@ package testutil
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
 	"sync"
 	"testing"
 
@@ -38,4 +40,27 @@ func FreePort(t testing.TB, host string) int {
 		t.Fatal(err)
 	}
 	return port
+}
+
+// Missing ends a test that needs something this machine lacks (a tool, root, a
+// file): it fails the test when CI=true, where the test command installs and
+// provides everything, and skips it elsewhere.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format, args...)
+		return
+	}
+	t.Skipf(format, args...)
+}
+
+// Tool returns the path of the external program name, or ends the test as Missing
+// does.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, "%s not installed: %v", name, err)
+	}
+	return path
 }
