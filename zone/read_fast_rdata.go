@@ -95,36 +95,29 @@ func (p *fastParser) rdata(h *dns.RR_Header, rd [][]byte, quoted []byte) (dns.RR
 		// "serial scheme hash-algorithm digest" (RFC 8976 section 2.3) and
 		// "usage selector matching-type data" (RFC 6698 section 2.2); the digest
 		// and data are the rest of the line without its blanks
-		if len(rd) < 3 {
+		if h.Rrtype == dns.TypeZONEMD {
+			v, ok := leadingUints(rd, 3, 32, 8, 8)
+			if !ok {
+				return nil, false
+			}
+			return &dns.ZONEMD{Hdr: *h, Serial: uint32(v[0]), Scheme: uint8(v[1]), Hash: uint8(v[2]), Digest: joinTokens(rd[3:])}, true
+		}
+		v, ok := leadingUints(rd, 3, 8, 8, 8)
+		if !ok {
 			return nil, false
 		}
-		bits := uint(8)
-		if h.Rrtype == dns.TypeZONEMD {
-			bits = 32
-		}
-		a, ok1 := parseUint(rd[0], bits)
-		b, ok2 := parseUint(rd[1], 8)
-		c, ok3 := parseUint(rd[2], 8)
-		if !ok1 || !ok2 || !ok3 {
-			return nil, false
-		}
-		if h.Rrtype == dns.TypeZONEMD {
-			return &dns.ZONEMD{Hdr: *h, Serial: uint32(a), Scheme: uint8(b), Hash: uint8(c), Digest: joinTokens(rd[3:])}, true
-		}
-		return &dns.TLSA{Hdr: *h, Usage: uint8(a), Selector: uint8(b), MatchingType: uint8(c), Certificate: joinTokens(rd[3:])}, true
+		return &dns.TLSA{Hdr: *h, Usage: uint8(v[0]), Selector: uint8(v[1]), MatchingType: uint8(v[2]), Certificate: joinTokens(rd[3:])}, true
 	case dns.TypeSRV:
 		// "priority weight port target" (RFC 2782)
 		if len(rd) != 4 {
 			return nil, false
 		}
-		prio, ok1 := parseUint(rd[0], 16)
-		weight, ok2 := parseUint(rd[1], 16)
-		port, ok3 := parseUint(rd[2], 16)
-		target, ok4 := p.name(rd[3])
-		if !ok1 || !ok2 || !ok3 || !ok4 {
+		v, ok1 := leadingUints(rd, 4, 16, 16, 16)
+		target, ok2 := p.name(rd[3])
+		if !ok1 || !ok2 {
 			return nil, false
 		}
-		return &dns.SRV{Hdr: *h, Priority: uint16(prio), Weight: uint16(weight), Port: uint16(port), Target: target}, true
+		return &dns.SRV{Hdr: *h, Priority: uint16(v[0]), Weight: uint16(v[1]), Port: uint16(v[2]), Target: target}, true
 	case dns.TypeNSEC:
 		if len(rd) < 1 {
 			return nil, false
@@ -138,16 +131,11 @@ func (p *fastParser) rdata(h *dns.RR_Header, rd [][]byte, quoted []byte) (dns.RR
 	case dns.TypeNSEC3:
 		return fastNSEC3(h, rd)
 	case dns.TypeNSEC3PARAM:
-		if len(rd) != 4 {
+		v, ok := leadingUints(rd, 4, 8, 8, 16)
+		if !ok || len(rd) != 4 {
 			return nil, false
 		}
-		hash, ok1 := parseUint(rd[0], 8)
-		flags, ok2 := parseUint(rd[1], 8)
-		iter, ok3 := parseUint(rd[2], 16)
-		if !ok1 || !ok2 || !ok3 {
-			return nil, false
-		}
-		rr := &dns.NSEC3PARAM{Hdr: *h, Hash: uint8(hash), Flags: uint8(flags), Iterations: uint16(iter)}
+		rr := &dns.NSEC3PARAM{Hdr: *h, Hash: uint8(v[0]), Flags: uint8(v[1]), Iterations: uint16(v[2])}
 		if salt := rd[3]; string(salt) != "-" {
 			rr.SaltLength = uint8(len(salt) / 2) // as scan_rr.go computes it
 			rr.Salt = string(salt)
@@ -186,31 +174,21 @@ func (p *fastParser) soa(h *dns.RR_Header, rd [][]byte) (dns.RR, bool) {
 // fastDS reads "key-tag algorithm digest-type digest" (RFC 4034 section 5.3), the
 // algorithm in decimal; the digest is the rest of the line without its blanks.
 func fastDS(h *dns.RR_Header, rd [][]byte) (dns.DS, bool) {
-	if len(rd) < 3 {
+	v, ok := leadingUints(rd, 3, 16, 8, 8)
+	if !ok {
 		return dns.DS{}, false
 	}
-	tag, ok1 := parseUint(rd[0], 16)
-	alg, ok2 := parseUint(rd[1], 8)
-	dt, ok3 := parseUint(rd[2], 8)
-	if !ok1 || !ok2 || !ok3 {
-		return dns.DS{}, false
-	}
-	return dns.DS{Hdr: *h, KeyTag: uint16(tag), Algorithm: uint8(alg), DigestType: uint8(dt), Digest: joinTokens(rd[3:])}, true
+	return dns.DS{Hdr: *h, KeyTag: uint16(v[0]), Algorithm: uint8(v[1]), DigestType: uint8(v[2]), Digest: joinTokens(rd[3:])}, true
 }
 
 // fastDNSKEY reads "flags protocol algorithm public-key" (RFC 4034 section 2.2); the
 // key is the rest of the line without its blanks.
 func fastDNSKEY(h *dns.RR_Header, rd [][]byte) (dns.DNSKEY, bool) {
-	if len(rd) < 3 {
+	v, ok := leadingUints(rd, 3, 16, 8, 8)
+	if !ok {
 		return dns.DNSKEY{}, false
 	}
-	flags, ok1 := parseUint(rd[0], 16)
-	proto, ok2 := parseUint(rd[1], 8)
-	alg, ok3 := parseUint(rd[2], 8)
-	if !ok1 || !ok2 || !ok3 {
-		return dns.DNSKEY{}, false
-	}
-	return dns.DNSKEY{Hdr: *h, Flags: uint16(flags), Protocol: uint8(proto), Algorithm: uint8(alg), PublicKey: joinTokens(rd[3:])}, true
+	return dns.DNSKEY{Hdr: *h, Flags: uint16(v[0]), Protocol: uint8(v[1]), Algorithm: uint8(v[2]), PublicKey: joinTokens(rd[3:])}, true
 }
 
 // rrsig reads "type-covered algorithm labels original-ttl expiration inception key-tag
@@ -245,6 +223,21 @@ func (p *fastParser) rrsig(h *dns.RR_Header, rd [][]byte) (dns.RR, bool) {
 	}, true
 }
 
+// leadingUints reads the first three RDATA fields of rd as decimal numbers of the
+// given bit widths: the fixed fields that open DS, DNSKEY, NSEC3, NSEC3PARAM, SRV,
+// TLSA and ZONEMD. It fails when rd holds fewer than least fields (or three).
+func leadingUints(rd [][]byte, least int, bits0, bits1, bits2 uint) ([3]uint64, bool) {
+	var v [3]uint64
+	if len(rd) < max(least, 3) {
+		return v, false
+	}
+	var ok0, ok1, ok2 bool
+	v[0], ok0 = parseUint(rd[0], bits0)
+	v[1], ok1 = parseUint(rd[1], bits1)
+	v[2], ok2 = parseUint(rd[2], bits2)
+	return v, ok0 && ok1 && ok2
+}
+
 // sigTime reads an RRSIG time as scan_rr.go does: YYYYMMDDHHmmSS through
 // dns.StringToTime (RFC 4034 section 3.2), failing that a decimal number of seconds.
 // A time written otherwise is declined.
@@ -266,17 +259,15 @@ func sigTime(b []byte) (uint32, bool) {
 // fastNSEC3 reads "hash flags iterations salt next-hashed types..." (RFC 5155 section
 // 3.3); salt and next hashed owner are kept as written, as scan_rr.go keeps them.
 func fastNSEC3(h *dns.RR_Header, rd [][]byte) (dns.RR, bool) {
-	if len(rd) < 5 {
+	v, ok1 := leadingUints(rd, 5, 8, 8, 16)
+	if !ok1 {
 		return nil, false
 	}
-	hash, ok1 := parseUint(rd[0], 8)
-	flags, ok2 := parseUint(rd[1], 8)
-	iter, ok3 := parseUint(rd[2], 16)
-	types, ok4 := typeBitmap(rd[5:])
-	if !ok1 || !ok2 || !ok3 || !ok4 {
+	types, ok2 := typeBitmap(rd[5:])
+	if !ok2 {
 		return nil, false
 	}
-	rr := &dns.NSEC3{Hdr: *h, Hash: uint8(hash), Flags: uint8(flags), Iterations: uint16(iter),
+	rr := &dns.NSEC3{Hdr: *h, Hash: uint8(v[0]), Flags: uint8(v[1]), Iterations: uint16(v[2]),
 		HashLength: 20, NextDomain: string(rd[4]), TypeBitMap: types}
 	if salt := rd[3]; string(salt) != "-" {
 		rr.SaltLength = uint8(len(salt)) / 2 // as scan_rr.go computes it

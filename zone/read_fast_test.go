@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -25,28 +24,13 @@ func fastAccepts(text []byte, origin string) (parsed, bool) {
 	return fp.out, ok
 }
 
-// sameAsMiekg reads text as a zone file with the fast parser on and off, with opt,
-// and fails unless both give the same records (reflect.DeepEqual of each RR, with
-// file and line), the same duplicate count and the same error text.
+// sameAsMiekg reads a zone file with the fast parser on and off, with opt, and fails
+// unless both give the same records, duplicates and errors (sameRead).
 func sameAsMiekg(t testing.TB, name string, src Source, origin string, opt readOptions) {
 	t.Helper()
 	want, wantSt, wantErr := readWithStats(src, origin, withoutFast(opt))
 	got, gotSt, gotErr := readWithStats(src, origin, opt)
-	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
-		t.Fatalf("%s: got error %v, want %v", name, gotErr, wantErr)
-	}
-	if gotSt != wantSt {
-		t.Fatalf("%s: got stats %+v, want %+v", name, gotSt, wantSt)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%s: got %d records, want %d", name, len(got), len(want))
-	}
-	for i := range got {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Fatalf("%s: record %d: got %#v at %s:%d, want %#v at %s:%d", name, i,
-				got[i].RR, got[i].File, got[i].Line, want[i].RR, want[i].File, want[i].Line)
-		}
-	}
+	sameRead(t, name, got, want, gotSt, wantSt, gotErr, wantErr)
 }
 
 // textSource is text as the master file zones/z.db, with an $INCLUDE target beside it.

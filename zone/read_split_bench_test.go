@@ -69,8 +69,8 @@ func delegationZone(n int) string {
 	var b strings.Builder
 	b.WriteString("$ORIGIN example.\n@ 3600 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ 3600 IN NS ns1\n@ 3600 IN TXT \"x\"\nns1 3600 IN A 192.0.2.1\n")
 	for i := range (n - 4) / 3 {
-		fmt.Fprintf(&b, "d%d 3600 IN NS ns.d%d\nns.d%d 3600 IN A 10.%d.%d.%d\nns.d%d 3600 IN AAAA 2001:db8::%x\n",
-			i, i, i, i>>16&255, i>>8&255, i&255, i, i)
+		fmt.Fprintf(&b, "d%d 3600 IN NS ns.d%d\nns.d%d 3600 IN A 10.%d.%d.%d\nns.d%d 3600 IN AAAA 2001:db8:%x:%x::1\n",
+			i, i, i, i>>16&255, i>>8&255, i&255, i, i>>16, i&0xffff)
 	}
 	return b.String()
 }

@@ -3,6 +3,7 @@ package zone
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -26,9 +27,9 @@ func readText(text, origin string, files map[string]string, opt readOptions) ([]
 	return readWithStats(Source{FS: fsys, Name: "big.zone", Path: "zones/big.zone"}, origin, opt)
 }
 
-// sameRead fails unless two reads gave the same records (text, file, line), the same
-// duplicate count and the same error text.
-func sameRead(t *testing.T, name string, got, want []Record, gotSt, wantSt ReadStats, gotErr, wantErr error) {
+// sameRead fails unless two reads gave the same records (reflect.DeepEqual of each
+// RR, with file and line), the same duplicate count and the same error text.
+func sameRead(t testing.TB, name string, got, want []Record, gotSt, wantSt ReadStats, gotErr, wantErr error) {
 	t.Helper()
 	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 		t.Fatalf("%s: got error %v, want %v", name, gotErr, wantErr)
@@ -36,13 +37,13 @@ func sameRead(t *testing.T, name string, got, want []Record, gotSt, wantSt ReadS
 	if gotSt != wantSt {
 		t.Errorf("%s: got stats %+v, want %+v", name, gotSt, wantSt)
 	}
-	g, w := recordLines(got), recordLines(want)
-	if len(g) != len(w) {
-		t.Fatalf("%s: got %d records, want %d", name, len(g), len(w))
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d records, want %d", name, len(got), len(want))
 	}
-	for i := range g {
-		if g[i] != w[i] {
-			t.Fatalf("%s: record %d: got %q, want %q", name, i, g[i], w[i])
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("%s: record %d: got %#v at %s:%d, want %#v at %s:%d", name, i,
+				got[i].RR, got[i].File, got[i].Line, want[i].RR, want[i].File, want[i].Line)
 		}
 	}
 }
