@@ -222,6 +222,12 @@ func (s *Server) lookup(sc *scratch, q *query) (rcode int, found bool) {
 		return dns.RcodeRefused, false
 	}
 	sc.res.zone = z.Origin()
-	z.Lookup(q.qname, q.qtype, &sc.ans)
+	if q.do {
+		// A resolver that set DO gets the proofs of a signed zone (RFC 4035
+		// section 3.1); the writers add the RRSIGs of every RRset.
+		z.LookupDNSSEC(q.qname, q.qtype, &sc.ans)
+	} else {
+		z.Lookup(q.qname, q.qtype, &sc.ans)
+	}
 	return sc.ans.Rcode, true
 }

@@ -19,6 +19,10 @@ const (
 	// Delegation: a referral to a child zone; NS in authority, glue in additional,
 	// AA clear (RFC 1034 section 4.3.2 step 3b).
 	Delegation
+	// ServerFailure: the zone cannot give a correct answer; SERVFAIL with empty
+	// sections. A signed zone answers so when a name that does not exist has the
+	// NSEC3 hash of one that does (RFC 5155 section 7.2.9).
+	ServerFailure
 )
 
 // RRset is one owner name's records of one type, as compiled from the zone.
@@ -82,6 +86,9 @@ type Answer struct {
 	used int
 	// redirects counts the CNAMEs followed and DNAMEs applied by this lookup.
 	redirects int
+	// dnssec is set for a lookup that adds the proofs of a signed zone (LookupDNSSEC).
+	dnssec bool
+	proof  proofScratch
 }
 
 // Reset empties the answer, keeping the capacity of its sections.
@@ -94,4 +101,16 @@ func (a *Answer) Reset() {
 	a.Additional = a.Additional[:0]
 	a.used = 0
 	a.redirects = 0
+	a.dnssec = false
+}
+
+// fail turns the answer into a server failure: SERVFAIL, not authoritative, no
+// records (RFC 1035 section 4.1.1).
+func (a *Answer) fail() {
+	a.Kind = ServerFailure
+	a.Rcode = dns.RcodeServerFailure
+	a.Authoritative = false
+	a.Answer = a.Answer[:0]
+	a.Authority = a.Authority[:0]
+	a.Additional = a.Additional[:0]
 }

@@ -255,7 +255,11 @@ func (b *builder) finish() (*Zone, error) {
 	z.negSOA = negativeSOA(soaSet)
 
 	z.markNodes(nodes)
+	// The denial-of-existence index reads the records and the cuts, and sets only
+	// node.proof: it is built beside the additional data.
+	signed := beside(func() { z.indexDNSSEC(nodes) })
 	resolveAll(z, nodes)
+	signed()
 	return z, nil
 }
 
@@ -281,6 +285,9 @@ func (s *staged) freeze() int {
 	}
 	count := 0
 	for _, g := range groups {
+		if g.typ == dns.TypeNSEC || g.typ == dns.TypeNSEC3 {
+			sortBitmaps(g.rrs)
+		}
 		set := newRRset(g.rrs)
 		for _, sg := range sigs {
 			if sg.typ == g.typ {

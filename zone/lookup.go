@@ -19,8 +19,24 @@ const maxChain = 5
 // empty sections. Owner and Target strings synthesized by a DNAME point into a's
 // scratch space: they are valid until a is reset or reused.
 func (z *Zone) Lookup(qname string, qtype uint16, a *Answer) {
+	z.lookup(qname, qtype, false, a)
+}
+
+// LookupDNSSEC is Lookup for a query that set the DO bit (RFC 3225 section 3): in a
+// signed zone the authority section also holds what a validating resolver needs
+// (RFC 4035 section 3.1): the NSEC or NSEC3 proofs of negative answers and
+// wildcard expansions, and the DS RRset of a referral or the proof that it has
+// none (see proof.go). The RRSIGs of every RRset are the writer's to add. It
+// allocates nothing.
+func (z *Zone) LookupDNSSEC(qname string, qtype uint16, a *Answer) {
+	z.lookup(qname, qtype, true, a)
+}
+
+// lookup is Lookup, with the proofs of a signed zone when dnssec is set.
+func (z *Zone) lookup(qname string, qtype uint16, dnssec bool, a *Answer) {
 	a.Reset()
 	a.Authoritative = true
+	a.dnssec = dnssec
 	name := qname
 	for first := true; ; first = false {
 		low, ok := lowerInto(a.low[:], name)
@@ -37,6 +53,9 @@ func (z *Zone) Lookup(qname string, qtype uint16, a *Answer) {
 			break
 		}
 		next, follow := z.step(name, low, qtype, a)
+		if a.Kind == ServerFailure {
+			return
+		}
 		if !follow {
 			break
 		}
@@ -60,6 +79,9 @@ func (z *Zone) step(name string, low []byte, qtype uint16, a *Answer) (next stri
 		if c.is(flagDelegation) {
 			if !(exact && c == n && qtype == dns.TypeDS) {
 				z.referral(c, a)
+				if z.proving(a) && !z.proveDelegation(c, a) {
+					a.fail()
+				}
 				return "", false
 			}
 		} else if !(exact && c == n) {
@@ -73,9 +95,12 @@ func (z *Zone) step(name string, low []byte, qtype uint16, a *Answer) (next stri
 	// Step 3c: the name does not exist. Synthesize from the wildcard child of the
 	// closest encloser, if there is one (RFC 4592 section 3.3.1).
 	if n.wild != nil {
-		return z.wildcard(n.wild, name, qtype, a)
+		return z.wildcard(n, name, qtype, a)
 	}
 	z.nameError(a)
+	if z.proving(a) && !z.proveNameError(n, name, a) {
+		a.fail()
+	}
 	return "", false
 }
 
@@ -85,7 +110,7 @@ func (z *Zone) answerAt(n *node, owner string, qtype uint16, a *Answer) (string,
 	if qtype == dns.TypeANY {
 		s := n.anySet()
 		if s == nil {
-			z.noData(a)
+			z.noData(n, a)
 			return "", false
 		}
 		a.Kind = Success
@@ -102,6 +127,6 @@ func (z *Zone) answerAt(n *node, owner string, qtype uint16, a *Answer) (string,
 	if n.cname != nil && qtype != dns.TypeRRSIG && qtype != dns.TypeNSEC {
 		return a.followCNAME(n.cname, owner)
 	}
-	z.noData(a)
+	z.noData(n, a)
 	return "", false
 }

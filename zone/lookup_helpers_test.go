@@ -85,6 +85,8 @@ func kindName(k Kind) string {
 		return "NameError"
 	case Delegation:
 		return "Delegation"
+	case ServerFailure:
+		return "ServerFailure"
 	}
 	return "Kind(?)"
 }

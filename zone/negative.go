@@ -34,8 +34,12 @@ func (z *Zone) nameError(a *Answer) {
 // noData answers that the name exists but has no records of the type asked for:
 // NOERROR, empty answer (or just the CNAME chain), the SOA in authority (RFC 2308
 // section 2.2). An empty non-terminal gives this answer too, never NXDOMAIN
-// (RFC 8020 section 2, RFC 4592 section 2.2.2).
-func (z *Zone) noData(a *Answer) {
+// (RFC 8020 section 2, RFC 4592 section 2.2.2). In a signed zone the proof that n
+// lacks the type follows (RFC 4035 section 3.1.3.1).
+func (z *Zone) noData(n *node, a *Answer) {
 	a.Kind = NoData
 	a.Authority = append(a.Authority, RRsetRef{Set: z.negSOA})
+	if z.proving(a) && !z.proveNoData(n, a) {
+		a.fail()
+	}
 }

@@ -38,6 +38,12 @@ type node struct {
 	// glue is, at a delegation point, the referral's additional section: the
 	// in-zone A and AAAA RRsets of the NS targets, occluded ones included.
 	glue []RRsetRef
+
+	// proof is, in a signed zone, the RRset that says which types the node owns:
+	// its NSEC RRset, or the NSEC3 RRset whose owner hash is the node's name's
+	// (RFC 5155 section 7.2.3). It is nil for a name outside the chain: an empty
+	// non-terminal under NSEC, one in an Opt-Out span under NSEC3.
+	proof *RRset
 }
 
 // rrset returns the RRset of type t at the node, or nil.

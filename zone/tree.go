@@ -21,6 +21,8 @@ type tree struct {
 	// transfer; canonicalNodes sorts them on first use, not at load.
 	canonical     []*node
 	canonicalOnce sync.Once
+	// sec is the denial-of-existence index of a signed zone (dnssec.go).
+	sec signedIndex
 }
 
 // find returns the node for the lower-case name, or the closest encloser (RFC 4592

@@ -11,14 +11,36 @@ import "github.com/miekg/dns"
 // the name has no node (an empty non-terminal is a node, so it blocks synthesis
 // below itself and is the closest encloser of its own missing children), and when
 // no zone cut or DNAME is at or above the closest encloser.
-func (z *Zone) wildcard(w *node, name string, qtype uint16, a *Answer) (string, bool) {
+//
+// In a signed zone the answer also proves that name itself does not exist (RFC
+// 4035 section 3.1.3.3, RFC 5155 section 7.2.6), and a wildcard NODATA that the
+// wildcard lacks the type (RFC 4035 section 3.1.3.4, RFC 5155 section 7.2.5).
+func (z *Zone) wildcard(ce *node, name string, qtype uint16, a *Answer) (string, bool) {
+	w := ce.wild
+	var next string
+	var follow bool
 	if w.is(flagDelegation) && qtype != dns.TypeDS {
 		// A wildcard owning NS is a delegation of the name "*" itself (RFC 4592
 		// section 4.2): a missing name under it gets that referral, the NS written
 		// with the wildcard owner, as Knot DNS sends it. DS is parent-side data
 		// (RFC 4035 section 3.1.4.1) and is answered from the wildcard node.
 		z.referral(w, a)
+		if z.proving(a) && !z.proveDelegation(w, a) {
+			a.fail()
+		}
+	} else {
+		next, follow = z.answerAt(w, name, qtype, a)
+	}
+	if !z.proving(a) || a.Kind == ServerFailure {
+		return next, follow
+	}
+	ok := true
+	if a.Kind == NoData {
+		ok = z.proveWildcardNoData(ce, name, a)
+	}
+	if !ok || !z.proveExpansion(ce, name, a) {
+		a.fail()
 		return "", false
 	}
-	return z.answerAt(w, name, qtype, a)
+	return next, follow
 }
