@@ -1,9 +1,13 @@
 package server
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/zone"
 )
 
 // BenchmarkRespond measures the whole packet path, bytes in to bytes out, with no
@@ -56,5 +60,40 @@ func BenchmarkRespond(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkRespondRoot measures the packet path on the signed root zone with DO set,
+// as validating resolvers ask (RFC 4035 section 3.1): RRSIGs with every RRset and
+// the NSEC proofs of a name error and of an unsigned delegation.
+func BenchmarkRespondRoot(b *testing.B) {
+	z, err := zone.Load(zone.FileSource(filepath.Join("..", "zone", "testdata", "root.zone")), ".")
+	if err != nil {
+		testutil.Missing(b, "root zone: %v", err)
+	}
+	s := newTestServer(b, testConfig(), storeOf(b, z))
+	for _, c := range []struct {
+		name string
+		q    *dns.Msg
+	}{
+		{"referral_DS_DO", withEDNS(newQuery("www.example.com.", dns.TypeA), 1232, true)},
+		{"referral_NSEC_DO", withEDNS(newQuery("www.example.cf.", dns.TypeA), 1232, true)},
+		{"NXDOMAIN_DO", withEDNS(newQuery("www.example.invalidtld.", dns.TypeA), 1232, true)},
+		{"NXDOMAIN", withEDNS(newQuery("www.example.invalidtld.", dns.TypeA), 1232, false)},
+		{"DS_DO", withEDNS(newQuery("com.", dns.TypeDS), 1232, true)},
+	} {
+		msg, err := c.q.Pack()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			sc := newScratch()
+			b.ReportAllocs()
+			for b.Loop() {
+				if s.respond(sc, sc.out[2:], msg, udp) == nil {
+					b.Fatal("no reply")
+				}
+			}
+		})
 	}
 }
