@@ -137,6 +137,9 @@ func TestGenMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if g.DO {
+		t.Error("mix suite: got DO set, want queries without EDNS")
+	}
 	rrs := readZone(t, g.ZoneFile, g.Origin)
 	if len(rrs) != mixRecords || g.Records != mixRecords {
 		t.Fatalf("mix zone: got %d records parsed (%d counted), want %d", len(rrs), g.Records, mixRecords)
@@ -217,6 +220,9 @@ func TestGenRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !g.DO {
+		t.Error("root suite: got DO clear, want every query sent with DO")
+	}
 	checkMix(t, g.Queries, n, rootShares)
 	checkFile(t, g.QueryFile, g.Queries)
 	z := index(readZone(t, rootZone, "."), ".")
@@ -249,6 +255,9 @@ func TestGenSize(t *testing.T) {
 		g, err := genSize(t.TempDir(), n, 5, 2000)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if g.DO {
+			t.Errorf("size %d: got DO set, want queries without EDNS", n)
 		}
 		rrs := readZone(t, g.ZoneFile, g.Origin)
 		if want := 3*n + 3; len(rrs) != want || g.Records != want {

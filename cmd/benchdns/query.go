@@ -105,4 +105,10 @@ type Generated struct {
 	QueryFile string
 	Records   int     // records written to ZoneFile
 	Queries   []Query // the lines of QueryFile, in order
+	// DO is whether every query is sent with EDNS(0) and the DO bit (dnsperf -D, RFC 3225),
+	// as validating resolvers send them; dnsperf sets it for all the queries of a run.
+	DO bool
+	// Note says how the zone was made, when there is more to say than its records (the
+	// signer of the nsec3 zone); it is printed under the suite's heading.
+	Note string
 }

@@ -215,7 +215,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			s, err := b.runQuerySuite(ctx, "mix", filepath.Join(dir, "mix"), g, false)
+			s, err := b.runQuerySuite(ctx, "mix", filepath.Join(dir, "mix"), g)
 			if err != nil {
 				return err
 			}
@@ -228,7 +228,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if g.Records, err = countRecords(g.ZoneFile, g.Origin); err != nil {
 				return err
 			}
-			s, err := b.runQuerySuite(ctx, "root", filepath.Join(dir, "root"), g, true)
+			s, err := b.runQuerySuite(ctx, "root", filepath.Join(dir, "root"), g)
 			if err != nil {
 				return err
 			}

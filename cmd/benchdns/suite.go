@@ -235,13 +235,13 @@ func (b *Bench) warmup(ctx context.Context, rs []*Running, l Load) error {
 type QuerySuite struct {
 	Title   string
 	Gen     *Generated
-	DO      bool
 	Servers []ServerRuns
 }
 
-// runQuerySuite starts every server on g's zone, then runs the saturation rounds and
-// the fixed-rate rounds.
-func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generated, do bool) (*QuerySuite, error) {
+// runQuerySuite starts every server on g's zone, checks that they answer alike
+// (crossCheck), then runs the saturation rounds and the fixed-rate rounds, with DO on
+// every query when g.DO.
+func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generated) (*QuerySuite, error) {
 	fmt.Fprintf(b.Log, "%s: %d records, %d queries\n", title, g.Records, len(g.Queries))
 	zones, err := zonesOf(g)
 	if err != nil {
@@ -252,7 +252,10 @@ func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generat
 		return nil, err
 	}
 	defer stopAll(rs)
-	sat := b.saturation(g.QueryFile, do)
+	if err := b.crossCheck(ctx, title, rs, g); err != nil {
+		return nil, err
+	}
+	sat := b.saturation(g.QueryFile, g.DO)
 	if err := b.warmup(ctx, rs, sat); err != nil {
 		return nil, err
 	}
@@ -260,11 +263,11 @@ func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generat
 		return nil, err
 	}
 	if b.Rate > 0 {
-		if err := b.rounds(ctx, title+" fixed-rate", rs, b.fixed(g.QueryFile, do), func(i int, s Sample) { runs[i].Fixed = append(runs[i].Fixed, s) }); err != nil {
+		if err := b.rounds(ctx, title+" fixed-rate", rs, b.fixed(g.QueryFile, g.DO), func(i int, s Sample) { runs[i].Fixed = append(runs[i].Fixed, s) }); err != nil {
 			return nil, err
 		}
 	}
-	return &QuerySuite{Title: title, Gen: g, DO: do, Servers: runs}, nil
+	return &QuerySuite{Title: title, Gen: g, Servers: runs}, nil
 }
 
 // SizeRun is the result of the size series for one zone size.
@@ -294,8 +297,11 @@ func (b *Bench) runSizes(ctx context.Context, dir string, sizes []int, seed uint
 		if err != nil {
 			return nil, err
 		}
-		sat := b.saturation(g.QueryFile, false)
-		err = b.warmup(ctx, rs, sat)
+		sat := b.saturation(g.QueryFile, g.DO)
+		err = b.crossCheck(ctx, title, rs, g)
+		if err == nil {
+			err = b.warmup(ctx, rs, sat)
+		}
 		if err == nil {
 			err = b.rounds(ctx, title, rs, sat, func(i int, s Sample) { runs[i].Sat = append(runs[i].Sat, s) })
 		}
