@@ -191,22 +191,26 @@ func TestGenMix(t *testing.T) {
 }
 
 func TestGeneratorsAreDeterministic(t *testing.T) {
-	gen := func(seed uint64) []byte {
-		dir := t.TempDir()
-		g, err := genMix(dir, seed, 1000)
-		if err != nil {
-			t.Fatal(err)
+	for name, gen := range map[string]func(dir string, seed uint64) (*Generated, error){
+		"mix":   func(dir string, seed uint64) (*Generated, error) { return genMix(dir, seed, 1000) },
+		"nsec3": func(dir string, seed uint64) (*Generated, error) { return genNSEC3(dir, 1000, seed, 1000) },
+	} {
+		files := func(seed uint64) []byte {
+			g, err := gen(t.TempDir(), seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z, _ := os.ReadFile(g.ZoneFile)
+			q, _ := os.ReadFile(g.QueryFile)
+			return append(z, q...)
 		}
-		z, _ := os.ReadFile(g.ZoneFile)
-		q, _ := os.ReadFile(g.QueryFile)
-		return append(z, q...)
-	}
-	a, b, c := gen(1), gen(1), gen(2)
-	if !bytes.Equal(a, b) {
-		t.Error("seed 1 twice: got different files, want the same")
-	}
-	if bytes.Equal(a, c) {
-		t.Error("seeds 1 and 2: got the same files, want different")
+		a, b, c := files(1), files(1), files(2)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s, seed 1 twice: got different files, want the same", name)
+		}
+		if bytes.Equal(a, c) {
+			t.Errorf("%s, seeds 1 and 2: got the same files, want different", name)
+		}
 	}
 }
 

@@ -24,7 +24,7 @@ type Bench struct {
 	MaxNoise    float64       // other work's share of a core above which a sample is taken again; 0: never
 	Retries     int           // how many times a noisy sample is taken again at most
 	LoadTimeout time.Duration // how long a server may take to load its zones and answer
-	LoadRounds  int           // root suite: fresh starts of each server for the load table; 0 skips them
+	LoadRounds  int           // root and nsec3 suites: fresh starts of each server for the load table; 0 skips them
 	Log         io.Writer     // progress
 }
 
@@ -268,6 +268,28 @@ func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generat
 		}
 	}
 	return &QuerySuite{Title: title, Gen: g, Servers: runs}, nil
+}
+
+// runWithLoads runs the query suite on g's zone (runQuerySuite) and then, with
+// b.LoadRounds > 0, its load rounds (runLoads), each in its own folder under dir named
+// after title, and prints their tables to w; goal adds the line on the root-zone load
+// goal of issue 5.
+func (b *Bench) runWithLoads(ctx context.Context, w io.Writer, title, dir string, g *Generated, goal bool) error {
+	s, err := b.runQuerySuite(ctx, title, filepath.Join(dir, title), g)
+	if err != nil {
+		return err
+	}
+	b.reportQuerySuite(w, s)
+	if b.LoadRounds == 0 {
+		return nil
+	}
+	l, err := b.runLoads(ctx, title+" load", filepath.Join(dir, title+"-load"), g)
+	if err != nil {
+		return err
+	}
+	l.Goal = goal
+	reportLoads(w, l)
+	return nil
 }
 
 // SizeRun is the result of the size series for one zone size.
