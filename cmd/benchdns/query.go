@@ -90,6 +90,19 @@ func (z *zoneWriter) rr(owner string, ttl int, typ, data string) {
 	z.records++
 }
 
+// apex writes the SOA of origin with serial, its two NS, ns1 and ns2 in the zone
+// itself, and their A and AAAA: 7 records.
+func (z *zoneWriter) apex(origin string, serial int) {
+	z.rr(origin, 3600, "SOA", fmt.Sprintf("ns1.%s hostmaster.%s %d 7200 3600 1209600 300", origin, origin, serial))
+	for i := 1; i <= 2; i++ {
+		z.rr(origin, 3600, "NS", fmt.Sprintf("ns%d.%s", i, origin))
+	}
+	for i := 1; i <= 2; i++ {
+		z.rr(fmt.Sprintf("ns%d.%s", i, origin), 3600, "A", fmt.Sprintf("192.0.2.%d", i))
+		z.rr(fmt.Sprintf("ns%d.%s", i, origin), 3600, "AAAA", fmt.Sprintf("2001:db8::%d", i))
+	}
+}
+
 func (z *zoneWriter) close() error {
 	if err := z.w.Flush(); err != nil {
 		z.f.Close()
