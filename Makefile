@@ -26,9 +26,10 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 # Debian packages the tests use: dig (dnsutils), kdig and knotd (the differential test's
 # reference server), nsd-checkzone (the `check` compatibility test), GNU time (bench-load),
 # for the routed lab BIRD 2, nftables and iproute2, for the image test podman and runc,
-# systemd-analyze for the unit's test, and dnsperf for make bench.
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf
+# systemd-analyze for the unit's test, and dnsperf and dnssec-signzone (bind9-utils: the nsec3
+# suite's zone is signed at bench time) for make bench.
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-signzone
 
 # The container image (deploy/Containerfile) and the engine that builds it: podman, or
 # docker where an engine runs. LAB_RUNTIME=podman runs the lab's PoPs from the image.
@@ -79,8 +80,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRespond$$' -fuzztime $(FUZZ_RESPOND_EXECS) ./server
 
 # bench measures anycastdns beside NSD and Knot DNS with dnsperf (cmd/benchdns): the mix,
-# root and zone-size suites, medians of 3 alternated rounds, about 12 minutes. Run it on an
-# otherwise idle machine. More flags: make bench BENCHFLAGS='-suite mix -rounds 5'
+# root, nsec3 and zone-size suites, medians of 3 alternated rounds, about 17 minutes (the
+# nsec3 suite signs its zone first). Run it on an otherwise idle machine. More flags:
+# make bench BENCHFLAGS='-suite mix -rounds 5'
 bench: build deps
 	$(GO) run ./cmd/benchdns -anycastdns bin/anycastdns $(BENCHFLAGS)
 

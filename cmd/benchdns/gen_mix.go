@@ -46,16 +46,10 @@ func genMix(dir string, seed uint64, nQueries int) (*Generated, error) {
 		return nil, err
 	}
 	o := mixOrigin
-	z.rr(o, 3600, "SOA", "ns1."+o+" hostmaster."+o+" 2026112601 7200 3600 1209600 300")
-	z.rr(o, 3600, "NS", "ns1."+o)
-	z.rr(o, 3600, "NS", "ns2."+o)
+	z.apex(o, 2026112601)
 	z.rr(o, 3600, "MX", "10 mx1."+o)
 	z.rr(o, 3600, "MX", "20 mx2."+o)
 	z.rr(o, 3600, "TXT", `"v=spf1 mx -all"`)
-	for i := 1; i <= 2; i++ {
-		z.rr(fmt.Sprintf("ns%d.%s", i, o), 3600, "A", fmt.Sprintf("192.0.2.%d", i))
-		z.rr(fmt.Sprintf("ns%d.%s", i, o), 3600, "AAAA", fmt.Sprintf("2001:db8::%d", i))
-	}
 	z.rr("*.wild."+o, 300, "A", "192.0.2.200")
 	z.rr("*.wild."+o, 300, "TXT", `"synthesised from a wildcard"`)
 	for i := range mixDelegations {

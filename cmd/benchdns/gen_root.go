@@ -68,12 +68,15 @@ func rootTLDs(path string) (tlds, signed []string, err error) {
 }
 
 // genRoot writes nQueries root-zone queries into dir; the zone is rootZone as it is.
+// Every query is sent with DO, as security-aware resolvers must send theirs (RFC 4035
+// section 4.1), so that every answer carries the zone's RRSIGs and every NXDOMAIN its
+// NSEC proofs (RFC 4035 section 3.1.3.2).
 func genRoot(dir, rootZone string, seed uint64, nQueries int) (*Generated, error) {
 	tlds, signed, err := rootTLDs(rootZone)
 	if err != nil {
 		return nil, err
 	}
-	g := &Generated{Origin: ".", ZoneFile: rootZone, QueryFile: filepath.Join(dir, "root.queries")}
+	g := &Generated{Origin: ".", ZoneFile: rootZone, QueryFile: filepath.Join(dir, "root.queries"), DO: true}
 	exists := make(map[string]bool, len(tlds))
 	for _, t := range tlds {
 		exists[t] = true

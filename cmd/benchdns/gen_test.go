@@ -137,6 +137,9 @@ func TestGenMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if g.DO {
+		t.Error("mix suite: got DO set, want queries without EDNS")
+	}
 	rrs := readZone(t, g.ZoneFile, g.Origin)
 	if len(rrs) != mixRecords || g.Records != mixRecords {
 		t.Fatalf("mix zone: got %d records parsed (%d counted), want %d", len(rrs), g.Records, mixRecords)
@@ -188,22 +191,26 @@ func TestGenMix(t *testing.T) {
 }
 
 func TestGeneratorsAreDeterministic(t *testing.T) {
-	gen := func(seed uint64) []byte {
-		dir := t.TempDir()
-		g, err := genMix(dir, seed, 1000)
-		if err != nil {
-			t.Fatal(err)
+	for name, gen := range map[string]func(dir string, seed uint64) (*Generated, error){
+		"mix":   func(dir string, seed uint64) (*Generated, error) { return genMix(dir, seed, 1000) },
+		"nsec3": func(dir string, seed uint64) (*Generated, error) { return genNSEC3(dir, 1000, seed, 1000) },
+	} {
+		files := func(seed uint64) []byte {
+			g, err := gen(t.TempDir(), seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z, _ := os.ReadFile(g.ZoneFile)
+			q, _ := os.ReadFile(g.QueryFile)
+			return append(z, q...)
 		}
-		z, _ := os.ReadFile(g.ZoneFile)
-		q, _ := os.ReadFile(g.QueryFile)
-		return append(z, q...)
-	}
-	a, b, c := gen(1), gen(1), gen(2)
-	if !bytes.Equal(a, b) {
-		t.Error("seed 1 twice: got different files, want the same")
-	}
-	if bytes.Equal(a, c) {
-		t.Error("seeds 1 and 2: got the same files, want different")
+		a, b, c := files(1), files(1), files(2)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s, seed 1 twice: got different files, want the same", name)
+		}
+		if bytes.Equal(a, c) {
+			t.Errorf("%s, seeds 1 and 2: got the same files, want different", name)
+		}
 	}
 }
 
@@ -216,6 +223,9 @@ func TestGenRoot(t *testing.T) {
 	g, err := genRoot(t.TempDir(), rootZone, 3, n)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !g.DO {
+		t.Error("root suite: got DO clear, want every query sent with DO")
 	}
 	checkMix(t, g.Queries, n, rootShares)
 	checkFile(t, g.QueryFile, g.Queries)
@@ -249,6 +259,9 @@ func TestGenSize(t *testing.T) {
 		g, err := genSize(t.TempDir(), n, 5, 2000)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if g.DO {
+			t.Errorf("size %d: got DO set, want queries without EDNS", n)
 		}
 		rrs := readZone(t, g.ZoneFile, g.Origin)
 		if want := 3*n + 3; len(rrs) != want || g.Records != want {

@@ -80,7 +80,7 @@ func TestLoadGoal(t *testing.T) {
 
 func TestReportLoads(t *testing.T) {
 	l := &LoadSuite{Title: "root load", Records: 24911, Rounds: 1, LoadAvg: [2]string{"0.50 0.40 0.30", "0.60 0.45 0.31"},
-		Servers: []ServerRuns{{Name: ours, Loads: loads(38, 107)}, {Name: "NSD", Loads: loads(40, 86)}}}
+		Servers: []ServerRuns{{Name: ours, Loads: loads(38, 107)}, {Name: "NSD", Loads: loads(40, 86)}}, Goal: true}
 	var out bytes.Buffer
 	reportLoads(&out, l)
 	for _, want := range []string{
@@ -95,5 +95,17 @@ func TestReportLoads(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestReportLoadsWithoutGoal: the nsec3 zone's load table has no goal line, which is
+// the root zone's.
+func TestReportLoadsWithoutGoal(t *testing.T) {
+	l := &LoadSuite{Title: "nsec3 load", Records: 480025, Rounds: 1, LoadAvg: [2]string{"0.50 0.40 0.30", "0.60 0.45 0.31"},
+		Servers: []ServerRuns{{Name: ours, Loads: loads(380, 3900)}, {Name: "NSD", Loads: loads(236, 3500)}}}
+	var out bytes.Buffer
+	reportLoads(&out, l)
+	if got := out.String(); !strings.Contains(got, "### nsec3 load: 480025 records, 1 fresh starts") || strings.Contains(got, "Goal of issue 5") {
+		t.Errorf("got %q, want the nsec3 load table without the root zone's goal line", got)
 	}
 }

@@ -90,6 +90,19 @@ func (z *zoneWriter) rr(owner string, ttl int, typ, data string) {
 	z.records++
 }
 
+// apex writes the SOA of origin with serial, its two NS, ns1 and ns2 in the zone
+// itself, and their A and AAAA: 7 records.
+func (z *zoneWriter) apex(origin string, serial int) {
+	z.rr(origin, 3600, "SOA", fmt.Sprintf("ns1.%s hostmaster.%s %d 7200 3600 1209600 300", origin, origin, serial))
+	for i := 1; i <= 2; i++ {
+		z.rr(origin, 3600, "NS", fmt.Sprintf("ns%d.%s", i, origin))
+	}
+	for i := 1; i <= 2; i++ {
+		z.rr(fmt.Sprintf("ns%d.%s", i, origin), 3600, "A", fmt.Sprintf("192.0.2.%d", i))
+		z.rr(fmt.Sprintf("ns%d.%s", i, origin), 3600, "AAAA", fmt.Sprintf("2001:db8::%d", i))
+	}
+}
+
 func (z *zoneWriter) close() error {
 	if err := z.w.Flush(); err != nil {
 		z.f.Close()
@@ -105,4 +118,10 @@ type Generated struct {
 	QueryFile string
 	Records   int     // records written to ZoneFile
 	Queries   []Query // the lines of QueryFile, in order
+	// DO is whether every query is sent with EDNS(0) and the DO bit (dnsperf -D, RFC 3225),
+	// as validating resolvers send them; dnsperf sets it for all the queries of a run.
+	DO bool
+	// Note says how the zone was made, when there is more to say than its records (the
+	// signer of the nsec3 zone); it is printed under the suite's heading.
+	Note string
 }

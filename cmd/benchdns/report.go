@@ -91,10 +91,13 @@ func row(w io.Writer, cells ...string) {
 // reportQuerySuite prints the saturation and fixed-rate tables of a suite.
 func (b *Bench) reportQuerySuite(w io.Writer, s *QuerySuite) {
 	edns := "no EDNS"
-	if s.DO {
+	if s.Gen.DO {
 		edns = "EDNS with DO (dnsperf -D)"
 	}
 	fmt.Fprintf(w, "\n### %s: %d records, %d-query file, %s\n\n", s.Title, s.Gen.Records, len(s.Gen.Queries), edns)
+	if s.Gen.Note != "" {
+		fmt.Fprintf(w, "%s\n\n", s.Gen.Note)
+	}
 	p99 := "p99 not kept at saturation (run with -sat-p99)"
 	if b.SatP99 {
 		p99 = "p99 from dnsperf -v per-query latencies"

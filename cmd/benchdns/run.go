@@ -33,6 +33,7 @@ type options struct {
 	retries     int
 	queries     int
 	sizes       string
+	nsec3Names  int
 	workers     int
 	seed        uint64
 	out         string
@@ -41,6 +42,8 @@ type options struct {
 	nsd         string
 	knotd       string
 	dnsperf     string
+	keygen      string
+	signzone    string
 	rootZone    string
 	loadTimeout time.Duration
 	loadRounds  int
@@ -50,7 +53,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("benchdns", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.suites, "suite", "mix,root,sizes", "suites to run, comma-separated: mix, root, sizes")
+	fs.StringVar(&o.suites, "suite", "mix,root,nsec3,sizes", "suites to run, comma-separated: mix, root, nsec3, sizes")
 	fs.StringVar(&o.servers, "servers", "anycastdns,nsd,knot", "servers to measure, comma-separated, in the order of each round")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of runs (servers alternated); tables show medians")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each dnsperf run (dnsperf -l)")
@@ -64,17 +67,20 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.retries, "retries", 2, "with -max-noise: how many times a noisy run is taken again at most; the quietest attempt is kept")
 	fs.IntVar(&o.queries, "queries", 100000, "lines of each generated query file")
 	fs.StringVar(&o.sizes, "sizes", "1000,100000,1000000", "delegations of the size-series zones, comma-separated")
+	fs.IntVar(&o.nsec3Names, "nsec3-names", nsec3Names, "owner names of the nsec3 suite's zone before signing")
 	fs.IntVar(&o.workers, "workers", 0, "server workers: NSD server-count, Knot udp-workers, anycastdns GOMAXPROCS; 0 keeps each server's default")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the zone and query generators")
 	fs.StringVar(&o.out, "out", "", "folder for generated zones, query files and server state, kept afterwards; default: a temporary folder, removed")
-	fs.BoolVar(&o.quick, "quick", false, "a one-minute smoke run: 1 round of 2 s runs, sizes 1000 and 10000, 10k-query files (flags given explicitly still win)")
+	fs.BoolVar(&o.quick, "quick", false, "a one-minute smoke run: 1 round of 2 s runs, sizes 1000 and 10000, a 10k-name nsec3 zone, 10k-query files (flags given explicitly still win)")
 	fs.StringVar(&o.anycastdns, "anycastdns", "bin/anycastdns", "the anycastdns binary (make build)")
 	fs.StringVar(&o.nsd, "nsd", "nsd", "the NSD binary")
 	fs.StringVar(&o.knotd, "knotd", "knotd", "the Knot DNS binary")
 	fs.StringVar(&o.dnsperf, "dnsperf", "dnsperf", "the dnsperf binary")
+	fs.StringVar(&o.keygen, "dnssec-keygen", "dnssec-keygen", "BIND's dnssec-keygen, for the nsec3 suite's keys")
+	fs.StringVar(&o.signzone, "dnssec-signzone", "dnssec-signzone", "BIND's dnssec-signzone, which signs the nsec3 suite's zone")
 	fs.StringVar(&o.rootZone, "root-zone", "zone/testdata/root.zone", "the root zone of the root suite")
 	fs.DurationVar(&o.loadTimeout, "load-timeout", 5*time.Minute, "how long a server may take to load its zones")
-	fs.IntVar(&o.loadRounds, "load-rounds", 5, "root suite: fresh starts of each server on the root zone (servers alternated) for the load-time and memory table; 0 skips them")
+	fs.IntVar(&o.loadRounds, "load-rounds", 5, "root and nsec3 suites: fresh starts of each server on the suite's zone (servers alternated) for the load-time and memory table; 0 skips them")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -85,11 +91,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		quick := map[string]func(){
-			"rounds":   func() { o.rounds = 1 },
-			"duration": func() { o.duration = 2 * time.Second },
-			"warmup":   func() { o.warmup = 500 * time.Millisecond },
-			"queries":  func() { o.queries = 10000 },
-			"sizes":    func() { o.sizes = "1000,10000" },
+			"rounds":      func() { o.rounds = 1 },
+			"duration":    func() { o.duration = 2 * time.Second },
+			"warmup":      func() { o.warmup = 500 * time.Millisecond },
+			"queries":     func() { o.queries = 10000 },
+			"sizes":       func() { o.sizes = "1000,10000" },
+			"nsec3-names": func() { o.nsec3Names = 10_000 },
 		}
 		for name, apply := range quick {
 			if !set[name] {
@@ -102,6 +109,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.loadRounds < 0 || o.loadTimeout <= 0 {
 		return nil, errors.New("need -load-rounds ≥ 0 and -load-timeout > 0")
+	}
+	if o.nsec3Names < nsec3MinNames {
+		return nil, fmt.Errorf("need -nsec3-names ≥ %d", nsec3MinNames)
 	}
 	return o, nil
 }
@@ -128,7 +138,7 @@ func lookTool(name string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%s not found (Debian: apt-get install nsd knot dnsperf)", name)
+	return "", fmt.Errorf("%s not found (Debian: apt-get install nsd knot dnsperf bind9-utils)", name)
 }
 
 // run is benchdns without the process: it parses args, generates the inputs, runs the
@@ -140,8 +150,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	suites := list(o.suites)
 	for _, s := range suites {
-		if !slices.Contains([]string{"mix", "root", "sizes"}, s) {
-			return fmt.Errorf("unknown suite %q (want mix, root, sizes)", s)
+		if !slices.Contains([]string{"mix", "root", "nsec3", "sizes"}, s) {
+			return fmt.Errorf("unknown suite %q (want mix, root, nsec3, sizes)", s)
 		}
 	}
 	var sizes []int
@@ -161,6 +171,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	versions := []string{toolVersion(b.DNSPerf, "-h")}
+	var signer Signer
+	if slices.Contains(suites, "nsec3") {
+		if signer.Keygen, err = lookTool(o.keygen); err != nil {
+			return err
+		}
+		if signer.SignZone, err = lookTool(o.signzone); err != nil {
+			return err
+		}
+	}
 	for _, name := range list(o.servers) {
 		switch name {
 		case "anycastdns":
@@ -215,7 +234,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			s, err := b.runQuerySuite(ctx, "mix", filepath.Join(dir, "mix"), g, false)
+			s, err := b.runQuerySuite(ctx, "mix", filepath.Join(dir, "mix"), g)
 			if err != nil {
 				return err
 			}
@@ -228,17 +247,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if g.Records, err = countRecords(g.ZoneFile, g.Origin); err != nil {
 				return err
 			}
-			s, err := b.runQuerySuite(ctx, "root", filepath.Join(dir, "root"), g, true)
+			if err := b.runWithLoads(ctx, stdout, "root", dir, g, true); err != nil {
+				return err
+			}
+		case "nsec3":
+			t0 := time.Now()
+			g, err := genNSEC3(dir, o.nsec3Names, o.seed, o.queries)
 			if err != nil {
 				return err
 			}
-			b.reportQuerySuite(stdout, s)
-			if b.LoadRounds > 0 {
-				l, err := b.runLoads(ctx, "root load", filepath.Join(dir, "root-load"), g)
-				if err != nil {
-					return err
-				}
-				reportLoads(stdout, l)
+			fmt.Fprintf(stderr, "nsec3: %d names, %d records generated in %v; signing\n", o.nsec3Names, g.Records, time.Since(t0).Round(time.Millisecond))
+			if err := signer.signNSEC3(ctx, g, stderr); err != nil {
+				return err
+			}
+			if err := b.runWithLoads(ctx, stdout, "nsec3", dir, g, false); err != nil {
+				return err
 			}
 		case "sizes":
 			runs, err := b.runSizes(ctx, dir, sizes, o.seed, o.queries)

@@ -46,8 +46,10 @@ type NSD struct {
 // Name implements Server.
 func (n NSD) Name() string { return "NSD" }
 
-// Command implements Server. Response rate limiting is off (rrl-ratelimit: 0) and
-// responses are minimal (no authority NS on positive answers, as the other servers).
+// Command implements Server. Response rate limiting is off for every zone
+// (rrl-ratelimit: 0; with it, NSD would answer a single fast client, dnsperf, with
+// truncated or no replies) and responses are minimal (no authority NS on positive
+// answers, as the other servers). Signed zones are served as given: NSD never signs.
 // No database file: NSD reads the zone files at start. No remote control, no chroot, no
 // privilege drop.
 func (n NSD) Command(dir string, port int, zones []Zone) (*exec.Cmd, error) {
@@ -97,7 +99,8 @@ func (k Knot) Name() string { return "Knot" }
 
 // Command implements Server. Knot answers minimally by default and has no rate limit
 // unless the rrl module is configured. The zone file is loaded whole and never written
-// back; there is no journal.
+// back; there is no journal. Signed zones are served as the signer wrote them
+// (dnssec-signing: off, Knot's default, said outright): Knot neither signs nor re-signs.
 func (k Knot) Command(dir string, port int, zones []Zone) (*exec.Cmd, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "server:\n  rundir: %q\n  listen: 127.0.0.1@%d\n  identity: bench\n", dir, port)
@@ -115,6 +118,7 @@ template:
     zonefile-sync: -1
     zonefile-load: whole
     journal-content: none
+    dnssec-signing: off
 zone:
 `, dir, dir)
 	for _, z := range zones {

@@ -24,7 +24,7 @@ type Bench struct {
 	MaxNoise    float64       // other work's share of a core above which a sample is taken again; 0: never
 	Retries     int           // how many times a noisy sample is taken again at most
 	LoadTimeout time.Duration // how long a server may take to load its zones and answer
-	LoadRounds  int           // root suite: fresh starts of each server for the load table; 0 skips them
+	LoadRounds  int           // root and nsec3 suites: fresh starts of each server for the load table; 0 skips them
 	Log         io.Writer     // progress
 }
 
@@ -235,13 +235,13 @@ func (b *Bench) warmup(ctx context.Context, rs []*Running, l Load) error {
 type QuerySuite struct {
 	Title   string
 	Gen     *Generated
-	DO      bool
 	Servers []ServerRuns
 }
 
-// runQuerySuite starts every server on g's zone, then runs the saturation rounds and
-// the fixed-rate rounds.
-func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generated, do bool) (*QuerySuite, error) {
+// runQuerySuite starts every server on g's zone, checks that they answer alike
+// (crossCheck), then runs the saturation rounds and the fixed-rate rounds, with DO on
+// every query when g.DO.
+func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generated) (*QuerySuite, error) {
 	fmt.Fprintf(b.Log, "%s: %d records, %d queries\n", title, g.Records, len(g.Queries))
 	zones, err := zonesOf(g)
 	if err != nil {
@@ -252,7 +252,10 @@ func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generat
 		return nil, err
 	}
 	defer stopAll(rs)
-	sat := b.saturation(g.QueryFile, do)
+	if err := b.crossCheck(ctx, title, rs, g); err != nil {
+		return nil, err
+	}
+	sat := b.saturation(g.QueryFile, g.DO)
 	if err := b.warmup(ctx, rs, sat); err != nil {
 		return nil, err
 	}
@@ -260,11 +263,33 @@ func (b *Bench) runQuerySuite(ctx context.Context, title, dir string, g *Generat
 		return nil, err
 	}
 	if b.Rate > 0 {
-		if err := b.rounds(ctx, title+" fixed-rate", rs, b.fixed(g.QueryFile, do), func(i int, s Sample) { runs[i].Fixed = append(runs[i].Fixed, s) }); err != nil {
+		if err := b.rounds(ctx, title+" fixed-rate", rs, b.fixed(g.QueryFile, g.DO), func(i int, s Sample) { runs[i].Fixed = append(runs[i].Fixed, s) }); err != nil {
 			return nil, err
 		}
 	}
-	return &QuerySuite{Title: title, Gen: g, DO: do, Servers: runs}, nil
+	return &QuerySuite{Title: title, Gen: g, Servers: runs}, nil
+}
+
+// runWithLoads runs the query suite on g's zone (runQuerySuite) and then, with
+// b.LoadRounds > 0, its load rounds (runLoads), each in its own folder under dir named
+// after title, and prints their tables to w; goal adds the line on the root-zone load
+// goal of issue 5.
+func (b *Bench) runWithLoads(ctx context.Context, w io.Writer, title, dir string, g *Generated, goal bool) error {
+	s, err := b.runQuerySuite(ctx, title, filepath.Join(dir, title), g)
+	if err != nil {
+		return err
+	}
+	b.reportQuerySuite(w, s)
+	if b.LoadRounds == 0 {
+		return nil
+	}
+	l, err := b.runLoads(ctx, title+" load", filepath.Join(dir, title+"-load"), g)
+	if err != nil {
+		return err
+	}
+	l.Goal = goal
+	reportLoads(w, l)
+	return nil
 }
 
 // SizeRun is the result of the size series for one zone size.
@@ -294,8 +319,11 @@ func (b *Bench) runSizes(ctx context.Context, dir string, sizes []int, seed uint
 		if err != nil {
 			return nil, err
 		}
-		sat := b.saturation(g.QueryFile, false)
-		err = b.warmup(ctx, rs, sat)
+		sat := b.saturation(g.QueryFile, g.DO)
+		err = b.crossCheck(ctx, title, rs, g)
+		if err == nil {
+			err = b.warmup(ctx, rs, sat)
+		}
 		if err == nil {
 			err = b.rounds(ctx, title, rs, sat, func(i int, s Sample) { runs[i].Sat = append(runs[i].Sat, s) })
 		}
