@@ -26,10 +26,11 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 # Debian packages the tests use: dig (dnsutils), kdig and knotd (the differential test's
 # reference server), nsd-checkzone (the `check` compatibility test), GNU time (bench-load),
 # for the routed lab BIRD 2, nftables and iproute2, for the image test podman and runc,
-# systemd-analyze for the unit's test, and dnsperf and dnssec-signzone (bind9-utils: the nsec3
-# suite's zone is signed at bench time) for make bench.
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-signzone
+# systemd-analyze for the unit's test, dnsperf for make bench, and for DNSSEC
+# dnssec-keygen and dnssec-signzone (bind9-utils) to sign zones (tests, and the nsec3 suite
+# of make bench), unbound and delv (bind9-dnsutils) to validate the answers.
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound
 
 # The container image (deploy/Containerfile) and the engine that builds it: podman, or
 # docker where an engine runs. LAB_RUNTIME=podman runs the lab's PoPs from the image.

@@ -72,13 +72,16 @@ func readNames(spec zoneSpec) (*zoneNames, error) {
 // plan returns the queries for one zone: every owner name with the types it holds and
 // extraTypes; the empty non-terminals between owners and the apex; names that do not
 // exist directly under the apex, under every delegation point and under every
-// wildcard's parent; and a mixed-case variant of every tenth name.
+// wildcard's parent; and a mixed-case variant of every tenth name. With around set
+// (the DNSSEC differential), also a name that does not exist below every owner and one
+// beside it, just after the owner's subtree in the canonical order of RFC 4034 section
+// 6.1, so that the denial proofs cover every span of the NSEC chain.
 //
 // When that is more than budget queries, the plain names (those holding only A and
 // AAAA, like the 20,000 hosts of PowerDNS's example.com or the glue of the root zone)
 // are sampled deterministically (every Nth query) and every other query is kept; only
 // if those alone exceed budget are they sampled too.
-func (zn *zoneNames) plan(budget int) (qs []diffQuery, total int) {
+func (zn *zoneNames) plan(budget int, around bool) (qs []diffQuery, total int) {
 	seen := map[diffQuery]bool{}
 	var plain []diffQuery
 	add := func(name string, t uint16, isPlain bool) {
@@ -130,6 +133,12 @@ func (zn *zoneNames) plan(budget int) (qs []diffQuery, total int) {
 			add("nx-wild"+name[1:], dns.TypeMX, false)
 			add("two.labels"+name[1:], dns.TypeA, false)
 		}
+		if around {
+			add(child("nx-below", name), dns.TypeA, isPlain)
+			if b := beside(name); b != "" {
+				add(b, dns.TypeAAAA, isPlain)
+			}
+		}
 	}
 	add(child("nx-apex-a7f3", zn.origin), dns.TypeA, false)
 	add(child("nx-apex-a7f3", zn.origin), dns.TypeSOA, false)
@@ -152,6 +161,17 @@ func sample(qs []diffQuery, n int) []diffQuery {
 		kept = append(kept, qs[i])
 	}
 	return kept
+}
+
+// beside returns a name that sorts just after name and everything below it (RFC 4034
+// section 6.1): name's first label with "-nx" appended, or "" for the root or a label
+// too long for it.
+func beside(name string) string {
+	off, end := dns.NextLabel(name, 0)
+	if name == "." || end || off > 60 {
+		return ""
+	}
+	return name[:off-1] + "-nx." + name[off:]
 }
 
 // child returns the name label.name, fully qualified (label. under the root).
@@ -190,17 +210,24 @@ func mixCase(name string) string {
 
 // transport says how the differential test asks: over TCP with EDNS(0), or over UDP
 // with EDNS(0) or without it (then a reply is limited to 512 bytes, RFC 1035 section
-// 4.2.1).
+// 4.2.1); with the DO bit (RFC 3225) or without it.
 type transport struct {
 	name string // for messages: "tcp", "udp-noedns"...
 	net  string // "tcp" or "udp"
 	edns uint16 // the EDNS(0) payload size offered; 0 sends no OPT record
+	do   bool   // DNSSEC OK: needs EDNS(0)
 }
 
 var (
 	overTCP     = transport{name: "tcp", net: "tcp", edns: 1232}
 	overUDP512  = transport{name: "udp without EDNS", net: "udp"}
 	overUDP1232 = transport{name: "udp with EDNS 1232", net: "udp", edns: 1232}
+
+	// The DO bit travels in the OPT record (RFC 3225 section 3), so the smallest UDP
+	// reply a DNSSEC query can ask for is an EDNS(0) payload of 512 octets.
+	overTCPDO     = transport{name: "tcp +dnssec", net: "tcp", edns: 1232, do: true}
+	overUDP512DO  = transport{name: "udp with EDNS 512 +dnssec", net: "udp", edns: 512, do: true}
+	overUDP1232DO = transport{name: "udp with EDNS 1232 +dnssec", net: "udp", edns: 1232, do: true}
 )
 
 // querier sends queries to one server over one transport. Over TCP it keeps one
@@ -220,13 +247,13 @@ func (c *querier) close() {
 	}
 }
 
-// exchange sends q (DO clear) and returns the reply.
+// exchange sends q (with DO as the transport says) and returns the reply.
 func (c *querier) exchange(q diffQuery, id uint16) (*dns.Msg, error) {
 	m := new(dns.Msg)
 	m.Id = id
 	m.Question = []dns.Question{{Name: q.Name, Qtype: q.Type, Qclass: q.Class}}
 	if c.tr.edns > 0 {
-		m.SetEdns0(c.tr.edns, false)
+		m.SetEdns0(c.tr.edns, c.tr.do)
 	}
 	var lastErr error
 	for range 2 {

@@ -53,7 +53,20 @@ func FuzzRespond(f *testing.F) {
 		}
 		f.Add(b, false)
 	}
-	st := fastStore(f)
+	// DO queries on zones signed with NSEC and with NSEC3 Opt-Out: the replies that
+	// carry signatures and denial proofs (RFC 4035 section 3.1, RFC 5155 section 7.2).
+	nsec, optOut := SignTestZones(f, FormNSEC).Parent, SignTestZones(f, FormNSEC3OptOut).Parent
+	for _, z := range []SignedZone{nsec, optOut} {
+		for _, m := range doSeedQueries(z.Origin) {
+			b, err := m.Pack()
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b, false)
+			f.Add(b, true)
+		}
+	}
+	st := fastStore(f, loadSigned(f, nsec), loadSigned(f, optOut))
 	s := newTestServer(f, testConfig(), st)
 	slow := newTestServer(f, testConfig(), st)
 	slow.slowOnly = true
@@ -97,4 +110,22 @@ func FuzzRespond(f *testing.F) {
 		}
 		compareReplies(t, out, want)
 	})
+}
+
+// doSeedQueries are the DO queries of doProofCases below origin, with EDNS payloads of
+// 512, 1232 and 4096 octets (a proof that does not fit sets TC), then a positive
+// answer, the apex DNSKEY set, a DNAME and a CNAME into a wildcard CNAME, each signed.
+func doSeedQueries(origin string) []*dns.Msg {
+	var out []*dns.Msg
+	for _, c := range doProofCases {
+		for _, size := range []uint16{512, 1232, 4096} {
+			out = append(out, withEDNS(newQuery(c.qname+"."+origin, c.qtype), size, true))
+		}
+	}
+	return append(out,
+		withEDNS(newQuery("www."+origin, dns.TypeA), 1232, true),
+		withEDNS(newQuery(origin, dns.TypeDNSKEY), 512, true),
+		withEDNS(newQuery("x.dn."+origin, dns.TypeA), 1232, true),
+		withEDNS(newQuery("tocw."+origin, dns.TypeA), 1232, true),
+	)
 }

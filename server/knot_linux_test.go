@@ -6,8 +6,8 @@ import (
 )
 
 // killWithTest makes the kernel kill cmd's process if the test process dies before
-// its cleanup could stop it (a timeout panic, a kill of go test), so no knotd is left
-// behind.
+// its cleanup could stop it (a timeout panic, a kill of go test), so no knotd or
+// unbound is left behind.
 func killWithTest(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -97,13 +95,6 @@ zone:
 	return b.String()
 }
 
-// knotProcess is a running knotd.
-type knotProcess struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited
-	log  *testutil.Buffer
-}
-
 // startKnot starts knotd serving zones on a free 127.0.0.1 port, waits until it answers
 // the SOA of every zone with AA set, and returns its "127.0.0.1:port" address (UDP and
 // TCP). knotd is stopped by PID (SIGTERM, then SIGKILL) when the test ends.
@@ -123,13 +114,13 @@ func startKnot(t testing.TB, zones []zoneSpec) string {
 		if err := os.WriteFile(conf, []byte(knotConfig(dir, port, zones)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		kp, err := runKnot(knotd, conf)
+		kp, err := startDaemon(knotd, "-c", conf)
 		if err != nil {
 			t.Fatalf("start knotd: %v", err)
 		}
 		t.Cleanup(func() { kp.stop(t) })
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		if lastErr = kp.waitReady(addr, zones, 60*time.Second); lastErr == nil {
+		if lastErr = waitKnotReady(kp, addr, zones, 60*time.Second); lastErr == nil {
 			return addr
 		}
 		kp.stop(t)
@@ -139,35 +130,16 @@ func startKnot(t testing.TB, zones []zoneSpec) string {
 	return ""
 }
 
-// runKnot starts knotd in the foreground with the given configuration file.
-func runKnot(knotd, conf string) (*knotProcess, error) {
-	kp := &knotProcess{done: make(chan struct{}), log: &testutil.Buffer{}}
-	kp.cmd = exec.Command(knotd, "-c", conf)
-	kp.cmd.Stdout = kp.log
-	kp.cmd.Stderr = kp.log
-	killWithTest(kp.cmd)
-	if err := kp.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() {
-		_ = kp.cmd.Wait()
-		close(kp.done)
-	}()
-	return kp, nil
-}
-
-// waitReady polls until knotd answers the SOA of every zone authoritatively, the
+// waitKnotReady polls until knotd answers the SOA of every zone authoritatively, the
 // process exits, or timeout passes. knotd loads zones after it opens its sockets and
 // answers SERVFAIL until a zone is loaded.
-func (kp *knotProcess) waitReady(addr string, zones []zoneSpec, timeout time.Duration) error {
+func waitKnotReady(kp *daemon, addr string, zones []zoneSpec, timeout time.Duration) error {
 	c := &dns.Client{Net: "udp", Timeout: 500 * time.Millisecond}
 	deadline := time.Now().Add(timeout)
 	pending := append([]zoneSpec(nil), zones...)
 	for len(pending) > 0 {
-		select {
-		case <-kp.done:
+		if kp.exited() {
 			return fmt.Errorf("knotd exited: %v", kp.cmd.ProcessState)
-		default:
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("zone %s not answered within %v", pending[0].Origin, timeout)
@@ -182,26 +154,6 @@ func (kp *knotProcess) waitReady(addr string, zones []zoneSpec, timeout time.Dur
 		time.Sleep(50 * time.Millisecond)
 	}
 	return nil
-}
-
-// stop sends SIGTERM to knotd's PID and waits for it to exit, killing it after 10s.
-// Calling stop twice is harmless.
-func (kp *knotProcess) stop(t testing.TB) {
-	select {
-	case <-kp.done:
-		return
-	default:
-	}
-	if err := kp.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		t.Logf("SIGTERM knotd pid %d: %v", kp.cmd.Process.Pid, err)
-	}
-	select {
-	case <-kp.done:
-	case <-time.After(10 * time.Second):
-		t.Errorf("knotd pid %d ignored SIGTERM for 10s; killing it", kp.cmd.Process.Pid)
-		_ = kp.cmd.Process.Kill()
-		<-kp.done
-	}
 }
 
 // TestKnotHarness proves the harness: knotd starts on a free port, serves the zones it
