@@ -75,12 +75,19 @@ func newSigner(t *testing.T) *signer {
 }
 
 // sign returns the text of signTestZone signed in mode, one record per line
-// ("-O full": owner, TTL, class, type and data on every line).
+// ("-O full": owner, TTL, class, type and data on every line), unverified ("-P":
+// the tests verify it, and an expired signature is one of their cases).
 func (s *signer) sign(t *testing.T, mode signMode) string {
 	t.Helper()
+	return s.signValid(t, mode, s.inception, s.expiration)
+}
+
+// signValid is sign with signatures valid from inception to expiration.
+func (s *signer) signValid(t *testing.T, mode signMode, inception, expiration time.Time) string {
+	t.Helper()
 	out := filepath.Join(s.dir, "signed.zone")
-	args := append([]string{"-q", "-S", "-K", s.dir, "-o", "example.", "-O", "full",
-		"-s", s.inception.Format(sigTimeLayout), "-e", s.expiration.Format(sigTimeLayout), "-f", out}, mode.args...)
+	args := append([]string{"-q", "-P", "-S", "-K", s.dir, "-o", "example.", "-O", "full",
+		"-s", inception.Format(sigTimeLayout), "-e", expiration.Format(sigTimeLayout), "-f", out}, mode.args...)
 	runTool(t, s.dir, testutil.Tool(t, "dnssec-signzone"), append(args, filepath.Join(s.dir, "example.zone"))...)
 	b, err := os.ReadFile(out)
 	if err != nil {

@@ -70,7 +70,9 @@ var dnssecCases = []dnssecCase{
 			return z
 		}},
 	{name: "signature altered", mode: signNSEC, errs: []string{"rrsig-bad"},
-		edit: func(t *testing.T, z string) string { return editRecords(t, z, "www.example.", "RRSIG", "A", flipSignature) }},
+		edit: func(t *testing.T, z string) string {
+			return editRecords(t, z, "www.example.", "RRSIG", "A", flipSignature)
+		}},
 	{name: "RRset unsigned", mode: signNSEC, errs: []string{"rrsig-missing"},
 		edit: func(t *testing.T, z string) string { return editRecords(t, z, "www.example.", "RRSIG", "AAAA", drop) }},
 	{name: "signature labels wrong", mode: signNSEC, errs: []string{"rrsig-labels"},
@@ -351,5 +353,62 @@ func BenchmarkCheckDNSSECRoot(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		CheckDNSSEC(z, recs, DNSSECOptions{Now: at, Verify: true})
+	}
+}
+
+// TestLoaderDNSSEC checks the DNSSEC checks of the Loader and the signature expiry
+// metric: a signed zone loads with its report and series, an unsigned version of
+// it removes both, and one whose signatures expired still serves, with the errors
+// of its report (the Loader's default verifies no signature).
+func TestLoaderDNSSEC(t *testing.T) {
+	s := newSigner(t)
+	signed := s.sign(t, signNSEC)
+	d := newZoneDir(t)
+	zf := d.write("example.zone", signed)
+	l, _, m := newTestLoader(t, zf)
+	l.SetDNSSECOptions(DNSSECOptions{Now: s.inception.Add(time.Hour), Verify: true})
+	results, err := l.LoadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := results[0]
+	if r.DNSSEC == nil || len(r.DNSSEC.Errors)+len(r.DNSSEC.Warnings) > 0 || r.DNSSEC.Verified != r.DNSSEC.Signatures {
+		t.Fatalf("LoadAll: got DNSSEC report %+v, want one with every signature verified and no problem", r.DNSSEC)
+	}
+	if !r.SignatureExpiry.Equal(s.expiration) {
+		t.Errorf("SignatureExpiry: got %v, want %v", r.SignatureExpiry, s.expiration)
+	}
+	if got := value(t, m.expiry.WithLabelValues("example.")); got != float64(s.expiration.Unix()) {
+		t.Errorf("signature expiry gauge: got %v, want %d", got, s.expiration.Unix())
+	}
+
+	d.write("example.zone", signTestZone)
+	if results, err = l.Reload(); err != nil || len(results) != 1 {
+		t.Fatalf("Reload: got %v, %v; want one result", results, err)
+	}
+	if r := results[0]; r.DNSSEC != nil || !r.SignatureExpiry.IsZero() {
+		t.Errorf("unsigned: got report %+v, expiry %v; want none", r.DNSSEC, r.SignatureExpiry)
+	}
+	if m.expiry.DeleteLabelValues("example.") {
+		t.Errorf("unsigned: got a signature expiry series, want none")
+	}
+
+	// Signatures that expired a day ago, and an SOA edited after signing: the
+	// default options check the validity window at the time of the load and
+	// verify no signature. The zone serves all the same.
+	now := time.Now()
+	expired := s.signValid(t, signNSEC, now.Add(-30*24*time.Hour), now.Add(-24*time.Hour))
+	expired = strings.ReplaceAll(expired, " 1 7200 3600 1209600 300", " 2 7200 3600 1209600 300")
+	d2 := newZoneDir(t)
+	l2, store2, _ := newTestLoader(t, d2.write("example.zone", expired))
+	if results, err = l2.LoadAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := serving(store2, "example."); got != 2 {
+		t.Errorf("serving: got serial %d, want 2", got)
+	}
+	r = results[0]
+	if got := ruleNames(r.DNSSEC.Errors); !slices.Equal(got, []string{"rrsig-expired"}) || r.DNSSEC.Verified != 0 {
+		t.Errorf("default options: got errors %q, %d verified; want rrsig-expired, none verified", got, r.DNSSEC.Verified)
 	}
 }
