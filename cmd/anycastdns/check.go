@@ -20,9 +20,10 @@ func (c *command) check(args []string) error {
 	fs.StringVar(&ov.routerID, "router-id", "", "with -config: the BGP router id `IPv4` serve would be given")
 	fs.StringVar(&ov.localAS, "local-as", "", "with -config: the BGP `AS` number serve would be given")
 	at := fs.String("time", "", "check the signatures as at this `moment` (RFC 3339 or YYYYMMDDhhmmss UTC, as kzonecheck -t) instead of now")
+	verify := fs.Bool("verify", true, "verify every signature of a signed zone with its key; false: check the chains, keys and validity windows only, as serve does at each load")
 	expiryWarning := fs.Duration("expiry-warning", zone.DefaultExpiryWarning, "warn about a signature that expires within this `duration` of the check time; 0: never")
 	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "usage: anycastdns check [-time T] [-expiry-warning D] [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]\n\n"+
+		fmt.Fprintf(c.stderr, "usage: anycastdns check [-time T] [-expiry-warning D] [-verify=false] [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]\n\n"+
 			"Loads and checks the configuration and its zones, or one zone file as the zone ORIGIN,\n"+
 			"and prints each zone's serial and record count. With neither, checks the file named by\n"+
 			"ANYCASTDNS_CONFIG, else the built-in defaults; the ANYCASTDNS_* variables serve reads\n"+
@@ -34,7 +35,7 @@ func (c *command) check(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
 	}
-	dnssec := zone.DNSSECOptions{ExpiryWarning: *expiryWarning, Verify: true}
+	dnssec := zone.DNSSECOptions{ExpiryWarning: *expiryWarning, Verify: *verify}
 	if *expiryWarning == 0 {
 		dnssec.ExpiryWarning = -1
 	}

@@ -130,6 +130,8 @@ func TestCheckDNSSEC(t *testing.T) {
 	// without the NSEC of ns1.example. (line 33) and its RRSIG
 	lines := strings.SplitAfter(string(text), "\n")
 	broken := writeFile(t, t.TempDir(), "broken.zone", strings.Join(append(lines[:32:32], lines[34:]...), ""))
+	// with the signature of ns1.example. A (line 32) altered
+	badSig := writeFile(t, t.TempDir(), "badsig.zone", strings.Replace(string(text), "HhsihojFhmpK8", "HhsihojFhmpK9", 1))
 	runCheckCases(t, []checkCase{
 		{"NSEC zone", []string{"check", nsec, "example."}, 0,
 			[]string{"zone example.: signed, NSEC, 36 signatures verified of 36, earliest expiry 2050-01-01T00:00:00Z", "OK"}, nil},
@@ -152,6 +154,11 @@ func TestCheckDNSSEC(t *testing.T) {
 		{"broken chain", []string{"check", broken, "example."}, 1,
 			[]string{"zone example.: signed, NSEC"},
 			[]string{broken + ":31: ns1.example. has no NSEC record (nsec-missing)", "(nsec-next)", "zone example.: 2 DNSSEC errors"}},
+		{"altered signature", []string{"check", badSig, "example."}, 1,
+			[]string{"zone example.: signed, NSEC, 35 signatures verified of 36"},
+			[]string{"error: " + badSig + ":32: the RRSIG over ns1.example. A by key 5223 (RSASHA1) does not verify", "(rrsig-bad)"}},
+		{"-verify=false: what serve checks at each load", []string{"check", "-verify=false", badSig, "example."}, 0,
+			[]string{"zone example.: signed, NSEC, 0 signatures verified of 36", "OK"}, []string{}},
 		{"bad -time", []string{"check", "-time", "2023-05-12", nsec, "example."}, 2, nil, []string{"neither RFC 3339"}},
 	})
 }
