@@ -3,6 +3,7 @@ package zone
 import (
 	"bytes"
 	"slices"
+	"strings"
 
 	"github.com/miekg/dns"
 )
@@ -23,7 +24,7 @@ func (c *dnssecCheck) checkNSEC() {
 		switch {
 		case !n.authoritative():
 			if set != nil {
-				c.add(atRR(set.RRs[0]), false, "nsec-below-cut", "%s is below the zone cut at %s and has no NSEC in the chain (RFC 4035 section 2.3)",
+				c.add(atRR(set.RRs[0]), false, "nsec-below-cut", "%s is below the zone cut at %s, where names have no NSEC (RFC 4035 section 2.3)",
 					set.Name, n.cut.name)
 			}
 		case n.proof == nil && len(n.sets) > 0:
@@ -109,4 +110,16 @@ func bitmapTypes(n *node) []uint16 {
 		types = append(types, t)
 	}
 	return types
+}
+
+// typeList writes types as a master file lists them, in ascending order.
+func typeList(types []uint16) string {
+	if len(types) == 0 {
+		return "no types"
+	}
+	names := make([]string, 0, len(types))
+	for _, t := range slices.Sorted(slices.Values(types)) {
+		names = append(names, dns.Type(t).String())
+	}
+	return strings.Join(names, " ")
 }

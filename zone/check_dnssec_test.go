@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -307,15 +308,7 @@ func zskTag(t *testing.T, text string) string {
 // TestCheckDNSSECRoot checks the root zone at a moment its signatures were valid,
 // where every signature verifies, and at the present, where every one has expired.
 func TestCheckDNSSECRoot(t *testing.T) {
-	recs, err := Read(FileSource(dataPath(sharedData(t), "root.zone")), ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := Compile(".", recs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, _ := time.Parse(sigTimeLayout, "20230512000000")
+	z, recs, at := compiledRoot(t)
 	start := time.Now()
 	r := CheckDNSSEC(z, recs, DNSSECOptions{Now: at, Verify: true})
 	t.Logf("root zone: %d signatures checked and verified in %v", r.Signatures, time.Since(start))
@@ -338,18 +331,25 @@ func TestCheckDNSSECRoot(t *testing.T) {
 	}
 }
 
-// BenchmarkCheckDNSSECRoot measures the check of the root zone with every signature
-// verified, as `anycastdns check` runs it.
-func BenchmarkCheckDNSSECRoot(b *testing.B) {
-	recs, err := Read(FileSource(dataPath(sharedData(b), "root.zone")), ".")
+// compiledRoot returns the root zone of testdata compiled, its records, and a
+// moment its signatures were valid.
+func compiledRoot(tb testing.TB) (*Zone, []Record, time.Time) {
+	tb.Helper()
+	recs, err := Read(FileSource(filepath.Join("testdata", "root.zone")), ".")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	z, err := Compile(".", recs)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	at, _ := time.Parse(sigTimeLayout, "20230512000000")
+	return z, recs, time.Date(2023, 5, 12, 0, 0, 0, 0, time.UTC)
+}
+
+// BenchmarkCheckDNSSECRoot measures the check of the root zone with every signature
+// verified, as `anycastdns check` runs it.
+func BenchmarkCheckDNSSECRoot(b *testing.B) {
+	z, recs, at := compiledRoot(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		CheckDNSSEC(z, recs, DNSSECOptions{Now: at, Verify: true})
