@@ -28,9 +28,11 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 # for the routed lab BIRD 2, nftables and iproute2, for the image test podman and runc,
 # systemd-analyze for the unit's test, dnsperf for make bench, and for DNSSEC
 # dnssec-keygen and dnssec-signzone (bind9-utils) to sign zones (tests, and the nsec3 suite
-# of make bench), unbound and delv (bind9-dnsutils) to validate the answers.
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound
+# of make bench), unbound and delv (bind9-dnsutils) to validate the answers, and the
+# verifiers `check` is compared with: dnssec-verify (bind9-utils), ldns-verify-zone
+# (ldnsutils), kzonecheck (knot-dnssecutils).
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound ldnsutils knot-dnssecutils
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound dnssec-verify ldns-verify-zone kzonecheck
 
 # The container image (deploy/Containerfile) and the engine that builds it: podman, or
 # docker where an engine runs. LAB_RUNTIME=podman runs the lab's PoPs from the image.
@@ -97,11 +99,13 @@ bench-go:
 
 # bench-load prints the load time and peak memory of the signed root zone for
 # `anycastdns check` and `nsd-checkzone` (which parses and builds NSD's in-memory
-# database the same way nsd does at start), then the Go benchmark of zone.Load.
+# database the same way nsd does at start), then the Go benchmark of zone.Load. The
+# check runs as serve loads: without verifying each signature (nsd-checkzone verifies
+# none), at a moment the root zone's signatures were valid.
 bench-load: build deps
 	@printf '%-28s %10s %12s\n' "loader (3 runs each)" "seconds" "max RSS MiB"
 	@for i in 1 2 3; do \
-		for cmd in "bin/anycastdns check $(ROOT_ZONE) ." "nsd-checkzone . $(ROOT_ZONE)"; do \
+		for cmd in "bin/anycastdns check -verify=false -time 20230512000000 $(ROOT_ZONE) ." "nsd-checkzone . $(ROOT_ZONE)"; do \
 			/usr/bin/time -f "%e %M" -o /tmp/anycastdns-bench-load.$$$$ $$cmd >/dev/null; \
 			read s kb < /tmp/anycastdns-bench-load.$$$$; \
 			printf '%-28s %10s %12d\n' "$${cmd%% *}" "$$s" "$$((kb / 1024))"; \

@@ -59,12 +59,7 @@ func (ix *checkIndex) warnings() []*Error {
 	ix.checkApexNS(&found)
 	ix.checkGlue(&found)
 	ix.checkTTLs(&found)
-	found.sort()
-	out := make([]*Error, len(found))
-	for i, is := range found {
-		out[i] = is.err
-	}
-	return out
+	return found.errors()
 }
 
 // checkIndex groups the records of a zone by lower-case owner name, in file order.
@@ -156,6 +151,19 @@ func (s *issues) addZone(ix *checkIndex, rule, format string, args ...any) {
 
 func (s issues) sort() {
 	sort.SliceStable(s, func(a, b int) bool { return s[a].idx < s[b].idx })
+}
+
+// errors returns the problems in file order, nil when there are none.
+func (s issues) errors() []*Error {
+	if len(s) == 0 {
+		return nil
+	}
+	s.sort()
+	out := make([]*Error, len(s))
+	for i, is := range s {
+		out[i] = is.err
+	}
+	return out
 }
 
 // join returns the problems as one error, in file order, or nil.

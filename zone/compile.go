@@ -255,9 +255,12 @@ func (b *builder) finish() (*Zone, error) {
 	z.negSOA = negativeSOA(soaSet)
 
 	z.markNodes(nodes)
-	// The denial-of-existence index reads the records and the cuts, and sets only
-	// node.proof: it is built beside the additional data.
-	signed := beside(func() { z.indexDNSSEC(nodes) })
+	// The denial-of-existence index and the signature expiry read the records and
+	// the cuts, and set only node.proof and z.sec: built beside the additional data.
+	signed := beside(func() {
+		z.indexDNSSEC(nodes)
+		z.sec.expiry = z.earliestExpiry(nodes)
+	})
 	resolveAll(z, nodes)
 	signed()
 	return z, nil

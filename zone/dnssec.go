@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -44,6 +45,7 @@ type signedIndex struct {
 	nsec   keyTable    // NSEC: the owners' canonical keys, in canonical order
 	nsec3  hashTable   // NSEC3: the owner hashes, ascending
 	params nsec3Params // NSEC3: the parameters of the chain served
+	expiry time.Time   // the earliest expiration of a signature (SignatureExpiry)
 }
 
 // Denial returns how the zone proves non-existence: "NSEC", "NSEC3" or "unsigned".

@@ -34,6 +34,13 @@ type LoadResult struct {
 	Duplicates int
 	// Warnings are the problems that do not stop the zone from loading (see Warnings).
 	Warnings []*Error
+	// DNSSEC is what the DNSSEC checks found in a signed zone (CheckDNSSEC, with the
+	// Loader's DNSSECOptions); nil for an unsigned zone. The zone serves whatever
+	// they found.
+	DNSSEC *DNSSECReport
+	// SignatureExpiry is the earliest expiration of a signature of the zone
+	// (Zone.SignatureExpiry); the zero time when it has none.
+	SignatureExpiry time.Time
 }
 
 // Loader loads the configured zones and reloads those whose file changed, publishing
@@ -49,6 +56,7 @@ type LoadResult struct {
 type Loader struct {
 	store   *Store
 	metrics *LoaderMetrics
+	dnssec  DNSSECOptions
 
 	mu     sync.Mutex
 	zones  []*loaded // in configuration order
@@ -86,6 +94,15 @@ func NewLoader(store *Store, metrics *LoaderMetrics, zones ...ZoneFile) (*Loader
 	return l, nil
 }
 
+// SetDNSSECOptions sets how the DNSSEC data of signed zones is checked at each
+// load (CheckDNSSEC); by default at the time of the load, with no cryptographic
+// verification. Call it before LoadAll.
+func (l *Loader) SetDNSSECOptions(o DNSSECOptions) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.dnssec = o
+}
+
 // LoadAll loads every configured zone, changed or not, and publishes the set when all
 // of them loaded. It is meant for start-up, where a zone that does not load must stop
 // the program: the error then joins every failure (each naming file:line) and nothing
@@ -97,7 +114,7 @@ func (l *Loader) LoadAll() ([]LoadResult, error) {
 	next := make([]*loaded, len(l.zones))
 	var errs []error
 	for i, z := range l.zones {
-		nz, res := z.load()
+		nz, res := z.load(l.dnssec)
 		results = append(results, res)
 		if res.Err != nil {
 			errs = append(errs, res.Err)
@@ -142,7 +159,7 @@ func (l *Loader) Reload() ([]LoadResult, error) {
 				continue // unchanged
 			}
 		}
-		nz, res := z.load()
+		nz, res := z.load(l.dnssec)
 		if res.Err != nil {
 			// Report the version that keeps serving.
 			res.Serial, res.Records = z.zone.Serial(), z.zone.RecordCount()
@@ -285,9 +302,9 @@ func releaseOSMemory() {
 	}()
 }
 
-// load reads, checks and compiles the zone's file, returning the new state and the
-// result. The receiver is not modified.
-func (z *loaded) load() (*loaded, LoadResult) {
+// load reads, checks and compiles the zone's file, and checks its DNSSEC data with
+// o, returning the new state and the result. The receiver is not modified.
+func (z *loaded) load(o DNSSECOptions) (*loaded, LoadResult) {
 	res := LoadResult{Origin: z.origin, Path: z.src.Path}
 	start := time.Now()
 	// Stamp before reading: a write racing with the read then shows as a change at the
@@ -309,10 +326,12 @@ func (z *loaded) load() (*loaded, LoadResult) {
 		)
 		nz, warnings, err = compile(z.origin, recs, true)
 		if err == nil {
-			res.Took = time.Since(start)
 			res.Serial, res.Records = nz.Serial(), nz.RecordCount()
 			res.Duplicates = stats.Duplicates
 			res.Warnings = warnings
+			res.DNSSEC = CheckDNSSEC(nz, recs, o)
+			res.SignatureExpiry, _ = nz.SignatureExpiry()
+			res.Took = time.Since(start)
 			return &loaded{origin: z.origin, src: z.src, zone: nz, stamp: st, includes: fromIncludes(z.src, recs)}, res
 		}
 	}

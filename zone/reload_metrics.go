@@ -15,6 +15,7 @@ type LoaderMetrics struct {
 	loadTime *prometheus.GaugeVec
 	reloads  *prometheus.CounterVec
 	failing  *prometheus.GaugeVec
+	expiry   *prometheus.GaugeVec
 }
 
 // NewLoaderMetrics creates the zone metrics and registers them with reg.
@@ -30,8 +31,10 @@ func NewLoaderMetrics(reg prometheus.Registerer) *LoaderMetrics {
 			"Reloads of a changed zone file, by result (success or failure; a failure keeps the old version serving).", "zone", "result"),
 		failing: promutil.GaugeVec("zone", "reload_failing",
 			"1 when the last reload of the zone failed and an older version is serving, else 0.", "zone"),
+		expiry: promutil.GaugeVec("zone", "signature_expiry_timestamp_seconds",
+			"Earliest expiration of an RRSIG of the zone version serving, in seconds since 1970; no series for an unsigned zone.", "zone"),
 	}
-	reg.MustRegister(m.serial, m.records, m.loadTime, m.reloads, m.failing)
+	reg.MustRegister(m.serial, m.records, m.loadTime, m.reloads, m.failing, m.expiry)
 	return m
 }
 
@@ -44,6 +47,11 @@ func (m *LoaderMetrics) loaded(r LoadResult) {
 	m.records.WithLabelValues(r.Origin).Set(float64(r.Records))
 	m.loadTime.WithLabelValues(r.Origin).Set(r.Took.Seconds())
 	m.failing.WithLabelValues(r.Origin).Set(0)
+	if r.SignatureExpiry.IsZero() {
+		m.expiry.DeleteLabelValues(r.Origin)
+	} else {
+		m.expiry.WithLabelValues(r.Origin).Set(float64(r.SignatureExpiry.Unix()))
+	}
 	// Create both series so that rate() and alerts see them from the start.
 	m.reloads.WithLabelValues(r.Origin, "success")
 	m.reloads.WithLabelValues(r.Origin, "failure")

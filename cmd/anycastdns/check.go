@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/anycastdns/anycastdns/zone"
 )
@@ -18,16 +19,33 @@ func (c *command) check(args []string) error {
 	var ov overrides
 	fs.StringVar(&ov.routerID, "router-id", "", "with -config: the BGP router id `IPv4` serve would be given")
 	fs.StringVar(&ov.localAS, "local-as", "", "with -config: the BGP `AS` number serve would be given")
+	at := fs.String("time", "", "check the signatures as at this `moment` (RFC 3339 or YYYYMMDDhhmmss UTC, as kzonecheck -t) instead of now")
+	verify := fs.Bool("verify", true, "verify every signature of a signed zone with its key; false: check the chains, keys and validity windows only, as serve does at each load")
+	expiryWarning := fs.Duration("expiry-warning", zone.DefaultExpiryWarning, "warn about a signature that expires within this `duration` of the check time; 0: never")
 	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "usage: anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]\n\n"+
+		fmt.Fprintf(c.stderr, "usage: anycastdns check [-time T] [-expiry-warning D] [-verify=false] [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]\n\n"+
 			"Loads and checks the configuration and its zones, or one zone file as the zone ORIGIN,\n"+
 			"and prints each zone's serial and record count. With neither, checks the file named by\n"+
 			"ANYCASTDNS_CONFIG, else the built-in defaults; the ANYCASTDNS_* variables serve reads\n"+
-			"apply too. Exits 1 when something does not load, naming file:line.\n\nFlags:\n")
+			"apply too. A signed zone's NSEC or NSEC3 chain is checked and every signature verified,\n"+
+			"like dnssec-verify and kzonecheck. Exits 1 when something does not load, or a signed\n"+
+			"zone has DNSSEC errors, naming file:line.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
+	}
+	dnssec := zone.DNSSECOptions{ExpiryWarning: *expiryWarning, Verify: *verify}
+	if *expiryWarning == 0 {
+		dnssec.ExpiryWarning = -1
+	}
+	if *at != "" {
+		t, err := parseCheckTime(*at)
+		if err != nil {
+			fs.Usage()
+			return usageError{err}
+		}
+		dnssec.Now = t
 	}
 	if *configFile == "" && fs.NArg() == 0 {
 		*configFile = c.getenv(envConfig)
@@ -60,16 +78,18 @@ func (c *command) check(args []string) error {
 		fs.Usage()
 		return usageError{errors.New("check: want ZONEFILE ORIGIN")}
 	}
-	return c.checkZones(cfg)
+	return c.checkZones(cfg, dnssec)
 }
 
-// checkZones loads every zone of cfg and prints the outcome of each.
-func (c *command) checkZones(cfg *Config) error {
+// checkZones loads every zone of cfg, checking the signed ones with dnssec, and
+// prints the outcome of each.
+func (c *command) checkZones(cfg *Config, dnssec zone.DNSSECOptions) error {
 	var store zone.Store
 	loader, err := zone.NewLoader(&store, nil, cfg.zoneFiles()...)
 	if err != nil {
 		return err
 	}
+	loader.SetDNSSECOptions(dnssec)
 	results, err := loader.LoadAll()
 	failed := 0
 	for _, r := range results {
@@ -87,6 +107,9 @@ func (c *command) checkZones(cfg *Config) error {
 			dups = fmt.Sprintf(", %d duplicates dropped", r.Duplicates)
 		}
 		fmt.Fprintf(c.stdout, "zone %s: loaded serial %d, %d records%s (%s)\n", r.Origin, r.Serial, r.Records, dups, r.Path)
+		if !c.printDNSSEC(r) {
+			failed++
+		}
 	}
 	if failed > 0 {
 		return errReported
@@ -96,4 +119,47 @@ func (c *command) checkZones(cfg *Config) error {
 	}
 	fmt.Fprintln(c.stdout, "OK")
 	return nil
+}
+
+// printDNSSEC prints what the DNSSEC checks found in the zone of r, if it is
+// signed: each warning and error on stderr, a summary on stdout. It returns false
+// when there are errors: the zone would serve (as Knot DNS and NSD serve it), but
+// validating resolvers would find some of its answers bogus.
+func (c *command) printDNSSEC(r zone.LoadResult) bool {
+	d := r.DNSSEC
+	if d == nil {
+		return true
+	}
+	for _, w := range d.Warnings {
+		fmt.Fprintf(c.stderr, "warning: %v\n", w)
+	}
+	for _, e := range d.Errors {
+		fmt.Fprintf(c.stderr, "error: %v\n", e)
+	}
+	expiry := "none"
+	if !d.Expiry.IsZero() {
+		expiry = d.Expiry.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(c.stdout, "zone %s: signed, %s, %d signatures verified of %d, earliest expiry %s\n",
+		r.Origin, d.Denial, d.Verified, d.Signatures, expiry)
+	if len(d.Errors) > 0 {
+		fmt.Fprintf(c.stderr, "zone %s: %d DNSSEC errors\n", r.Origin, len(d.Errors))
+		return false
+	}
+	return true
+}
+
+// checkTimeLayouts are the forms -time takes: RFC 3339, and the YYYYMMDDhhmmss of
+// RRSIG fields (RFC 4034 section 3.2) in UTC, as kzonecheck -t and ldns-verify-zone
+// -t take it.
+var checkTimeLayouts = []string{time.RFC3339, "20060102150405"}
+
+// parseCheckTime parses the value of -time.
+func parseCheckTime(s string) (time.Time, error) {
+	for _, layout := range checkTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("check: -time %q is neither RFC 3339 (2023-05-12T00:00:00Z) nor YYYYMMDDhhmmss", s)
 }

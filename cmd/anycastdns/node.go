@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/anycastdns/anycastdns/internal/promutil"
 	"github.com/anycastdns/anycastdns/server"
@@ -237,15 +239,27 @@ func (n *node) logErrors(msg string, r zone.LoadResult, fields ...zap.Field) {
 	}
 }
 
-// logWarnings logs the problems that did not stop the zone from loading.
+// logWarnings logs the problems that did not stop the zone from loading, the
+// DNSSEC errors of a signed zone as errors: it serves, but validating resolvers
+// find some of its answers bogus.
 func (n *node) logWarnings(r zone.LoadResult) {
-	for i, w := range r.Warnings {
+	warnings := r.Warnings
+	if r.DNSSEC != nil {
+		n.logProblems(zapcore.ErrorLevel, "zone DNSSEC error", r.Origin, r.DNSSEC.Errors)
+		warnings = append(slices.Clip(warnings), r.DNSSEC.Warnings...)
+	}
+	n.logProblems(zapcore.WarnLevel, "zone warning", r.Origin, warnings)
+}
+
+// logProblems logs up to maxProblemsLogged problems of the zone at level.
+func (n *node) logProblems(level zapcore.Level, msg, origin string, problems []*zone.Error) {
+	for i, p := range problems {
 		if i == maxProblemsLogged {
-			n.log.Warn("more zone warnings not logged; run anycastdns check to see them all",
-				zap.String("zone", r.Origin), zap.Int("more", len(r.Warnings)-i))
+			n.log.Log(level, "more zone problems not logged; run anycastdns check to see them all",
+				zap.String("zone", origin), zap.String("kind", msg), zap.Int("more", len(problems)-i))
 			return
 		}
-		n.log.Warn("zone warning", zap.String("zone", r.Origin), zap.Error(w))
+		n.log.Log(level, msg, zap.String("zone", origin), zap.Error(p))
 	}
 }
 
