@@ -139,6 +139,89 @@ var acceptedDiffs = []acceptedDiff{
 		},
 	},
 	{
+		id: "udp-proof-before-sibling-glue",
+		reason: "RFC 9471 sections 3 and 4.1: in a UDP referral only in-domain glue must fit (or " +
+			"TC be set), sibling glue is optional; RFC 4035 section 3.1.4 asks for the DS and its " +
+			"RRSIG (or the proof of no DS) in a signed referral. When 512 octets are short, we " +
+			"keep the authority section whole with its RRSIGs and the in-domain glue, and leave " +
+			"out sibling glue; Knot adds glue in NS order and sets TC. Ours must then be a whole " +
+			"reply (no TC) with the same rcode, AA, question and answer, every authority record " +
+			"of Knot's and every in-domain glue record of Knot's; what else differs must be " +
+			"addresses (and their RRSIGs)",
+		accept: func(c diffCase) bool {
+			if c.tr.net != "udp" || !c.knot.Truncated || c.ours.Truncated || c.knot.Rcode != c.ours.Rcode ||
+				c.knot.Authoritative != c.ours.Authoritative || !slices.Equal(c.knot.Question, c.ours.Question) ||
+				!sameSections(c.knot, c.ours, true, false, false) || !isSubset(c.knot.Ns, c.ours.Ns) {
+				return false
+			}
+			cut := referralCut(c.ours)
+			onlyKnot, onlyOurs := multisetDiff(section(c.knot.Extra), section(c.ours.Extra))
+			for _, side := range []struct {
+				knot      bool
+				differing []string
+				all       []dns.RR
+			}{{true, onlyKnot, c.knot.Extra}, {false, onlyOurs, c.ours.Extra}} {
+				for _, rr := range side.all {
+					if !slices.Contains(side.differing, canonicalRR(rr)) {
+						continue
+					}
+					t := rr.Header().Rrtype
+					if sig, ok := rr.(*dns.RRSIG); ok {
+						t = sig.TypeCovered
+					}
+					if t != dns.TypeA && t != dns.TypeAAAA {
+						return false
+					}
+					if side.knot && cut != "" && dns.IsSubDomain(cut, rr.Header().Name) {
+						return false // in-domain glue Knot has, we must have too
+					}
+				}
+			}
+			return true
+		},
+	},
+	{
+		id: "nsec3-owner-not-a-hash",
+		reason: "RFC 5155 section 3: the first label of an NSEC3 owner is the base32hex hash of a " +
+			"name. NSD's nsec3_short_rrname zone holds an NSEC3 whose owner label is shorter; we " +
+			"leave it out of the chain, Knot sorts it among the hashes by name and may give it " +
+			"as the covering record, which no validator can match to a hash. Only NSEC3 records " +
+			"(and their RRSIGs) in the authority section may differ, and every NSEC3 only Knot " +
+			"has must have such an owner",
+		accept: func(c diffCase) bool {
+			if !sameHeader(c.knot, c.ours) || !sameSections(c.knot, c.ours, true, false, true) {
+				return false
+			}
+			onlyKnot, onlyOurs := multisetDiff(section(c.knot.Ns), section(c.ours.Ns))
+			malformed := false
+			for _, side := range []struct {
+				knot      bool
+				differing []string
+				all       []dns.RR
+			}{{true, onlyKnot, c.knot.Ns}, {false, onlyOurs, c.ours.Ns}} {
+				for _, rr := range side.all {
+					if !slices.Contains(side.differing, canonicalRR(rr)) {
+						continue
+					}
+					t := rr.Header().Rrtype
+					if sig, ok := rr.(*dns.RRSIG); ok {
+						t = sig.TypeCovered
+					}
+					if t != dns.TypeNSEC3 {
+						return false
+					}
+					if side.knot && rr.Header().Rrtype == dns.TypeNSEC3 {
+						if label := dns.SplitDomainName(rr.Header().Name)[0]; len(label) == 32 {
+							return false
+						}
+						malformed = true
+					}
+				}
+			}
+			return malformed
+		},
+	},
+	{
 		id: "additional-duplicates",
 		reason: "RFC 2181 section 5: duplicate records in a section should be suppressed; Knot " +
 			"repeats a target's address once per SRV record naming it, we list it once",
