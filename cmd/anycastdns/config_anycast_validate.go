@@ -85,12 +85,7 @@ func (c *Config) validateBGP(bad func(key, format string, args ...any)) {
 	}
 	checkAddr(bad, "bgp.next-hop-ipv4", b.NextHopIPv4, 4)
 	checkAddr(bad, "bgp.next-hop-ipv6", b.NextHopIPv6, 6)
-	if b.Drain.Grace < 0 {
-		bad("bgp.drain.grace", "%v; want 0 or a positive duration", b.Drain.Grace)
-	}
-	if b.Drain.Linger < 0 {
-		bad("bgp.drain.linger", "%v; want 0 or a positive duration", b.Drain.Linger)
-	}
+	c.validateDrain(bad)
 }
 
 // validatePeers checks each bgp.peers item as announce would, naming the key.
