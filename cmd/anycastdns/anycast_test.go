@@ -28,8 +28,8 @@ func TestAnycastAnnouncesWhenHealthyWithdrawsOnFault(t *testing.T) {
 	if logIndex(logs[:max(healthy, 0)], "bgp announce") >= 0 {
 		t.Errorf("an announcement was logged before the prefix became healthy\nlogs:\n%s", logs)
 	}
-	if _, comms := r.route(t, testPrefix); len(comms) != 1 || comms[0] != 65001<<16|53 {
-		t.Errorf("communities: got %x, want only 65001:53 (no GRACEFUL_SHUTDOWN)", comms)
+	if rt, _ := r.Lookup(t, testPrefix); len(rt.Communities) != 1 || rt.Communities[0] != 65001<<16|53 {
+		t.Errorf("communities: got %x, want only 65001:53 (no GRACEFUL_SHUTDOWN)", rt.Communities)
 	}
 	if code, body := s.httpGet(t, "/readyz"); code != 200 {
 		t.Errorf("/readyz while healthy: got %d %q, want 200", code, body)
