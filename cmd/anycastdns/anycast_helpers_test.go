@@ -100,6 +100,21 @@ func (s *served) post(t *testing.T, path string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
+// waitLog polls the node's logs every 10ms, for at most limit, until a line contains
+// every one of parts, and returns its offset (logIndex), or -1. A decision's log line
+// may come after the router saw its effect: GoBGP sends the UPDATE before AddPath or
+// DeletePath returns to the speaker, which logs then.
+func (s *served) waitLog(limit time.Duration, parts ...string) int {
+	deadline := time.Now().Add(limit)
+	for {
+		i := logIndex(s.logs.String(), parts...)
+		if i >= 0 || time.Now().After(deadline) {
+			return i
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // logIndex returns the offset of the first log line containing every one of parts,
 // or -1.
 func logIndex(logs string, parts ...string) int {

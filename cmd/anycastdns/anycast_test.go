@@ -19,6 +19,7 @@ func TestAnycastAnnouncesWhenHealthyWithdrawsOnFault(t *testing.T) {
 	s := startAnycastNode(t, r, "")
 	r.waitRoute(t, s, routePresent, 10*time.Second)
 
+	s.waitLog(2*time.Second, "bgp announce", `"prefix": "127.0.0.1/32"`, `"reason": "rise"`)
 	logs := s.logs.String()
 	healthy := logIndex(logs, "health transition", `"to": "healthy"`, `"reason": "rise"`)
 	announced := logIndex(logs, "bgp announce", `"prefix": "127.0.0.1/32"`, `"reason": "rise"`)
@@ -65,7 +66,7 @@ func TestAnycastAnnouncesWhenHealthyWithdrawsOnFault(t *testing.T) {
 	if code != 503 || !strings.Contains(body, "prefix 127.0.0.1/32: unhealthy") {
 		t.Errorf("/readyz after the fault: got %d %q, want 503 naming the unhealthy prefix", code, body)
 	}
-	if logIndex(s.logs.String(), "bgp withdraw", `"reason": "fall"`) < 0 {
+	if s.waitLog(2*time.Second, "bgp withdraw", `"reason": "fall"`) < 0 {
 		t.Errorf("no withdrawal with reason fall logged\nlogs:\n%s", s.logs)
 	}
 	if err := s.stop(t); err != nil {
