@@ -143,9 +143,9 @@ func startOurs(t testing.TB, zones []zoneSpec) endpoints {
 	cfg := server.Config{
 		Listen:        []string{"127.0.0.1:0"},
 		Identity:      "differential",
-		TCPMaxQueries: 100000,
+		TCP:      server.TCPConfig{MaxQueries: 100000},
 	}
-	srv, err := server.New(cfg, store, nil, zap.NewNop())
+	srv, err := server.New(cfg, store, server.Options{Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

@@ -164,8 +164,7 @@ func (c *Config) serverConfig(identity string) server.Config {
 		NSID:           c.NSID,
 		UDPSize:        uint16(c.UDPSize),
 		UDPSockets:     c.UDPSockets,
-		TCPIdleTimeout: c.TCP.IdleTimeout,
-		TCPMaxConns:    c.TCP.MaxConnections,
-		TCPMaxQueries:  c.TCP.MaxQueriesPerConnection,
+		TCP: server.TCPConfig{IdleTimeout: c.TCP.IdleTimeout, MaxConns: c.TCP.MaxConnections,
+			MaxQueries: c.TCP.MaxQueriesPerConnection},
 	}
 }

@@ -151,7 +151,7 @@ zones:
 		}
 	}
 	sc := c.serverConfig("pop1")
-	if sc.UDPSize != 1400 || sc.TCPMaxConns != 7 || sc.TCPMaxQueries != 9 || sc.TCPIdleTimeout != 3*time.Second ||
+	if sc.UDPSize != 1400 || sc.TCP.MaxConns != 7 || sc.TCP.MaxQueries != 9 || sc.TCP.IdleTimeout != 3*time.Second ||
 		sc.Identity != "pop1" || !sc.HideVersion || sc.NSID || sc.Version != "v9" || len(sc.Listen) != 3 {
 		t.Errorf("serverConfig: got %+v", sc)
 	}

@@ -66,7 +66,7 @@ func newNode(cfg *Config, identity string, log *zap.Logger, level zap.AtomicLeve
 	if err != nil {
 		return nil, err
 	}
-	n.dns, err = server.New(cfg.serverConfig(identity), &n.store, server.NewMetrics(n.reg), log.Named("server"))
+	n.dns, err = server.New(cfg.serverConfig(identity), &n.store, server.Options{Metrics: server.NewMetrics(n.reg), Logger: log.Named("server")})
 	if err != nil {
 		return nil, err
 	}
