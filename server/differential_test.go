@@ -141,8 +141,8 @@ func startOurs(t testing.TB, zones []zoneSpec) endpoints {
 	store := new(zone.Store)
 	store.Publish(set)
 	cfg := server.Config{
-		Listen:        []string{"127.0.0.1:0"},
-		Identity:      "differential",
+		Listen:   []string{"127.0.0.1:0"},
+		Identity: "differential",
 		TCP:      server.TCPConfig{MaxQueries: 100000},
 	}
 	srv, err := server.New(cfg, store, server.Options{Logger: zap.NewNop()})

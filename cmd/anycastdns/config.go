@@ -157,13 +157,13 @@ func (c *Config) zoneFiles() []zone.ZoneFile {
 // serverConfig returns the settings of the DNS server, with the node's identity.
 func (c *Config) serverConfig(identity string) server.Config {
 	return server.Config{
-		Listen:         slices.Clone(c.Listen),
-		Identity:       identity,
-		Version:        c.Version,
-		HideVersion:    c.HideVersion,
-		NSID:           c.NSID,
-		UDPSize:        uint16(c.UDPSize),
-		UDPSockets:     c.UDPSockets,
+		Listen:      slices.Clone(c.Listen),
+		Identity:    identity,
+		Version:     c.Version,
+		HideVersion: c.HideVersion,
+		NSID:        c.NSID,
+		UDPSize:     uint16(c.UDPSize),
+		UDPSockets:  c.UDPSockets,
 		TCP: server.TCPConfig{IdleTimeout: c.TCP.IdleTimeout, MaxConns: c.TCP.MaxConnections,
 			MaxQueries: c.TCP.MaxQueriesPerConnection},
 	}
