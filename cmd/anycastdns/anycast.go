@@ -14,6 +14,7 @@ import (
 
 	"github.com/anycastdns/anycastdns/announce"
 	"github.com/anycastdns/anycastdns/health"
+	"github.com/anycastdns/anycastdns/internal/config"
 	"github.com/anycastdns/anycastdns/zone"
 )
 
@@ -48,7 +49,7 @@ type anycastDeps struct {
 
 // newAnycast builds the monitor (probing the node's own listeners at the bound
 // ports) and, when peers are configured, the speaker. It starts nothing.
-func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
+func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 	a := &anycast{
 		grace:   cfg.BGP.Drain.Grace,
 		linger:  cfg.BGP.Drain.Linger,
@@ -60,12 +61,12 @@ func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
 		Serial:  loadedSerial(d.store),
 		Timeout: cfg.Health.Timeout,
 	}
-	targets := cfg.probeTargets(d.ports)
+	targets := health.Targets(cfg.Server.Listen, d.ports, cfg.BGP.Prefixes)
 	for _, t := range targets {
 		a.log.Info("health probe targets", zap.Stringer("prefix", t.Prefix), zap.Strings("addrs", t.Addrs))
 	}
 	var err error
-	a.mon, err = health.NewMonitor(cfg.healthConfig(), targets, health.MonitorOptions{
+	a.mon, err = health.NewMonitor(cfg.Health, targets, health.MonitorOptions{
 		Probe:        prober.Probe,
 		Logger:       d.log,
 		Registerer:   d.reg,
@@ -74,8 +75,8 @@ func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.bgpOn() {
-		a.sp, err = announce.New(cfg.announceConfig(), announce.Options{
+	if cfg.BGP.Enabled() {
+		a.sp, err = announce.New(cfg.BGP.Config, announce.Options{
 			Logger: d.log, Level: d.level, Registerer: d.reg,
 		})
 		if err != nil {
