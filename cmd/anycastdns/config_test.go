@@ -2,22 +2,18 @@ package main
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/anycastdns/anycastdns/internal/config"
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // writeFile writes content to name in dir and returns its path.
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testutil.WriteFile(t, dir, name, content)
 }
 
 // mapEnv returns a getenv that reads m.
@@ -79,10 +75,7 @@ func TestEnvConfigFile(t *testing.T) {
 // variables, and check checks the file the variable names (a bad zone fails it).
 func TestEnvServeAndCheck(t *testing.T) {
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "anycastdns.yaml")
-	if err := os.WriteFile(cfgPath, []byte("zones:\n  - origin: example.com.\n    file: missing.zone\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := writeFile(t, dir, "anycastdns.yaml", "zones:\n  - origin: example.com.\n    file: missing.zone\n")
 	var out, errb strings.Builder
 	c := &command{stdout: &out, stderr: &errb, env: mapEnv(map[string]string{config.EnvConfig: cfgPath})}
 	if err := c.run(t.Context(), []string{"check"}); err == nil || !strings.Contains(errb.String(), "missing.zone") {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -9,18 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anycastdns/anycastdns/internal/testutil"
 	"github.com/anycastdns/anycastdns/server"
 )
 
 // writeFile writes content to name in dir and returns its path.
-func writeFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+var writeFile = testutil.WriteFile
 
 // testVersion is the default of version in the tests.
 const testVersion = "anycastdns test"

@@ -3,6 +3,7 @@ package config
 import (
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -35,6 +36,11 @@ func mustParse(t *testing.T, text string) *Config {
 	return c
 }
 
+// edit returns diffBase with each old text of pairs replaced by the new one after it.
+func edit(pairs ...string) string {
+	return strings.NewReplacer(pairs...).Replace(diffBase)
+}
+
 func TestDiff(t *testing.T) {
 	addr := netip.MustParseAddr
 	tests := []struct {
@@ -43,41 +49,21 @@ func TestDiff(t *testing.T) {
 		want Changes
 	}{
 		{"the same", diffBase, Changes{}},
-		{"zones added, removed, changed (any case)", `listen: ["192.0.2.53:53", "127.0.0.1:53"]
-zones:
-  - {origin: A.example, file: a2.zone}
-  - {origin: c.example., file: c.zone}
-bgp:
-  local-as: 65001
-  router-id: 192.0.2.10
-  peers:
-    - {address: 192.0.2.1, as: 65000}
-    - {address: 192.0.2.2, as: 65000}
-  prefixes: [192.0.2.53/32]
-  communities: [NO_EXPORT]
-`, Changes{ZonesAdded: []string{"c.example."}, ZonesRemoved: []string{"b.example."}, ZonesChanged: []string{"a.example."}}},
-		{"listeners, peers, prefixes and other keys", `listen: ["192.0.2.53:53", "[::1]:53"]
-udp-size: 1400
-zones:
-  - {origin: a.example., file: a.zone}
-  - {origin: b.example., file: b.zone}
-health: {rise: 3}
-bgp:
-  local-as: 65001
-  router-id: 192.0.2.10
-  peers:
-    - {address: 192.0.2.1, as: 65000, hold-time: 6s, keepalive: 2s}
-    - {address: 192.0.2.3, as: 65000}
-  prefixes: [192.0.2.0/24]
-  communities: [NO_EXPORT, "65001:1"]
-  drain: {grace: 1s}
-`, Changes{
-			ListenersAdded: []string{"[::1]:53"}, ListenersRemoved: []string{"127.0.0.1:53"},
-			PeersAdded: []netip.Addr{addr("192.0.2.3")}, PeersRemoved: []netip.Addr{addr("192.0.2.2")},
-			PeersChanged:  []netip.Addr{addr("192.0.2.1")},
-			PrefixesAdded: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}, PrefixesRemoved: []netip.Prefix{netip.MustParsePrefix("192.0.2.53/32")},
-			Keys: []string{"udp-size", "health", "bgp.communities", "bgp.drain"},
-		}},
+		{"zones added, removed, changed (any case)",
+			edit("{origin: a.example., file: a.zone}", "{origin: A.example, file: a2.zone}", "{origin: b.example., file: b.zone}", "{origin: c.example., file: c.zone}"),
+			Changes{ZonesAdded: []string{"c.example."}, ZonesRemoved: []string{"b.example."}, ZonesChanged: []string{"a.example."}}},
+		{"listeners, peers, prefixes and other keys",
+			edit(`"127.0.0.1:53"]`, `"[::1]:53"]`, "udp-size: 1232", "udp-size: 1400\nhealth: {rise: 3}",
+				"{address: 192.0.2.1, as: 65000}", "{address: 192.0.2.1, as: 65000, hold-time: 6s, keepalive: 2s}",
+				"192.0.2.2,", "192.0.2.3,", "[192.0.2.53/32]", "[192.0.2.0/24]",
+				"[NO_EXPORT]", "[NO_EXPORT, \"65001:1\"]\n  drain: {grace: 1s}"),
+			Changes{
+				ListenersAdded: []string{"[::1]:53"}, ListenersRemoved: []string{"127.0.0.1:53"},
+				PeersAdded: []netip.Addr{addr("192.0.2.3")}, PeersRemoved: []netip.Addr{addr("192.0.2.2")},
+				PeersChanged:  []netip.Addr{addr("192.0.2.1")},
+				PrefixesAdded: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}, PrefixesRemoved: []netip.Prefix{netip.MustParsePrefix("192.0.2.53/32")},
+				Keys: []string{"udp-size", "health", "bgp.communities", "bgp.drain"},
+			}},
 	}
 	old := mustParse(t, diffBase)
 	for _, tc := range tests {

@@ -2,8 +2,6 @@ package config
 
 import (
 	"net/netip"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -37,11 +35,7 @@ bgp:
 // writeEnvConfig writes envTestConfig (or body) into a temporary folder.
 func writeEnvConfig(t *testing.T, body string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "anycastdns.yaml")
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeFile(t, t.TempDir(), "anycastdns.yaml", body)
 }
 
 // mapEnv returns a getenv that reads m.
