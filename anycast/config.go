@@ -1,8 +1,9 @@
 package anycast
 
 import (
-	"errors"
 	"time"
+
+	"github.com/anycastdns/anycastdns/internal/config/field"
 )
 
 // Defaults of a [Config], as [DefaultConfig] returns them.
@@ -32,27 +33,15 @@ func DefaultConfig() Config {
 	return Config{Grace: DefaultGrace, Linger: DefaultLinger}
 }
 
-// KeyError is a problem with one key of the section. Key is named relative to
-// the section (for example "grace"), so that the configuration loader can
-// prefix it and say where the key was set.
-type KeyError struct {
-	Key     string
-	Problem string
-}
-
-// Error returns "key: problem".
-func (e *KeyError) Error() string { return e.Key + ": " + e.Problem }
-
-// Validate reports every invalid key of c, each as a *[KeyError].
+// Validate reports every invalid key of c, each named relative to the section
+// ("grace"), so that the configuration loader can place it ("bgp.drain.grace").
 func (c Config) Validate() error {
-	var errs []error
-	for _, k := range []struct {
-		key string
-		d   time.Duration
-	}{{"grace", c.Grace}, {"linger", c.Linger}} {
-		if k.d < 0 {
-			errs = append(errs, &KeyError{Key: k.key, Problem: k.d.String() + "; want 0 or a positive duration"})
-		}
+	var errs field.Errors
+	if c.Grace < 0 {
+		errs.Add("grace", "%v; want 0 or a positive duration", c.Grace)
 	}
-	return errors.Join(errs...)
+	if c.Linger < 0 {
+		errs.Add("linger", "%v; want 0 or a positive duration", c.Linger)
+	}
+	return errs.Err()
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/anycastdns/anycastdns/internal/config/field"
 )
 
 func TestDefaultConfig(t *testing.T) {
@@ -50,10 +52,10 @@ func TestConfigValidate(t *testing.T) {
 		err := tc.cfg.Validate()
 		var got []string
 		if err != nil {
-			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-				var ke *KeyError
-				if !errors.As(e, &ke) {
-					t.Errorf("%+v: error %v is not a *KeyError", tc.cfg, e)
+			for _, e := range field.List(err) {
+				var fe *field.Error
+				if !errors.As(e, &fe) {
+					t.Errorf("%+v: error %v names no key (*field.Error)", tc.cfg, e)
 				}
 				got = append(got, e.Error())
 			}

@@ -141,11 +141,11 @@ func startOurs(t testing.TB, zones []zoneSpec) endpoints {
 	store := new(zone.Store)
 	store.Publish(set)
 	cfg := server.Config{
-		Listen:        []string{"127.0.0.1:0"},
-		Identity:      "differential",
-		TCPMaxQueries: 100000,
+		Listen:   []string{"127.0.0.1:0"},
+		Identity: "differential",
+		TCP:      server.TCPConfig{MaxQueries: 100000},
 	}
-	srv, err := server.New(cfg, store, nil, zap.NewNop())
+	srv, err := server.New(cfg, store, server.Options{Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

@@ -82,7 +82,7 @@ func newTestServer(t testing.TB, cfg Config, st *zone.Store) *Server {
 	if st == nil {
 		st = exampleStore(t)
 	}
-	s, err := New(cfg, st, nil, zap.NewNop())
+	s, err := New(cfg, st, Options{Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatal(err)
 	}

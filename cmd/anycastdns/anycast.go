@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/anycastdns/anycastdns/announce"
 	policy "github.com/anycastdns/anycastdns/anycast"
 	"github.com/anycastdns/anycastdns/health"
+	"github.com/anycastdns/anycastdns/internal/config"
 	"github.com/anycastdns/anycastdns/zone"
 )
 
@@ -45,7 +45,7 @@ type anycastDeps struct {
 // newAnycast builds the monitor (probing the node's own listeners at the bound
 // ports), the speaker when peers are configured, and the policy between them. It
 // starts nothing.
-func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
+func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 	a := &anycast{
 		log:        d.log.Named("anycast"),
 		drainLimit: cfg.BGP.Drain.Grace + cfg.BGP.Drain.Linger + cfg.ShutdownTimeout,
@@ -55,12 +55,12 @@ func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
 		Serial:  loadedSerial(d.store),
 		Timeout: cfg.Health.Timeout,
 	}
-	targets := cfg.probeTargets(d.ports)
+	targets := health.Targets(cfg.Server.Listen, d.ports, cfg.BGP.Prefixes)
 	for _, t := range targets {
 		a.log.Info("health probe targets", zap.Stringer("prefix", t.Prefix), zap.Strings("addrs", t.Addrs))
 	}
 	var err error
-	a.mon, err = health.NewMonitor(cfg.healthConfig(), targets, health.MonitorOptions{
+	a.mon, err = health.NewMonitor(cfg.Health, targets, health.MonitorOptions{
 		Probe:      prober.Probe,
 		Logger:     d.log,
 		Registerer: d.reg,
@@ -71,8 +71,8 @@ func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
 		return nil, err
 	}
 	opts := policy.Options{Monitor: a.mon, Logger: a.log}
-	if cfg.bgpOn() {
-		a.sp, err = announce.New(cfg.announceConfig(), announce.Options{
+	if cfg.BGP.Enabled() {
+		a.sp, err = announce.New(cfg.BGP.Config, announce.Options{
 			Logger: d.log, Level: d.level, Registerer: d.reg,
 		})
 		if err != nil {
@@ -80,7 +80,7 @@ func newAnycast(cfg *Config, d anycastDeps) (*anycast, error) {
 		}
 		opts.Speaker = a.sp
 	}
-	a.ctrl, err = policy.New(cfg.anycastConfig(), opts)
+	a.ctrl, err = policy.New(cfg.BGP.Drain, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -151,28 +151,4 @@ func (a *anycast) stop(ctx context.Context) error {
 		return nil
 	}
 	return a.sp.Stop(ctx)
-}
-
-// anycastConfig returns the settings of the anycast policy: the bgp.drain section.
-func (c *Config) anycastConfig() policy.Config { return policy.Config(c.BGP.Drain) }
-
-// validateDrain checks the bgp.drain section by the policy's own rules, naming each
-// key in full.
-func (c *Config) validateDrain(bad func(key, format string, args ...any)) {
-	err := c.anycastConfig().Validate()
-	if err == nil {
-		return
-	}
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
-		var ke *policy.KeyError
-		if errors.As(e, &ke) {
-			bad("bgp.drain."+ke.Key, "%s", ke.Problem)
-		} else {
-			bad("bgp.drain", "%v", e)
-		}
-	}
 }

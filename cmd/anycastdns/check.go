@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/anycastdns/anycastdns/internal/config"
 	"github.com/anycastdns/anycastdns/zone"
 )
 
@@ -30,10 +31,10 @@ func (c *command) check(args []string) error {
 		return parseError(err)
 	}
 	if *configFile == "" && fs.NArg() == 0 {
-		*configFile = c.getenv(envConfig)
+		*configFile = c.getenv(config.EnvConfig)
 	}
 
-	var cfg *Config
+	var cfg *config.Config
 	switch {
 	case *configFile != "" && fs.NArg() > 0:
 		fs.Usage()
@@ -49,13 +50,13 @@ func (c *command) check(args []string) error {
 			return errReported
 		}
 	case fs.NArg() == 2:
-		cfg = defaultConfig()
-		cfg.overrideZones([]ZoneConfig{{Origin: fs.Arg(1), File: fs.Arg(0), path: fs.Arg(0)}})
-		if err := cfg.validate(); err != nil {
+		var err error
+		flags := config.Flags{Zones: []config.Zone{config.FlagZone(fs.Arg(1), fs.Arg(0))}}
+		if cfg, err = config.Load(config.Sources{Flags: flags, Version: defaultVersion()}); err != nil {
 			return usageError{err}
 		}
 	case fs.NArg() == 0:
-		cfg = defaultConfig()
+		cfg = config.Default(defaultVersion())
 	default:
 		fs.Usage()
 		return usageError{errors.New("check: want ZONEFILE ORIGIN")}
@@ -64,9 +65,9 @@ func (c *command) check(args []string) error {
 }
 
 // checkZones loads every zone of cfg and prints the outcome of each.
-func (c *command) checkZones(cfg *Config) error {
+func (c *command) checkZones(cfg *config.Config) error {
 	var store zone.Store
-	loader, err := zone.NewLoader(&store, nil, cfg.zoneFiles()...)
+	loader, err := zone.NewLoader(&store, nil, cfg.ZoneFiles()...)
 	if err != nil {
 		return err
 	}

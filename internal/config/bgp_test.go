@@ -1,29 +1,29 @@
-package main
+package config
 
 import (
 	"net/netip"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/anycastdns/anycastdns/announce"
+	"github.com/anycastdns/anycastdns/anycast"
 	"github.com/anycastdns/anycastdns/health"
 )
 
 func TestAnycastDefaults(t *testing.T) {
-	c := defaultConfig()
+	c := Default(testVersion)
 	checks := []struct {
 		name      string
 		got, want any
 	}{
-		{"health", c.healthConfig(), health.Config{Rise: 2, Fall: 3, Interval: time.Second, StallIntervals: 3, Timeout: 500 * time.Millisecond, TCPEvery: 5}},
-		{"bgp off", c.bgpOn(), false},
+		{"health", c.Health, health.Config{Rise: 2, Fall: 3, Interval: time.Second, StallIntervals: 3, Timeout: 500 * time.Millisecond, TCPEvery: 5}},
+		{"bgp off", c.BGP.Enabled(), false},
 		{"bgp.listen-port", c.BGP.ListenPort, int32(-1)},
 		{"bgp.drain.grace", c.BGP.Drain.Grace, 5 * time.Second},
 		{"bgp.drain.linger", c.BGP.Drain.Linger, 2 * time.Second},
-		{"bgp.prefixes", c.BGP.Prefixes, []string(nil)},
+		{"bgp.prefixes", c.BGP.Prefixes, []netip.Prefix(nil)},
 	}
 	for _, tc := range checks {
 		if !reflect.DeepEqual(tc.got, tc.want) {
@@ -33,7 +33,7 @@ func TestAnycastDefaults(t *testing.T) {
 }
 
 func TestParseAnycastConfig(t *testing.T) {
-	c, err := parseConfig([]byte(`
+	c, err := Parse([]byte(`
 listen: ["192.0.2.53:53", "[2001:db8::53]:53", "127.0.0.1:5300"]
 health:
   interval: 200ms
@@ -58,17 +58,17 @@ bgp:
   next-hop-ipv4: 10.0.0.2
   next-hop-ipv6: "2001:db8::2"
   drain: {grace: 1s, linger: 500ms}
-`), "c.yaml")
+`), "c.yaml", testVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	// health.timeout left out with an interval below 500ms: the interval.
 	wantHealth := health.Config{Rise: 3, Fall: 4, Interval: 200 * time.Millisecond, StallIntervals: 5,
 		Timeout: 200 * time.Millisecond, TCPEvery: 1, MaintenanceFile: "/run/anycastdns/maintenance"}
-	if got := c.healthConfig(); got != wantHealth {
+	if got := c.Health; got != wantHealth {
 		t.Errorf("health: got %+v, want %+v", got, wantHealth)
 	}
 	med := uint32(50)
@@ -88,51 +88,15 @@ bgp:
 				ConnectRetry: time.Second, Families: []string{"ipv6-unicast"}},
 		},
 	}
-	if got := c.announceConfig(); !reflect.DeepEqual(got, wantBGP) {
+	// The speaker gets the section as decoded; its defaults add the listen addresses.
+	if got := c.BGP.Config.WithDefaults(); !reflect.DeepEqual(got, wantBGP) {
 		t.Errorf("bgp:\n got %+v\nwant %+v", got, wantBGP)
 	}
-	if err := c.announceConfig().Validate(); err != nil {
+	if _, err := announce.New(c.BGP.Config, announce.Options{}); err != nil {
 		t.Errorf("announce rejects the configuration the node accepted: %v", err)
 	}
-	if got := c.BGP.Drain; got != (DrainConfig{Grace: time.Second, Linger: 500 * time.Millisecond}) {
+	if got := c.BGP.Drain; got != (anycast.Config{Grace: time.Second, Linger: 500 * time.Millisecond}) {
 		t.Errorf("bgp.drain: got %+v, want 1s and 500ms", got)
-	}
-}
-
-// The probe targets of a prefix: the listen addresses inside it, else the prefix's
-// address on each wildcard listen port of its family.
-func TestProbeTargets(t *testing.T) {
-	tests := []struct {
-		name   string
-		listen []string
-		ports  []int // bound ports; nil: as configured
-		prefix string
-		want   []string
-	}{
-		{"listen address inside", []string{"192.0.2.53:53", "127.0.0.1:5353"}, nil, "192.0.2.53/32", []string{"192.0.2.53:53"}},
-		{"two inside a wider prefix", []string{"192.0.2.1:53", "192.0.2.2:53", "198.51.100.1:53"}, nil, "192.0.2.0/24", []string{"192.0.2.1:53", "192.0.2.2:53"}},
-		{"inside wins over wildcard", []string{"0.0.0.0:53", "192.0.2.53:5300"}, nil, "192.0.2.53/32", []string{"192.0.2.53:5300"}},
-		{"IPv4 wildcard", []string{"0.0.0.0:53", "[::]:54"}, nil, "192.0.2.53/32", []string{"192.0.2.53:53"}},
-		{"IPv6 wildcard", []string{"0.0.0.0:53", "[::]:54"}, nil, "2001:db8::53/128", []string{"[2001:db8::53]:54"}},
-		{"empty host: both families", []string{":53"}, nil, "2001:db8::53/128", []string{"[2001:db8::53]:53"}},
-		{"IPv6 listen inside", []string{"[2001:db8::53]:53"}, nil, "2001:db8::53/128", []string{"[2001:db8::53]:53"}},
-		{"bound port replaces port 0", []string{"127.0.0.1:0"}, []int{41234}, "127.0.0.1/32", []string{"127.0.0.1:41234"}},
-		{"other family only", []string{"[::]:53"}, nil, "192.0.2.53/32", nil},
-		{"outside the prefix", []string{"192.0.2.1:53"}, nil, "192.0.2.53/32", nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c := defaultConfig()
-			c.Listen = tc.listen
-			ports := tc.ports
-			if ports == nil {
-				ports = c.configuredPorts()
-			}
-			got := c.targetAddrs(netip.MustParsePrefix(tc.prefix), ports)
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("targets of %s with listen %v: got %v, want %v", tc.prefix, tc.listen, got, tc.want)
-			}
-		})
 	}
 }
 
@@ -208,29 +172,26 @@ bgp:
   peers: [{address: 10.0.0.1, as: 65000}]
   prefixes: [127.0.0.1/32]
 `)
-	c := &command{}
-	if _, err := c.config(path, overrides{}); err == nil || !strings.Contains(err.Error(), "bgp.router-id: missing") {
+	if _, err := Load(Sources{File: path}); err == nil || !strings.Contains(err.Error(), "bgp.router-id: missing") {
 		t.Errorf("no -router-id: got %v, want bgp.router-id missing", err)
 	}
-	cfg, err := c.config(path, overrides{routerID: "10.0.0.7", localAS: "65007"})
+	cfg, err := Load(Sources{File: path, Flags: Flags{RouterID: "10.0.0.7", LocalAS: 65007}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ac := cfg.announceConfig(); ac.RouterID != netip.MustParseAddr("10.0.0.7") || ac.LocalAS != 65007 {
-		t.Errorf("flags: got router id %v, local AS %d, want 10.0.0.7 and 65007", ac.RouterID, ac.LocalAS)
+	if cfg.BGP.RouterID != netip.MustParseAddr("10.0.0.7") || cfg.BGP.LocalAS != 65007 {
+		t.Errorf("flags: got router id %v, local AS %d, want 10.0.0.7 and 65007", cfg.BGP.RouterID, cfg.BGP.LocalAS)
 	}
 	tests := []struct {
-		name string
-		ov   overrides
-		want string
+		name  string
+		flags Flags
+		want  string
 	}{
-		{"router id not IPv4", overrides{routerID: "2001:db8::7"}, `flag -router-id: bgp.router-id: "2001:db8::7"`},
-		{"local AS not a number", overrides{routerID: "10.0.0.7", localAS: "AS65007"}, `-local-as "AS65007": want an AS number`},
-		{"local AS too large", overrides{routerID: "10.0.0.7", localAS: "4294967296"}, `-local-as "4294967296"`},
-		{"local AS 0", overrides{routerID: "10.0.0.7", localAS: "0"}, `-local-as "0"`},
+		{"router id not IPv4", Flags{RouterID: "2001:db8::7"}, `flag -router-id: bgp.router-id: "2001:db8::7"`},
+		{"router id not an address", Flags{RouterID: "router7"}, `flag -router-id: bgp.router-id: "router7" is not an IP address`},
 	}
 	for _, tc := range tests {
-		_, err := c.config(path, tc.ov)
+		_, err := Load(Sources{File: path, Flags: tc.flags})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
 		}
