@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // ZoneFile is a configured zone: its origin and the master file it is loaded from.
 type ZoneFile struct {
 	Origin string // fully qualified; any case
-	Source Source
+	Source zonefile.Source
 }
 
 // LoadResult reports one attempt to load a zone.
@@ -30,10 +32,10 @@ type LoadResult struct {
 	Took    time.Duration // the time spent reading, checking and compiling
 	Err     error         // why the load failed; the zone then keeps its old version
 
-	// Duplicates is the number of exact duplicate records dropped by Read.
+	// Duplicates is the number of exact duplicate records dropped by zonefile.Read.
 	Duplicates int
 	// Warnings are the problems that do not stop the zone from loading (see Warnings).
-	Warnings []*Error
+	Warnings []*zonefile.Error
 }
 
 // Loader loads the configured zones and reloads those whose file changed, publishing
@@ -58,7 +60,7 @@ type Loader struct {
 // loaded is one configured zone and the version of it that is serving.
 type loaded struct {
 	origin   string
-	src      Source
+	src      zonefile.Source
 	zone     *Zone     // nil until the first successful load
 	stamp    fileStamp // of the file zone was loaded from
 	includes bool      // records came from more than one file ($INCLUDE)
@@ -70,7 +72,7 @@ func NewLoader(store *Store, metrics *LoaderMetrics, zones ...ZoneFile) (*Loader
 	l := &Loader{store: store, metrics: metrics}
 	seen := make(map[string]bool, len(zones))
 	for _, zf := range zones {
-		if zf.Source.Path == "" { // as Read names it
+		if zf.Source.Path == "" { // as zonefile.Read names it
 			zf.Source.Path = zf.Source.Name
 		}
 		origin := strings.ToLower(dns.Fqdn(zf.Origin))
@@ -294,18 +296,18 @@ func (z *loaded) load() (*loaded, LoadResult) {
 	// next Reload instead of being missed.
 	st, err := stampOf(z.src)
 	if err != nil {
-		res.Err = &Error{File: z.src.Path, Rule: "open", Msg: err.Error()}
+		res.Err = &zonefile.Error{File: z.src.Path, Rule: "open", Msg: err.Error()}
 		res.Took = time.Since(start)
 		return nil, res
 	}
 	if st.size <= loadGCMaxSize {
 		defer raiseGCPercent()()
 	}
-	recs, stats, err := ReadWithStats(z.src, z.origin)
+	recs, stats, err := zonefile.ReadWithStats(z.src, z.origin)
 	if err == nil {
 		var (
 			nz       *Zone
-			warnings []*Error
+			warnings []*zonefile.Error
 		)
 		nz, warnings, err = compile(z.origin, recs, true)
 		if err == nil {
@@ -322,7 +324,7 @@ func (z *loaded) load() (*loaded, LoadResult) {
 }
 
 // fromIncludes reports whether some of recs came from a file other than src's own.
-func fromIncludes(src Source, recs []Record) bool {
+func fromIncludes(src zonefile.Source, recs []zonefile.Record) bool {
 	for _, r := range recs {
 		if r.File != "" && r.File != src.Path {
 			return true
@@ -340,7 +342,7 @@ type fileStamp struct {
 
 // stampOf returns the stamp of src's file: size and modification time, or a hash of the
 // content when the modification time is zero (embed.FS).
-func stampOf(src Source) (fileStamp, error) {
+func stampOf(src zonefile.Source) (fileStamp, error) {
 	fi, err := fs.Stat(src.FS, src.Name)
 	if err != nil {
 		return fileStamp{}, err

@@ -15,6 +15,8 @@ import (
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // reloadZone returns a small zone of origin with serial; 5 records.
@@ -62,7 +64,7 @@ func (d *zoneDir) write(name, content string) ZoneFile {
 			d.t.Fatal(err)
 		}
 	}
-	return ZoneFile{Origin: strings.TrimSuffix(name, "zone"), Source: FileSource(p)}
+	return ZoneFile{Origin: strings.TrimSuffix(name, "zone"), Source: zonefile.FileSource(p)}
 }
 
 // serving returns the serial of origin in the store's current set, or 0.
@@ -137,7 +139,7 @@ func TestLoaderLoadAllFails(t *testing.T) {
 	d := newZoneDir(t)
 	good := d.write("example.net.zone", reloadZone("example.net.", 1))
 	bad := d.write("example.com.zone", brokenReloadZone)
-	missing := ZoneFile{Origin: "example.org.", Source: FileSource(filepath.Join(d.dir, "example.org.zone"))}
+	missing := ZoneFile{Origin: "example.org.", Source: zonefile.FileSource(filepath.Join(d.dir, "example.org.zone"))}
 	l, store, _ := newTestLoader(t, good, bad, missing)
 
 	results, err := l.LoadAll()
@@ -149,9 +151,9 @@ func TestLoaderLoadAllFails(t *testing.T) {
 			t.Errorf("LoadAll error: got %q, want it to contain %q", err, want)
 		}
 	}
-	var ze *Error
+	var ze *zonefile.Error
 	if !errors.As(err, &ze) {
-		t.Errorf("LoadAll error: got %T, want a *zone.Error inside", err)
+		t.Errorf("LoadAll error: got %T, want a *zonefile.Error inside", err)
 	}
 	if len(results) != 3 || results[0].Err != nil || results[1].Err == nil || results[2].Err == nil {
 		t.Errorf("results: got %+v, want good, failed, failed", results)
@@ -265,7 +267,7 @@ func TestLoaderReload(t *testing.T) {
 // A file system that keeps no modification times (embed.FS) is compared by content.
 func TestLoaderReloadByContent(t *testing.T) {
 	fsys := fstest.MapFS{"example.com.zone": {Data: []byte(reloadZone("example.com.", 1))}}
-	src := ZoneFile{Origin: "example.com.", Source: Source{FS: fsys, Name: "example.com.zone", Path: "mem/example.com.zone"}}
+	src := ZoneFile{Origin: "example.com.", Source: zonefile.Source{FS: fsys, Name: "example.com.zone", Path: "mem/example.com.zone"}}
 	l, store, _ := newTestLoader(t, src)
 	if _, err := l.LoadAll(); err != nil {
 		t.Fatal(err)
@@ -283,7 +285,7 @@ func TestLoaderReloadByContent(t *testing.T) {
 }
 
 func TestNewLoaderRejects(t *testing.T) {
-	src := FileSource("x.zone")
+	src := zonefile.FileSource("x.zone")
 	tests := []struct {
 		name  string
 		zones []ZoneFile

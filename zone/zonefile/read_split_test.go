@@ -1,8 +1,7 @@
-package zone
+package zonefile
 
 import (
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -129,7 +128,7 @@ func TestSplitReadMatchesSequential(t *testing.T) {
 
 // TestSplitReadRootZone compares the split and sequential reads of the root zone.
 func TestSplitReadRootZone(t *testing.T) {
-	src := FileSource(filepath.Join("testdata", "root.zone"))
+	src := FileSource(rootZone)
 	want, wantSt, wantErr := readWithStats(src, ".", sequential)
 	if wantErr != nil {
 		t.Fatal(wantErr)
@@ -285,30 +284,6 @@ func TestSplitReadErrorLines(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestSplitLoadOutOfZoneLine checks the file:line of a semantic error of Check
-// found in the second part of a file large enough to be cut by default.
-func TestSplitLoadOutOfZoneLine(t *testing.T) {
-	body := genZone(8000, false)
-	if len(body) < minSplitSize {
-		t.Fatalf("got %d bytes, want at least %d to be cut", len(body), minSplitSize)
-	}
-	text := body + "www.example.net. 60 A 192.0.2.1\n"
-	line := strings.Count(body, "\n") + 1
-	fsys := fstest.MapFS{"big.zone": &fstest.MapFile{Data: []byte(text)}}
-	src := Source{FS: fsys, Name: "big.zone", Path: "zones/big.zone"}
-	for _, opt := range []readOptions{sequential, splitInto(2)} {
-		recs, _, err := readWithStats(src, "example.", opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = Check("example.", recs)
-		want := fmt.Sprintf("zones/big.zone:%d: www.example.net. is outside the zone example. (out-of-zone)", line)
-		if fmt.Sprint(err) != want {
-			t.Errorf("ways %d: got %v, want %s", opt.ways, err, want)
-		}
 	}
 }
 

@@ -1,4 +1,4 @@
-package zone
+package zonefile
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"unsafe"
+
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
 )
 
 // withoutFast is opt with the fast parser off: every part goes to miekg/dns.
@@ -42,18 +44,18 @@ func textSource(text []byte) Source {
 	return Source{FS: fsys, Name: "z.db", Path: "zones/z.db"}
 }
 
-// TestReadFastFiles compares the fast and the miekg/dns reads of every zone file of
-// testdata and of the shared data (zones.tsv), read whole and in parts.
+// TestReadFastFiles compares the fast and the miekg/dns reads of the root zone, of
+// every zone file of testdata and of the shared data (zones.tsv), read whole and in
+// parts.
 func TestReadFastFiles(t *testing.T) {
 	type file struct{ path, origin string }
 	files := []file{
-		{filepath.Join("testdata", "root.zone"), "."},
-		{filepath.Join("testdata", "loader", "example.zone"), "example."},
-		{filepath.Join("testdata", "loader", "inc", "hosts.zone"), "example."},
+		{rootZone, "."},
+		{filepath.Join("testdata", "example.zone"), "example."},
+		{filepath.Join("testdata", "inc", "hosts.zone"), "example."},
 	}
-	dir := sharedData(t)
-	for _, row := range readZonesTSV(t, dir) {
-		files = append(files, file{dataPath(dir, row.file), row.origin})
+	for _, z := range zonetest.SharedZones(t) {
+		files = append(files, file{z.Path, z.Origin})
 	}
 	taken := 0
 	for _, f := range files {
@@ -78,7 +80,7 @@ func TestReadFastFiles(t *testing.T) {
 // the signed root zone and a TLD-like zone of delegations, and that it reads them as
 // miekg/dns does.
 func TestReadFastTakesLargeZones(t *testing.T) {
-	root, err := os.ReadFile(filepath.Join("testdata", "root.zone"))
+	root, err := os.ReadFile(rootZone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +241,7 @@ func TestReadFastAllocations(t *testing.T) {
 		t.Errorf("got D sharing the string of d, want its own (case is kept)")
 	}
 
-	root, err := os.ReadFile(filepath.Join("testdata", "root.zone"))
+	root, err := os.ReadFile(rootZone)
 	if err != nil {
 		t.Fatal(err)
 	}

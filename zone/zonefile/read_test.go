@@ -1,4 +1,4 @@
-package zone
+package zonefile
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"testing/fstest"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
 )
 
 // readMap reads name from files as the zone at origin, shown as "zones/"+name.
@@ -340,26 +342,14 @@ func TestReadErrors(t *testing.T) {
 func errorTexts(tb testing.TB, err error) []string {
 	tb.Helper()
 	var out []string
-	for _, e := range flattenErrors(err) {
+	for _, e := range zonetest.Flatten(err) {
 		var ze *Error
 		if !errors.As(e, &ze) {
-			tb.Fatalf("got error %T %v, want *zone.Error", e, e)
+			tb.Fatalf("got error %T %v, want *zonefile.Error", e, e)
 		}
 		out = append(out, ze.Error())
 	}
 	return out
-}
-
-// flattenErrors undoes errors.Join.
-func flattenErrors(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flattenErrors(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }
 
 // TestReadIncludeOnDisk checks the confinement of the file system FileSource uses: a

@@ -1,4 +1,4 @@
-package zone
+package zonefile
 
 import (
 	"os"
@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
 )
 
 // The fast parser's benchmarks: each reads a file with the fast parser on ("fast")
@@ -13,16 +15,16 @@ import (
 // the process spent per read (cpu-ns/op: all goroutines, the GC's too) beside the
 // wall time: their ratio shows how much the parts overlap.
 
-// BenchmarkReadFastRoot reads the signed root zone of testdata (24,911 records).
+// BenchmarkReadFastRoot reads the signed root zone (24,911 records).
 func BenchmarkReadFastRoot(b *testing.B) {
-	benchmarkReadFast(b, FileSource(filepath.Join("testdata", "root.zone")), ".", 24911)
+	benchmarkReadFast(b, FileSource(rootZone), ".", 24911)
 }
 
 // BenchmarkReadFastDelegations reads a TLD-like zone of 100,000 delegations
-// (delegationZone: one NS with A and AAAA glue each).
+// (zonetest.DelegationZone: one NS with A and AAAA glue each).
 func BenchmarkReadFastDelegations(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "example.zone")
-	if err := os.WriteFile(path, []byte(delegationZone(300004)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(zonetest.DelegationZone(300004)), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	benchmarkReadFast(b, FileSource(path), "example.", 300004)

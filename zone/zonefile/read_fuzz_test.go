@@ -1,17 +1,22 @@
-package zone
+package zonefile_test
 
 import (
 	"testing"
 	"testing/fstest"
+
+	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // FuzzRead feeds any bytes to Read as a zone file (with a small file beside it for
-// $INCLUDE): it must not panic, every error must be a *Error (or several joined), and
-// every record must carry its file and a line; Check and Warnings must not panic either.
+// $INCLUDE): it must not panic, every error must be a *zonefile.Error (or several
+// joined), and every record must carry its file and a line; zone.Check and
+// zone.Warnings, which take what Read returns, must not panic either.
 func FuzzRead(f *testing.F) {
 	for _, seed := range []string{
 		"",
-		checkHead + "www CNAME ns\nsub NS ns.sub\nx DNAME y.\na.x A 192.0.2.9\n",
+		"$TTL 300\n@ SOA ns hm 1 2 3 4 300\n@ NS ns\nns A 192.0.2.1\nwww CNAME ns\nsub NS ns.sub\nx DNAME y.\na.x A 192.0.2.9\n",
 		"$ORIGIN example.\n$TTL 1h\n@ IN SOA ns hm ( 1 2 3\n 4 5 ) ; c\n\tNS ns\n",
 		"$GENERATE 1-4/2 h$ 300 A 192.0.2.$\n$GENERATE 1-1 x${1,3,x} AAAA ::$\n",
 		"$INCLUDE inc.db\n$INCLUDE inc.db sub\n$INCLUDE ../x\n",
@@ -27,11 +32,11 @@ func FuzzRead(f *testing.F) {
 			"z.db":   {Data: data},
 			"inc.db": {Data: []byte("i 300 A 192.0.2.7\n")},
 		}
-		recs, err := Read(Source{FS: fsys, Name: "z.db", Path: "zones/z.db"}, "example.")
+		recs, err := zonefile.Read(zonefile.Source{FS: fsys, Name: "z.db", Path: "zones/z.db"}, "example.")
 		if err != nil {
-			for _, e := range flattenErrors(err) {
-				if _, ok := e.(*Error); !ok {
-					t.Fatalf("got error %T %v, want *zone.Error", e, e)
+			for _, e := range zonetest.Flatten(err) {
+				if _, ok := e.(*zonefile.Error); !ok {
+					t.Fatalf("got error %T %v, want *zonefile.Error", e, e)
 				}
 			}
 			return
@@ -41,13 +46,13 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("got record %v at %s:%d, want an RR with file and line", r.RR, r.File, r.Line)
 			}
 		}
-		if err := Check("example.", recs); err != nil {
-			for _, e := range flattenErrors(err) {
-				if _, ok := e.(*Error); !ok {
-					t.Fatalf("Check: got error %T %v, want *zone.Error", e, e)
+		if err := zone.Check("example.", recs); err != nil {
+			for _, e := range zonetest.Flatten(err) {
+				if _, ok := e.(*zonefile.Error); !ok {
+					t.Fatalf("Check: got error %T %v, want *zonefile.Error", e, e)
 				}
 			}
 		}
-		_ = Warnings("example.", recs)
+		_ = zone.Warnings("example.", recs)
 	})
 }

@@ -1,4 +1,4 @@
-package zone
+package zonefile
 
 import (
 	"encoding/binary"
@@ -37,7 +37,7 @@ func newDedup(n int) *dedup {
 // duplicate reports whether rr, whose hash is k, repeats one of kept; if not, it
 // remembers that rr will be kept at index i, which must be len(kept). A repeated SOA
 // is not a duplicate here: a zone has exactly one SOA record (RFC 1035 section 5.2)
-// and Check reports the second one, as nsd-checkzone does ("this SOA record was
+// and zone.Check reports the second one, as nsd-checkzone does ("this SOA record was
 // already encountered").
 func (d *dedup) duplicate(i int, k uint64, rr dns.RR, kept []Record) bool {
 	prev, ok := d.head[k]

@@ -1,4 +1,4 @@
-package zone
+package zonefile
 
 import (
 	"fmt"
@@ -15,6 +15,12 @@ type Record struct {
 	RR   dns.RR
 	File string // the path as shown to the operator
 	Line int    // 1-based line in File
+}
+
+// Errorf returns the *Error of a problem with r, at r's file and line: rule names the
+// rule broken and the message is formatted from format and args, as by fmt.Sprintf.
+func (r Record) Errorf(rule, format string, args ...any) *Error {
+	return &Error{File: r.File, Line: r.Line, Rule: rule, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Source names a master file inside a file system. $INCLUDE is resolved inside FS,

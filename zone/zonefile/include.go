@@ -1,4 +1,4 @@
-package zone
+package zonefile
 
 import (
 	"fmt"
@@ -11,14 +11,14 @@ import (
 // includeFS is the file system miekg/dns opens $INCLUDE targets in (RFC 1035 section
 // 5.1). It confines them to the Source's file system, refuses absolute paths, wraps
 // every file in a lineReader so that its records get file and line, and keeps the stack
-// of files being read so the loader knows which file the parser's last record came from.
+// of files being read so the reader knows which file the parser's last record came from.
 type includeFS struct {
 	src   Source
 	stack []*lineReader
 	files map[string]*lineReader // name inside src.FS -> its reader, for every file opened
 }
 
-// includeError is why an $INCLUDE was refused; the loader reports it with rule "include".
+// includeError is why an $INCLUDE was refused; Read reports it with rule "include".
 type includeError struct{ msg string }
 
 func (e *includeError) Error() string { return e.msg }

@@ -1,4 +1,4 @@
-package zone
+package zonefile
 
 import (
 	"errors"
@@ -26,7 +26,7 @@ const DefaultTTL = 3600
 type ReadStats struct {
 	// Duplicates is the number of records dropped because an earlier record was the
 	// same (owner name compared case-insensitively, class, type and RDATA; the TTL is
-	// ignored, as NSD does). A repeated SOA is never dropped: Check reports it.
+	// ignored, as NSD does). A repeated SOA is never dropped: zone.Check reports it.
 	Duplicates int
 }
 
@@ -190,11 +190,11 @@ func parsePart(src Source, origin string, top *lineReader, p parsed, h *hasher) 
 			rr.Header().Ttl = ttl
 		}
 		if rr.Header().Class != dns.ClassINET {
-			p.errs = append(p.errs, rec.errorf("class", "class %s: only class IN is supported", dns.Class(rr.Header().Class)))
+			p.errs = append(p.errs, rec.Errorf("class", "class %s: only class IN is supported", dns.Class(rr.Header().Class)))
 			continue
 		}
 		if cur.generateLacksRDATA() {
-			p.errs = append(p.errs, rec.errorf("syntax", "$GENERATE gives %s record %s no RDATA", dns.Type(rr.Header().Rrtype), rr.Header().Name))
+			p.errs = append(p.errs, rec.Errorf("syntax", "$GENERATE gives %s record %s no RDATA", dns.Type(rr.Header().Rrtype), rr.Header().Name))
 			continue
 		}
 		p.recs = append(p.recs, rec)
@@ -240,9 +240,4 @@ func mergeParts(parts []parsed) ([]Record, ReadStats, error) {
 		return nil, st, errors.Join(errs...)
 	}
 	return recs, st, nil
-}
-
-// errorf returns an *Error about the record r.
-func (r Record) errorf(rule, format string, args ...any) *Error {
-	return &Error{File: r.File, Line: r.Line, Rule: rule, Msg: fmt.Sprintf(format, args...)}
 }

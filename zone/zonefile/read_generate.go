@@ -1,4 +1,4 @@
-package zone
+package zonefile
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 
 // miekg/dns v1.1.73 gives a record of a $GENERATE entry that states no TTL the TTL
 // 3600, ignoring the $TTL in force, where BIND (whose extension $GENERATE is) uses the
-// $TTL. The loader restores that: lineReader sees every "$" entry of its file, keeps
+// $TTL. The reader restores that: lineReader sees every "$" entry of its file, keeps
 // the $TTL in force (an $INCLUDE'd file starts with its includer's, RFC 1035 section
 // 5.1), and Read sets that TTL on the records of a $GENERATE that states none. Without
 // a $TTL they keep DefaultTTL, the value NSD gives such records.
