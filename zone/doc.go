@@ -10,7 +10,8 @@
 //   - the lookup (Zone.Lookup) and the zone set (Set, Store), published with one
 //     atomic pointer store;
 //   - the Loader, which loads the configured zones, reloads those whose file changed
-//     and publishes each new set, with optional metrics (LoaderMetrics).
+//     and publishes each new set, with optional metrics (LoaderMetrics) and, only when
+//     asked (LoaderOptions.TuneGC), tuning of the process's garbage collector.
 //
 // The package knows nothing about sockets, EDNS buffer sizes or BGP: a lookup says
 // what happened (an Answer of some Kind with three sections of RRset references); the
@@ -33,7 +34,7 @@
 // A server loads its zones with a Loader instead, which does the above for each
 // configured zone and keeps the old version of a zone serving when a reload fails:
 //
-//	l, err := zone.NewLoader(&store, nil, zone.ZoneFile{Origin: "example.org.",
-//		Source: zonefile.FileSource("/srv/zones/example.org.zone")})
+//	l, err := zone.NewLoader(&store, []zone.ZoneFile{{Origin: "example.org.",
+//		Source: zonefile.FileSource("/srv/zones/example.org.zone")}}, zone.LoaderOptions{})
 //	results, err := l.LoadAll() // at start-up; later, l.Reload() on SIGHUP
 package zone

@@ -66,7 +66,7 @@ func (c *command) check(args []string) error {
 // checkZones loads every zone of cfg and prints the outcome of each.
 func (c *command) checkZones(cfg *Config) error {
 	var store zone.Store
-	loader, err := zone.NewLoader(&store, nil, cfg.zoneFiles()...)
+	loader, err := zone.NewLoader(&store, cfg.zoneFiles(), zone.LoaderOptions{TuneGC: true})
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func newNode(cfg *Config, identity string, log *zap.Logger, level zap.AtomicLeve
 		buildInfo(),
 	)
 	var err error
-	n.loader, err = zone.NewLoader(&n.store, zone.NewLoaderMetrics(n.reg), cfg.zoneFiles()...)
+	n.loader, err = zone.NewLoader(&n.store, cfg.zoneFiles(), zone.LoaderOptions{Metrics: zone.NewLoaderMetrics(n.reg), TuneGC: true})
 	if err != nil {
 		return nil, err
 	}

@@ -89,11 +89,13 @@ func value(t *testing.T, m prometheus.Metric) float64 {
 	return pb.Gauge.GetValue()
 }
 
+// newTestLoader returns a Loader of zones with metrics and the garbage-collector
+// tuning on, as cmd/anycastdns makes it.
 func newTestLoader(t *testing.T, zones ...ZoneFile) (*Loader, *Store, *LoaderMetrics) {
 	t.Helper()
 	var store Store
 	m := NewLoaderMetrics(prometheus.NewRegistry())
-	l, err := NewLoader(&store, m, zones...)
+	l, err := NewLoader(&store, zones, LoaderOptions{Metrics: m, TuneGC: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +298,7 @@ func TestNewLoaderRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		var store Store
-		if _, err := NewLoader(&store, nil, tc.zones...); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := NewLoader(&store, tc.zones, LoaderOptions{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
 		}
 	}

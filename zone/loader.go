@@ -1,15 +1,11 @@
 package zone
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io/fs"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -38,6 +34,22 @@ type LoadResult struct {
 	Warnings []*zonefile.Error
 }
 
+// LoaderOptions are the optional settings of a Loader. The zero value records no
+// metrics and leaves the process's garbage collector alone.
+type LoaderOptions struct {
+	// Metrics receives the per-zone metrics (NewLoaderMetrics); nil records none.
+	Metrics *LoaderMetrics
+
+	// TuneGC lets the Loader change settings of the garbage collector, which are the
+	// whole process's, so that loads take less time and the resident size soon falls
+	// back to the live zone data: GOGC is raised to 400 while a master file of at
+	// most 64 MiB loads (unless the program set it higher or turned the collector
+	// off), and the memory a load freed is returned to the OS (debug.FreeOSMemory)
+	// 250 ms after each publish. Off by default, since a library must not change
+	// process-wide settings unasked; cmd/anycastdns turns it on.
+	TuneGC bool
+}
+
 // Loader loads the configured zones and reloads those whose file changed, publishing
 // each new Set to a Store. A new Set is built beside the one serving and swapped in with
 // one pointer store, so queries in flight finish on the set they started with and none
@@ -51,6 +63,7 @@ type LoadResult struct {
 type Loader struct {
 	store   *Store
 	metrics *LoaderMetrics
+	tuneGC  bool
 
 	mu     sync.Mutex
 	zones  []*loaded // in configuration order
@@ -66,10 +79,10 @@ type loaded struct {
 	includes bool      // records came from more than one file ($INCLUDE)
 }
 
-// NewLoader returns a Loader for zones that publishes to store. metrics may be nil.
-// An origin that is not a domain name, or given twice, is an error.
-func NewLoader(store *Store, metrics *LoaderMetrics, zones ...ZoneFile) (*Loader, error) {
-	l := &Loader{store: store, metrics: metrics}
+// NewLoader returns a Loader for zones that publishes to store, with the options of
+// opt. An origin that is not a domain name, or given twice, is an error.
+func NewLoader(store *Store, zones []ZoneFile, opt LoaderOptions) (*Loader, error) {
+	l := &Loader{store: store, metrics: opt.Metrics, tuneGC: opt.TuneGC}
 	seen := make(map[string]bool, len(zones))
 	for _, zf := range zones {
 		if zf.Source.Path == "" { // as zonefile.Read names it
@@ -99,7 +112,7 @@ func (l *Loader) LoadAll() ([]LoadResult, error) {
 	next := make([]*loaded, len(l.zones))
 	var errs []error
 	for i, z := range l.zones {
-		nz, res := z.load()
+		nz, res := z.load(l.tuneGC)
 		results = append(results, res)
 		if res.Err != nil {
 			errs = append(errs, res.Err)
@@ -144,7 +157,7 @@ func (l *Loader) Reload() ([]LoadResult, error) {
 				continue // unchanged
 			}
 		}
-		nz, res := z.load()
+		nz, res := z.load(l.tuneGC)
 		if res.Err != nil {
 			// Report the version that keeps serving.
 			res.Serial, res.Records = z.zone.Serial(), z.zone.RecordCount()
@@ -203,93 +216,22 @@ func (l *Loader) publish(next []*loaded) error {
 	}
 	l.store.Publish(set)
 	l.zones = next
-	// A load allocates about three times what the new zone keeps (the parser's
-	// records, the check indexes, the replaced zone once queries in flight drop it),
-	// and the runtime returns freed spans to the OS only slowly. Returning them soon
-	// keeps the resident size near the live zone data: about 330 → 205 MiB after
-	// loading 300,000 records. It costs one extra garbage collection per publish,
-	// run beside the caller, which can start serving the new set at once.
-	releaseOSMemory()
+	if l.tuneGC {
+		// A load allocates about three times what the new zone keeps (the parser's
+		// records, the check indexes, the replaced zone once queries in flight drop
+		// it), and the runtime returns freed spans to the OS only slowly. Returning
+		// them soon keeps the resident size near the live zone data: about 330 → 205
+		// MiB after loading 300,000 records. It costs one extra garbage collection per
+		// publish, run beside the caller, which can start serving the new set at once.
+		releaseOSMemory()
+	}
 	return nil
 }
 
-// loadGCPercent is the GOGC value in force while a zone loads. A load allocates about
-// 1.7 times what the zone it builds keeps, and most of it stays reachable to the end
-// (records, check index, staged nodes), so collecting at the default 100 % mostly
-// marks live data again and again: at 400 % the root zone loads with one collection
-// instead of five or six (60 instead of 68 ms), and the heap peaks at about what the
-// load allocates on top of what was live before it.
-const loadGCPercent = 400
-
-// loadGCMaxSize is the largest master file loaded with the GC percent raised: the
-// peak heap of a larger load would grow by gigabytes (a zone of a million
-// delegations), where the collections saved are a small part of the load time.
-const loadGCMaxSize = 64 << 20
-
-// gcRaise counts the loads in progress, so that overlapping loads (of different
-// Loaders) raise the GC percent once and the last one to finish restores it.
-var gcRaise struct {
-	sync.Mutex
-	n      int
-	prev   int
-	raised bool
-}
-
-// raiseGCPercent sets the GC percent to loadGCPercent, unless the program set it
-// higher or turned the collector off, and returns the function that restores it.
-func raiseGCPercent() (restore func()) {
-	gcRaise.Lock()
-	defer gcRaise.Unlock()
-	if gcRaise.n == 0 {
-		gcRaise.prev = debug.SetGCPercent(loadGCPercent)
-		gcRaise.raised = gcRaise.prev >= 0 && gcRaise.prev < loadGCPercent
-		if !gcRaise.raised {
-			debug.SetGCPercent(gcRaise.prev)
-		}
-	}
-	gcRaise.n++
-	return func() {
-		gcRaise.Lock()
-		defer gcRaise.Unlock()
-		if gcRaise.n--; gcRaise.n == 0 && gcRaise.raised {
-			debug.SetGCPercent(gcRaise.prev)
-		}
-	}
-}
-
-// releaseDelay is how long after a publish the load's freed memory is returned.
-const releaseDelay = 250 * time.Millisecond
-
-// releasing counts the requests to return freed memory to the OS that are not
-// served yet; while it is above zero one goroutine serves them, so that two
-// debug.FreeOSMemory calls never run at once.
-var releasing atomic.Int64
-
-// releaseOSMemory returns the memory the heap no longer uses to the OS, in a
-// goroutine, releaseDelay after the publish: a garbage collection and a scavenge of the
-// whole heap, which the publishing caller need not wait for.
-func releaseOSMemory() {
-	if releasing.Add(1) > 1 {
-		return // the running goroutine goes round again
-	}
-	go func() {
-		// After the first queries to the new set: the collection and scavenge take
-		// a core for tens of milliseconds (about 25 ms of CPU after the root zone),
-		// which a server that has just opened its listeners needs more.
-		time.Sleep(releaseDelay)
-		for {
-			asked := releasing.Load()
-			debug.FreeOSMemory()
-			if releasing.Add(-asked) == 0 {
-				return
-			}
-		}
-	}()
-}
-
 // load reads, checks and compiles the zone's file, returning the new state and the
-// result. The receiver is not modified.
-func (z *loaded) load() (*loaded, LoadResult) {
+// result, with the GC percent raised (raiseGCPercent) when tuneGC is set. The receiver
+// is not modified.
+func (z *loaded) load(tuneGC bool) (*loaded, LoadResult) {
 	res := LoadResult{Origin: z.origin, Path: z.src.Path}
 	start := time.Now()
 	// Stamp before reading: a write racing with the read then shows as a change at the
@@ -300,7 +242,7 @@ func (z *loaded) load() (*loaded, LoadResult) {
 		res.Took = time.Since(start)
 		return nil, res
 	}
-	if st.size <= loadGCMaxSize {
+	if tuneGC && st.size <= loadGCMaxSize {
 		defer raiseGCPercent()()
 	}
 	recs, stats, err := zonefile.ReadWithStats(z.src, z.origin)
@@ -331,29 +273,4 @@ func fromIncludes(src zonefile.Source, recs []zonefile.Record) bool {
 		}
 	}
 	return false
-}
-
-// fileStamp identifies a version of a master file.
-type fileStamp struct {
-	size    int64
-	modTime time.Time
-	sum     [sha256.Size]byte // only when the file system keeps no modification time
-}
-
-// stampOf returns the stamp of src's file: size and modification time, or a hash of the
-// content when the modification time is zero (embed.FS).
-func stampOf(src zonefile.Source) (fileStamp, error) {
-	fi, err := fs.Stat(src.FS, src.Name)
-	if err != nil {
-		return fileStamp{}, err
-	}
-	st := fileStamp{size: fi.Size(), modTime: fi.ModTime()}
-	if st.modTime.IsZero() {
-		b, err := fs.ReadFile(src.FS, src.Name)
-		if err != nil {
-			return fileStamp{}, err
-		}
-		st.sum = sha256.Sum256(b)
-	}
-	return st, nil
 }
