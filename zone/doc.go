@@ -14,8 +14,8 @@
 //     asked (LoaderOptions.TuneGC), tuning of the process's garbage collector.
 //
 // The package knows nothing about sockets, EDNS buffer sizes or BGP: a lookup says
-// what happened (an Answer of some Kind with three sections of RRset references); the
-// server decides how that looks on the wire.
+// what happened (an Answer whose Kind is an AnswerKind, with three sections of RRset
+// references); the server decides how that looks on the wire.
 //
 // A typical use:
 //

@@ -77,7 +77,7 @@ func glueNames(refs []RRsetRef) []string {
 	return out
 }
 
-func kindName(k Kind) string {
+func kindName(k AnswerKind) string {
 	switch k {
 	case Success:
 		return "Success"
@@ -88,5 +88,5 @@ func kindName(k Kind) string {
 	case Delegation:
 		return "Delegation"
 	}
-	return "Kind(?)"
+	return "AnswerKind(?)"
 }
