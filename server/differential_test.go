@@ -13,6 +13,7 @@ import (
 
 	"github.com/anycastdns/anycastdns/server"
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // The differential test: Knot DNS (knotd, the reference) and our server serve the same
@@ -128,7 +129,7 @@ func startOurs(t testing.TB, zones []zoneSpec) endpoints {
 	t.Helper()
 	var zs []*zone.Zone
 	for _, s := range zones {
-		z, err := zone.Load(zone.FileSource(s.File), s.Origin)
+		z, err := zone.Load(zonefile.FileSource(s.File), s.Origin)
 		if err != nil {
 			t.Fatalf("zone.Load %s: %v", s.Origin, err)
 		}

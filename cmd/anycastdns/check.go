@@ -67,7 +67,7 @@ func (c *command) check(args []string) error {
 // checkZones loads every zone of cfg and prints the outcome of each.
 func (c *command) checkZones(cfg *config.Config) error {
 	var store zone.Store
-	loader, err := zone.NewLoader(&store, nil, cfg.ZoneFiles()...)
+	loader, err := zone.NewLoader(&store, cfg.ZoneFiles(), zone.LoaderOptions{TuneGC: true})
 	if err != nil {
 		return err
 	}

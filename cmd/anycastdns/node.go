@@ -60,7 +60,7 @@ func newNode(cfg *config.Config, log *zap.Logger, level zap.AtomicLevel) (*node,
 		buildInfo(),
 	)
 	var err error
-	n.loader, err = zone.NewLoader(&n.store, zone.NewLoaderMetrics(n.reg), cfg.ZoneFiles()...)
+	n.loader, err = zone.NewLoader(&n.store, cfg.ZoneFiles(), zone.LoaderOptions{Metrics: zone.NewLoaderMetrics(n.reg), TuneGC: true})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/anycastdns/anycastdns/internal/config/field"
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 	"github.com/anycastdns/anycastdns/zones"
 )
 
@@ -48,14 +49,14 @@ func (c *Config) ZoneFiles() []zone.ZoneFile {
 	if c.Zones == nil {
 		var zfs []zone.ZoneFile
 		for _, z := range zones.All() {
-			zfs = append(zfs, zone.ZoneFile{Origin: z.Origin, Source: zone.Source{
+			zfs = append(zfs, zone.ZoneFile{Origin: z.Origin, Source: zonefile.Source{
 				FS: zones.FS, Name: z.File, Path: "zones/" + z.File}})
 		}
 		return zfs
 	}
 	zfs := make([]zone.ZoneFile, 0, len(c.Zones))
 	for _, z := range c.Zones {
-		zfs = append(zfs, zone.ZoneFile{Origin: z.Origin, Source: zone.FileSource(z.path)})
+		zfs = append(zfs, zone.ZoneFile{Origin: z.Origin, Source: zonefile.FileSource(z.path)})
 	}
 	return zfs
 }
