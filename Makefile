@@ -78,8 +78,8 @@ race:
 
 # A short run of each fuzz target (go test -fuzz takes one target per run).
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZ_READ_EXECS) ./zone
-	$(GO) test -run '^$$' -fuzz '^FuzzReadFast$$' -fuzztime $(FUZZ_READ_FAST_EXECS) ./zone
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZ_READ_EXECS) ./zone/zonefile
+	$(GO) test -run '^$$' -fuzz '^FuzzReadFast$$' -fuzztime $(FUZZ_READ_FAST_EXECS) ./zone/zonefile
 	$(GO) test -run '^$$' -fuzz '^FuzzRespond$$' -fuzztime $(FUZZ_RESPOND_EXECS) ./server
 
 # bench measures anycastdns beside NSD and Knot DNS with dnsperf (cmd/benchdns): the mix,
@@ -95,7 +95,7 @@ bench-quick: build deps
 
 # bench-go runs the Go benchmarks (lookup, packet path, zone loading; allocations).
 bench-go:
-	$(GO) test -run '^$$' -bench . -benchmem ./zone ./server
+	$(GO) test -run '^$$' -bench . -benchmem ./zone/... ./server
 
 # bench-load prints the load time and peak memory of the signed root zone for
 # `anycastdns check` and `nsd-checkzone` (which parses and builds NSD's in-memory

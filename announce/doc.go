@@ -13,10 +13,11 @@
 //	sp.Announce(prefix, "rise")          // healthy
 //	sp.Withdraw(prefix, "fall")          // unhealthy
 //	sp.Drain("shutdown")                 // SIGTERM: 65535:0 on every announced prefix
-//	time.Sleep(grace)
+//	// … the grace period (package anycast times it) …
 //	sp.Withdraw(prefix, "shutdown")
 //	sp.Stop(ctx)                         // Cease to every peer
 //
 // Announce, Withdraw and Drain are idempotent; each decision that changes
-// what is announced is logged with its reason and counted.
+// what is announced is logged with its reason and counted. Package anycast
+// decides when to call them.
 package announce

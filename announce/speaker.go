@@ -71,10 +71,13 @@ type Speaker struct {
 // New validates cfg and builds a speaker; nothing is dialled before Start.
 // Zero optional fields of cfg take their defaults.
 func New(cfg Config, opts Options) (*Speaker, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
 	cfg = cfg.WithDefaults()
+	if !cfg.Enabled() {
+		return nil, errors.New("announce: at least one peer is required")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("announce: %w", err)
+	}
 	s := &Speaker{
 		cfg:      cfg,
 		log:      opts.Logger,

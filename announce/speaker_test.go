@@ -8,16 +8,13 @@ import (
 	"testing"
 	"time"
 
-	api "github.com/osrg/gobgp/v3/api"
-	"github.com/osrg/gobgp/v3/pkg/apiutil"
 	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
-	"github.com/osrg/gobgp/v3/pkg/server"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/internal/testutil/bgptest"
 )
 
 const (
@@ -31,33 +28,10 @@ var (
 )
 
 // startRouter runs a second GoBGP server that plays the PoP's router: it
-// listens on a free 127.0.0.1 port and accepts the node as a passive eBGP
-// peer for IPv4 and IPv6 unicast.
-func startRouter(t *testing.T) (*server.BgpServer, int) {
+// accepts the node as a passive eBGP peer for IPv4 and IPv6 unicast.
+func startRouter(t *testing.T) *bgptest.Router {
 	t.Helper()
-	port := testutil.FreePort(t, "127.0.0.1")
-	r := server.NewBgpServer(server.LoggerOption(newZapLogger(zap.NewNop(), zap.NewAtomicLevel())))
-	go r.Serve()
-	err := r.StartBgp(context.Background(), &api.StartBgpRequest{Global: &api.Global{
-		Asn: routerAS, RouterId: "10.255.0.1", ListenPort: int32(port), ListenAddresses: []string{"127.0.0.1"},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.StopBgp(context.Background(), &api.StopBgpRequest{}) })
-	err = r.AddPeer(context.Background(), &api.AddPeerRequest{Peer: &api.Peer{
-		Conf:      &api.PeerConf{NeighborAddress: "127.0.0.1", PeerAsn: nodeAS},
-		Transport: &api.Transport{PassiveMode: true},
-		Timers:    &api.Timers{Config: &api.TimersConfig{HoldTime: 3, KeepaliveInterval: 1}},
-		AfiSafis: []*api.AfiSafi{
-			{Config: &api.AfiSafiConfig{Family: family(pfx4), Enabled: true}},
-			{Config: &api.AfiSafiConfig{Family: family(pfx6), Enabled: true}},
-		},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r, port
+	return bgptest.StartRouter(t, bgptest.Options{AS: routerAS, PeerAS: nodeAS})
 }
 
 func testConfig(port int) Config {
@@ -76,55 +50,20 @@ func testConfig(port int) Config {
 	}
 }
 
-// route is what the router learned for one prefix.
-type route struct {
-	nextHop     string
-	asPath      []uint32
-	med         uint32
-	hasMED      bool
-	communities []uint32
-}
-
-// lookup returns the router's best path for prefix, or false.
-func lookup(t *testing.T, r *server.BgpServer, prefix netip.Prefix) (route, bool) {
+// waitRoute waits up to 15s until the router's route for prefix satisfies
+// cond, described by what, and returns it.
+func waitRoute(t *testing.T, router *bgptest.Router, prefix netip.Prefix, what string, cond func(rt bgptest.Route, found bool) bool) bgptest.Route {
 	t.Helper()
-	var out route
-	found := false
-	err := r.ListPath(context.Background(), &api.ListPathRequest{
-		TableType: api.TableType_GLOBAL, Family: family(prefix),
-		Prefixes: []*api.TableLookupPrefix{{Prefix: prefix.String()}},
-	}, func(d *api.Destination) {
-		if d.Prefix != prefix.String() || len(d.Paths) == 0 {
-			return
-		}
-		attrs, err := apiutil.UnmarshalPathAttributes(d.Paths[0].Pattrs)
-		if err != nil {
-			t.Errorf("%v: %v", prefix, err)
-			return
-		}
-		found = true
-		for _, a := range attrs {
-			switch a := a.(type) {
-			case *bgp.PathAttributeNextHop:
-				out.nextHop = a.Value.String()
-			case *bgp.PathAttributeMpReachNLRI:
-				out.nextHop = a.Nexthop.String()
-			case *bgp.PathAttributeAsPath:
-				for _, seg := range a.Value {
-					out.asPath = append(out.asPath, seg.GetAS()...)
-				}
-			case *bgp.PathAttributeMultiExitDisc:
-				out.med, out.hasMED = a.Value, true
-			case *bgp.PathAttributeCommunities:
-				out.communities = a.Value
-			}
-		}
-	})
+	rt, _, err := router.Wait(t, prefix, 15*time.Second, what, cond)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out, found
+	return rt
 }
+
+// hasRoute and noRoute are conditions for waitRoute.
+func hasRoute(_ bgptest.Route, found bool) bool { return found }
+func noRoute(_ bgptest.Route, found bool) bool  { return !found }
 
 // waitFor polls cond every 20ms for at most 15s.
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -169,7 +108,8 @@ func metricValue(m *dto.Metric) float64 {
 }
 
 func TestSpeakerAgainstRouter(t *testing.T) {
-	router, port := startRouter(t)
+	router := startRouter(t)
+	port := router.Port
 	core, logs := observer.New(zap.InfoLevel)
 	reg := prometheus.NewRegistry()
 	sp, err := New(testConfig(port), Options{Logger: zap.New(core), Registerer: reg})
@@ -203,25 +143,20 @@ func TestSpeakerAgainstRouter(t *testing.T) {
 	}
 	wantComms := []uint32{uint32(bgp.COMMUNITY_NO_EXPORT), 65001<<16 | 53}
 	for _, p := range []netip.Prefix{pfx4, pfx6} {
-		var rt route
-		waitFor(t, p.String()+" at the router", func() bool {
-			var ok bool
-			rt, ok = lookup(t, router, p)
-			return ok
-		})
-		if want := []uint32{nodeAS, nodeAS, nodeAS}; !slices.Equal(rt.asPath, want) {
-			t.Errorf("%v AS path: got %v, want %v (two prepends)", p, rt.asPath, want)
+		rt := waitRoute(t, router, p, "a route", hasRoute)
+		if want := []uint32{nodeAS, nodeAS, nodeAS}; !slices.Equal(rt.ASPath, want) {
+			t.Errorf("%v AS path: got %v, want %v (two prepends)", p, rt.ASPath, want)
 		}
-		if !rt.hasMED || rt.med != 50 {
-			t.Errorf("%v MED: got %v (present %v), want 50", p, rt.med, rt.hasMED)
+		if !rt.HasMED || rt.MED != 50 {
+			t.Errorf("%v MED: got %v (present %v), want 50", p, rt.MED, rt.HasMED)
 		}
-		if !slices.Equal(rt.communities, wantComms) {
-			t.Errorf("%v communities: got %v, want %v", p, rt.communities, wantComms)
+		if !slices.Equal(rt.Communities, wantComms) {
+			t.Errorf("%v communities: got %v, want %v", p, rt.Communities, wantComms)
 		}
-		if rt.nextHop == "" || rt.nextHop == "0.0.0.0" || rt.nextHop == "::" {
-			t.Errorf("%v next hop: got %q, want the session's address (next-hop self)", p, rt.nextHop)
+		if rt.NextHop == "" || rt.NextHop == "0.0.0.0" || rt.NextHop == "::" {
+			t.Errorf("%v next hop: got %q, want the session's address (next-hop self)", p, rt.NextHop)
 		}
-		t.Logf("%v: next hop %s, AS path %v", p, rt.nextHop, rt.asPath)
+		t.Logf("%v: next hop %s, AS path %v", p, rt.NextHop, rt.ASPath)
 	}
 
 	// Drain: both routes carry 65535:0 on top of the configured communities.
@@ -229,9 +164,8 @@ func TestSpeakerAgainstRouter(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []netip.Prefix{pfx4, pfx6} {
-		waitFor(t, p.String()+" with GRACEFUL_SHUTDOWN", func() bool {
-			rt, ok := lookup(t, router, p)
-			return ok && slices.Contains(rt.communities, GracefulShutdown) && slices.Contains(rt.communities, uint32(bgp.COMMUNITY_NO_EXPORT))
+		waitRoute(t, router, p, "GRACEFUL_SHUTDOWN and NO_EXPORT", func(rt bgptest.Route, found bool) bool {
+			return found && slices.Contains(rt.Communities, GracefulShutdown) && slices.Contains(rt.Communities, uint32(bgp.COMMUNITY_NO_EXPORT))
 		})
 		if a, d := sp.Announced(p); !a || !d {
 			t.Errorf("%v Announced: got %v %v, want true true", p, a, d)
@@ -245,9 +179,8 @@ func TestSpeakerAgainstRouter(t *testing.T) {
 	if err := sp.Announce(pfx4, "undrain"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "GRACEFUL_SHUTDOWN removed from "+pfx4.String(), func() bool {
-		rt, ok := lookup(t, router, pfx4)
-		return ok && !slices.Contains(rt.communities, GracefulShutdown)
+	waitRoute(t, router, pfx4, "GRACEFUL_SHUTDOWN removed", func(rt bgptest.Route, found bool) bool {
+		return found && !slices.Contains(rt.Communities, GracefulShutdown)
 	})
 
 	// Withdraw: the prefix disappears from the router, the other stays.
@@ -257,11 +190,8 @@ func TestSpeakerAgainstRouter(t *testing.T) {
 	if err := sp.Withdraw(pfx4, "fall"); err != nil { // idempotent
 		t.Fatal(err)
 	}
-	waitFor(t, pfx4.String()+" withdrawn at the router", func() bool {
-		_, ok := lookup(t, router, pfx4)
-		return !ok
-	})
-	if _, ok := lookup(t, router, pfx6); !ok {
+	waitRoute(t, router, pfx4, "no route (withdrawn)", noRoute)
+	if _, ok := router.Lookup(t, pfx6); !ok {
 		t.Errorf("%v: withdrawn with %v, want it still announced", pfx6, pfx4)
 	}
 	if v, _ := gauge(t, reg, "anycastdns_bgp_prefix_announced", map[string]string{"prefix": pfx4.String()}); v != 0 {
@@ -284,10 +214,7 @@ func TestSpeakerAgainstRouter(t *testing.T) {
 	if err := sp.Stop(ctx); err != nil { // idempotent
 		t.Fatal(err)
 	}
-	waitFor(t, pfx6.String()+" gone after Stop", func() bool {
-		_, ok := lookup(t, router, pfx6)
-		return !ok
-	})
+	waitRoute(t, router, pfx6, "no route after Stop", noRoute)
 	if err := sp.Announce(pfx6, "rise"); err != ErrNotRunning {
 		t.Errorf("Announce after Stop: got %v, want ErrNotRunning", err)
 	}
@@ -316,7 +243,8 @@ func TestSpeakerAgainstRouter(t *testing.T) {
 // TestSpeakerPlainIPv4Only: no prepends, MED or communities, an explicit
 // IPv4 next hop and a peer restricted to IPv4, so the IPv6 prefix is not sent.
 func TestSpeakerPlainIPv4Only(t *testing.T) {
-	router, port := startRouter(t)
+	router := startRouter(t)
+	port := router.Port
 	cfg := testConfig(port)
 	cfg.Communities, cfg.Prepend, cfg.MED = nil, 0, nil
 	cfg.NextHop4 = netip.MustParseAddr("192.0.2.1")
@@ -335,24 +263,18 @@ func TestSpeakerPlainIPv4Only(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var rt route
-	waitFor(t, pfx4.String()+" at the router", func() bool {
-		var ok bool
-		rt, ok = lookup(t, router, pfx4)
-		return ok
-	})
-	if rt.nextHop != "192.0.2.1" || !slices.Equal(rt.asPath, []uint32{nodeAS}) || rt.hasMED || len(rt.communities) != 0 {
+	rt := waitRoute(t, router, pfx4, "a route", hasRoute)
+	if rt.NextHop != "192.0.2.1" || !slices.Equal(rt.ASPath, []uint32{nodeAS}) || rt.HasMED || len(rt.Communities) != 0 {
 		t.Errorf("got %+v, want next hop 192.0.2.1, AS path [%d], no MED, no communities", rt, nodeAS)
 	}
 	if err := sp.Drain("shutdown", pfx4); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "only 65535:0 on "+pfx4.String(), func() bool {
-		rt, ok := lookup(t, router, pfx4)
-		return ok && slices.Equal(rt.communities, []uint32{GracefulShutdown})
+	waitRoute(t, router, pfx4, "only 65535:0", func(rt bgptest.Route, found bool) bool {
+		return found && slices.Equal(rt.Communities, []uint32{GracefulShutdown})
 	})
 	// The IPv6 family was never negotiated: the router has no IPv6 route.
-	if _, ok := lookup(t, router, pfx6); ok {
+	if _, ok := router.Lookup(t, pfx6); ok {
 		t.Errorf("%v: got a route at the router, want none over an IPv4-only session", pfx6)
 	}
 }

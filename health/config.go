@@ -1,9 +1,9 @@
 package health
 
 import (
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/anycastdns/anycastdns/internal/config/field"
 )
 
 // Defaults applied by [Config.WithDefaults] to zero-valued fields.
@@ -16,34 +16,38 @@ const (
 	DefaultTCPEvery       = 5
 )
 
-// Config holds the health-checking parameters. The zero value is valid: every
-// zero field takes the default documented on it.
+// Config holds the health-checking parameters, the health section of the
+// configuration file (deploy/anycastdns.example.yaml) whose yaml tags they carry.
+// Every zero field takes the default documented on it (WithDefaults).
 type Config struct {
+	// Interval is the time between probe rounds. Default 1s.
+	Interval time.Duration `yaml:"interval"`
 	// Rise is the number of consecutive passing probe rounds needed to
 	// become Healthy. Default 2.
-	Rise int
+	Rise int `yaml:"rise"`
 	// Fall is the number of consecutive failing probe rounds needed to
 	// leave Healthy. Default 3.
-	Fall int
-	// Interval is the time between probe rounds. Default 1s.
-	Interval time.Duration
+	Fall int `yaml:"fall"`
+	// Timeout bounds one probe query. It must not exceed Interval.
+	// Default 500ms (or Interval, when Interval is shorter).
+	Timeout time.Duration `yaml:"timeout"`
+	// TCPEvery makes every TCPEvery-th probe round also query over TCP;
+	// the other rounds query over UDP only. 1 probes TCP every round.
+	// Default 5.
+	TCPEvery int `yaml:"tcp-every"`
 	// StallIntervals bounds the silence of the probe loop: when no probe
 	// result has arrived for more than StallIntervals × Interval, the probe
 	// loop itself is considered stuck and the prefix becomes Unhealthy.
 	// Default 3.
-	StallIntervals int
-	// Timeout bounds one probe query. It must not exceed Interval.
-	// Default 500ms (or Interval, when Interval is shorter).
-	Timeout time.Duration
-	// TCPEvery makes every TCPEvery-th probe round also query over TCP;
-	// the other rounds query over UDP only. 1 probes TCP every round.
-	// Default 5.
-	TCPEvery int
+	StallIntervals int `yaml:"stall-intervals"`
 	// MaintenanceFile, when not empty, is a path whose presence drains every
 	// prefix (the operator's maintenance switch). It is checked once per
 	// Interval. Default: no file.
-	MaintenanceFile string
+	MaintenanceFile string `yaml:"maintenance-file"`
 }
+
+// DefaultConfig returns the configuration with every field at its default.
+func DefaultConfig() Config { return Config{}.WithDefaults() }
 
 // WithDefaults returns c with every zero field replaced by its default.
 func (c Config) WithDefaults() Config {
@@ -68,24 +72,29 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate reports the first invalid field of c after defaults are applied.
+// Validate reports every invalid field of c, naming its key; it applies no
+// defaults (NewMonitor applies them first).
 func (c Config) Validate() error {
-	c = c.WithDefaults()
-	switch {
-	case c.Rise < 1:
-		return fmt.Errorf("health: rise %d: must be at least 1", c.Rise)
-	case c.Fall < 1:
-		return fmt.Errorf("health: fall %d: must be at least 1", c.Fall)
-	case c.Interval < 0:
-		return errors.New("health: interval must be positive")
-	case c.StallIntervals < 1:
-		return fmt.Errorf("health: stall intervals %d: must be at least 1", c.StallIntervals)
-	case c.Timeout < 0 || c.Timeout > c.Interval:
-		return fmt.Errorf("health: timeout %v: must be positive and at most the interval %v", c.Timeout, c.Interval)
-	case c.TCPEvery < 1:
-		return fmt.Errorf("health: tcp every %d: must be at least 1", c.TCPEvery)
+	var errs field.Errors
+	if c.Interval <= 0 {
+		errs.Add("interval", "%v; want a positive duration", c.Interval)
 	}
-	return nil
+	if c.Rise < 1 {
+		errs.Add("rise", "%d; want at least 1", c.Rise)
+	}
+	if c.Fall < 1 {
+		errs.Add("fall", "%d; want at least 1", c.Fall)
+	}
+	if c.Timeout <= 0 || (c.Interval > 0 && c.Timeout > c.Interval) {
+		errs.Add("timeout", "%v; want a positive duration, at most %s (%v)", c.Timeout, field.Key("interval"), c.Interval)
+	}
+	if c.TCPEvery < 1 {
+		errs.Add("tcp-every", "%d; want at least 1 (1 probes TCP every round)", c.TCPEvery)
+	}
+	if c.StallIntervals < 1 {
+		errs.Add("stall-intervals", "%d; want at least 1", c.StallIntervals)
+	}
+	return errs.Err()
 }
 
 // StallAfter is the silence after which the probe loop counts as stalled.

@@ -22,7 +22,8 @@
 //		Probe:        (&health.Prober{Zones: origins, Serial: loadedSerial}).Probe,
 //		Logger:       log,
 //		Registerer:   reg,
-//		OnTransition: func(ev health.Event) { /* announce or withdraw ev.Prefix */ },
+//		// package anycast's Controller: announce, drain or withdraw ev.Prefix
+//		OnTransition: func(ev health.Event) { ctrl.OnTransition(ev) },
 //	})
 //	go mon.Run(ctx)
 //	mon.ZonesLoaded()            // after every configured zone loaded

@@ -194,11 +194,14 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 		{Timeout: 2 * time.Second}, {TCPEvery: -2},
 	}
 	for _, c := range bad {
-		if err := c.Validate(); err == nil {
-			t.Errorf("Validate(%+v): got nil, want an error", c)
+		if err := c.WithDefaults().Validate(); err == nil {
+			t.Errorf("Validate(%+v with defaults): got nil, want an error", c)
 		}
 	}
-	if err := (Config{}).Validate(); err != nil {
-		t.Errorf("Validate(zero): got %v, want nil", err)
+	if err := (Config{}).WithDefaults().Validate(); err != nil {
+		t.Errorf("Validate(zero with defaults): got %v, want nil", err)
+	}
+	if DefaultConfig() != want {
+		t.Errorf("DefaultConfig: got %+v, want %+v", DefaultConfig(), want)
 	}
 }

@@ -92,8 +92,9 @@ type Monitor struct {
 // NewMonitor returns a monitor for targets. Zero fields of cfg take their
 // defaults.
 func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("health: %w", err)
 	}
 	if opts.Probe == nil {
 		return nil, errors.New("health: MonitorOptions.Probe is required")
@@ -101,7 +102,7 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 	if len(targets) == 0 {
 		return nil, errors.New("health: no targets")
 	}
-	m := &Monitor{cfg: cfg.WithDefaults(), probe: opts.Probe, log: opts.Logger, onTrans: opts.OnTransition}
+	m := &Monitor{cfg: cfg, probe: opts.Probe, log: opts.Logger, onTrans: opts.OnTransition}
 	if m.log == nil {
 		m.log = zap.NewNop()
 	}

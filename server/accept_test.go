@@ -162,7 +162,7 @@ func TestQuestionKeepsCase(t *testing.T) {
 
 // TestNoZonesPublished checks that a store with nothing published refuses.
 func TestNoZonesPublished(t *testing.T) {
-	s, err := New(testConfig(), new(zone.Store), nil, nil)
+	s, err := New(testConfig(), new(zone.Store), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // BenchmarkRespond measures the whole packet path, bytes in to bytes out, with no
@@ -67,7 +68,7 @@ func BenchmarkRespond(b *testing.B) {
 // as validating resolvers ask (RFC 4035 section 3.1): RRSIGs with every RRset and
 // the NSEC proofs of a name error and of an unsigned delegation.
 func BenchmarkRespondRoot(b *testing.B) {
-	z, err := zone.Load(zone.FileSource(filepath.Join("..", "zone", "testdata", "root.zone")), ".")
+	z, err := zone.Load(zonefile.FileSource(filepath.Join("..", "zone", "testdata", "root.zone")), ".")
 	if err != nil {
 		testutil.Missing(b, "root zone: %v", err)
 	}

@@ -1,12 +1,19 @@
 package server
 
 import (
+	"fmt"
+	"net"
+	"net/netip"
 	"os"
 	"runtime"
+	"strconv"
 	"time"
+
+	"github.com/anycastdns/anycastdns/internal/config/field"
 )
 
-// Defaults applied by New to the zero fields of a Config.
+// Defaults of the Config fields. DefaultConfig holds them; New also applies them to
+// the zero fields of a Config.
 const (
 	// DefaultUDPSize is the EDNS(0) payload size advertised and the largest UDP reply
 	// sent: 1232 bytes fits in the IPv6 minimum MTU of 1280 without fragmentation
@@ -31,36 +38,31 @@ const (
 // DefaultListen are the addresses served when Config.Listen is empty.
 var DefaultListen = []string{"127.0.0.1:5353", "[::1]:5353"}
 
-// Config is the server's configuration. The zero value of every field means its
-// documented default.
+// Config is the server's configuration, the top-level keys of the configuration file
+// (deploy/anycastdns.example.yaml) whose yaml tags they carry. The zero value of every
+// field means its documented default, except NSID (see DefaultConfig).
 type Config struct {
+	// Identity is the node's name, returned for hostname.bind, id.server and NSID.
+	// At most 255 bytes. Default: the host name, read once by New (DefaultIdentity).
+	Identity string `yaml:"identity"`
+	// Version is returned for version.bind and version.server. At most 255 bytes.
+	// Default "anycastdns"; the configuration file's default adds the program's
+	// version.
+	Version string `yaml:"version"`
+	// HideVersion makes version.bind and version.server REFUSED. Default false.
+	HideVersion bool `yaml:"hide-version"`
+	// NSID, when true, answers the NSID option (RFC 5001) with Identity. The zero
+	// value is false; DefaultConfig, the configuration file's default, sets true.
+	NSID bool `yaml:"nsid"`
 	// Listen holds "host:port" addresses; each gets a UDP and a TCP listener.
 	// An IPv6 address (including [::]) is bound IPv6-only, so 0.0.0.0 and [::]
 	// may be configured together. Replies leave from the address the query was
-	// sent to, also on wildcard binds. Default: 127.0.0.1:5353 and [::1]:5353.
-	Listen []string
-	// Identity is the node's name, returned for hostname.bind, id.server and NSID.
-	// It is computed once by the caller; when empty, New uses the host name.
-	Identity string
-	// Version is returned for version.bind and version.server. Default "anycastdns".
-	Version string
-	// HideVersion makes version.bind and version.server REFUSED.
-	HideVersion bool
-	// NSID, when true (the default set by the caller), answers the NSID option with Identity.
-	NSID bool
+	// sent to, also on wildcard binds. Port 0 picks a free port. Default:
+	// 127.0.0.1:5353 and [::1]:5353.
+	Listen []string `yaml:"listen"`
 	// UDPSize is the EDNS payload size we advertise and the most we send over UDP.
-	// Default 1232; values below 512 are raised to 512.
-	UDPSize uint16
-	// TCPIdleTimeout closes a TCP connection idle this long (RFC 7766 section 6.2.3). Default 10s.
-	TCPIdleTimeout time.Duration
-	// TCPMaxConns caps open TCP connections; more are closed at once. Default 1000.
-	TCPMaxConns int
-	// TCPMaxQueries caps queries on one TCP connection; then it is closed. Default 0:
-	// no cap, as NSD (tcp-query-count: 0) and Knot DNS. RFC 7766 section 6.2.3 lets a
-	// server close connections to manage its resources; the idle timeout and
-	// TCPMaxConns already bound what a client can hold, and a resolver pipelining
-	// many queries on one connection is the use RFC 7766 section 6.2.1 asks for.
-	TCPMaxQueries int
+	// Default 1232; New raises values below 512 to 512, which Validate rejects.
+	UDPSize uint16 `yaml:"udp-size"`
 	// UDPSockets is the number of UDP sockets per listen address, each with its own
 	// reader, bound together with SO_REUSEPORT so that the kernel spreads the
 	// queries over them. Default: one fewer than GOMAXPROCS, at least 1. On Linux
@@ -69,18 +71,52 @@ type Config struct {
 	// back every few microseconds to run its other goroutines (TCP, timers), which
 	// costs more than the reader saves. Without SO_REUSEPORT (systems other than
 	// Linux) it is always 1.
-	UDPSockets int
+	UDPSockets int `yaml:"udp-sockets"`
+	// TCP holds the limits of DNS over TCP.
+	TCP TCPConfig `yaml:"tcp"`
 }
 
-// withDefaults returns cfg with every zero field set to its default.
+// TCPConfig holds the limits of DNS over TCP (RFC 7766), the tcp section of the
+// configuration file.
+type TCPConfig struct {
+	// IdleTimeout closes a TCP connection idle this long (RFC 7766 section 6.2.3).
+	// Default 10s.
+	IdleTimeout time.Duration `yaml:"idle-timeout"`
+	// MaxConns caps open TCP connections; more are closed at once. Default 1000.
+	MaxConns int `yaml:"max-connections"`
+	// MaxQueries caps queries on one TCP connection; then it is closed. Default 0:
+	// no cap, as NSD (tcp-query-count: 0) and Knot DNS. RFC 7766 section 6.2.3 lets a
+	// server close connections to manage its resources; the idle timeout and
+	// MaxConns already bound what a client can hold, and a resolver pipelining
+	// many queries on one connection is the use RFC 7766 section 6.2.1 asks for.
+	MaxQueries int `yaml:"max-queries-per-connection"`
+}
+
+// DefaultConfig returns the defaults of the configuration file: every field at its
+// default, NSID on, Identity and Version left empty (New reads the host name; the
+// file's loader sets the program's version).
+func DefaultConfig() Config {
+	return Config{
+		NSID:    true,
+		Listen:  append([]string(nil), DefaultListen...),
+		UDPSize: DefaultUDPSize,
+		TCP:     TCPConfig{IdleTimeout: DefaultTCPIdleTimeout, MaxConns: DefaultTCPMaxConns},
+	}
+}
+
+// DefaultIdentity returns the identity of a node that configures none: the host name.
+func DefaultIdentity() (string, error) {
+	h, err := os.Hostname()
+	if err != nil {
+		return "", fmt.Errorf("identity: no identity configured and no host name: %w", err)
+	}
+	return h, nil
+}
+
+// withDefaults returns cfg with every zero field but Identity set to its default.
 func (cfg Config) withDefaults() Config {
 	if len(cfg.Listen) == 0 {
 		cfg.Listen = append([]string(nil), DefaultListen...)
-	}
-	if cfg.Identity == "" {
-		if h, err := os.Hostname(); err == nil {
-			cfg.Identity = h
-		}
 	}
 	if cfg.Version == "" {
 		cfg.Version = DefaultVersion
@@ -91,17 +127,81 @@ func (cfg Config) withDefaults() Config {
 	case cfg.UDPSize < minUDPSize:
 		cfg.UDPSize = minUDPSize
 	}
-	if cfg.TCPIdleTimeout <= 0 {
-		cfg.TCPIdleTimeout = DefaultTCPIdleTimeout
+	if cfg.TCP.IdleTimeout <= 0 {
+		cfg.TCP.IdleTimeout = DefaultTCPIdleTimeout
 	}
-	if cfg.TCPMaxConns <= 0 {
-		cfg.TCPMaxConns = DefaultTCPMaxConns
+	if cfg.TCP.MaxConns <= 0 {
+		cfg.TCP.MaxConns = DefaultTCPMaxConns
 	}
-	if cfg.TCPMaxQueries < 0 {
-		cfg.TCPMaxQueries = 0
+	if cfg.TCP.MaxQueries < 0 {
+		cfg.TCP.MaxQueries = 0
 	}
 	if cfg.UDPSockets <= 0 {
 		cfg.UDPSockets = max(1, runtime.GOMAXPROCS(0)-1)
 	}
 	return cfg
+}
+
+// Validate reports every value of cfg that the configuration file must not hold,
+// naming each key; it applies no defaults.
+func (cfg Config) Validate() error {
+	var errs field.Errors
+	// A TXT character-string holds at most 255 octets (RFC 1035 section 3.3.14).
+	if len(cfg.Identity) > 255 {
+		errs.Add("identity", "%d bytes; at most 255 fit in a TXT string", len(cfg.Identity))
+	}
+	if len(cfg.Version) > 255 {
+		errs.Add("version", "%d bytes; at most 255 fit in a TXT string", len(cfg.Version))
+	}
+	if len(cfg.Listen) == 0 {
+		errs.Add("listen", "no address; want at least one host:port")
+	}
+	seen := map[string]bool{}
+	for i, a := range cfg.Listen {
+		key := field.Index("listen", i)
+		if err := CheckAddr(a); err != nil {
+			errs.Add(key, "%v", err)
+		} else if seen[a] {
+			errs.Add(key, "%s is listed twice", a)
+		}
+		seen[a] = true
+	}
+	// RFC 6891 section 6.2.5: values below 512 are treated as 512; refuse them instead
+	// of quietly serving something else than configured.
+	if cfg.UDPSize < minUDPSize {
+		errs.Add("udp-size", "%d; want 512 to 65535 (1232 avoids IP fragmentation)", cfg.UDPSize)
+	}
+	// The Linux cap of the sockets per address (maxUDPSockets); elsewhere more are
+	// accepted and one is opened.
+	if cfg.UDPSockets < 0 || cfg.UDPSockets > 1024 {
+		errs.Add("udp-sockets", "%d; want 0 (one fewer than the CPUs) to 1024", cfg.UDPSockets)
+	}
+	if cfg.TCP.IdleTimeout <= 0 {
+		errs.Add("tcp.idle-timeout", "%v; want a positive duration", cfg.TCP.IdleTimeout)
+	}
+	if cfg.TCP.MaxConns < 1 {
+		errs.Add("tcp.max-connections", "%d; want at least 1", cfg.TCP.MaxConns)
+	}
+	if cfg.TCP.MaxQueries < 0 {
+		errs.Add("tcp.max-queries-per-connection", "%d; want 0 (no limit) or more", cfg.TCP.MaxQueries)
+	}
+	return errs.Err()
+}
+
+// CheckAddr checks a listen address: an IP address (or nothing, for every address)
+// and a port from 0 to 65535 (0 picks a free port).
+func CheckAddr(a string) error {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return fmt.Errorf("%q: want host:port, e.g. 192.0.2.1:53 or [2001:db8::1]:53", a)
+	}
+	if host != "" {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return fmt.Errorf("%q: %q is not an IP address", a, host)
+		}
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("%q: port %q; want 0 to 65535", a, port)
+	}
+	return nil
 }

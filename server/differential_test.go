@@ -13,6 +13,7 @@ import (
 
 	"github.com/anycastdns/anycastdns/server"
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // The differential test: Knot DNS (knotd, the reference) and our server serve the same
@@ -134,7 +135,7 @@ func startOursAt(t testing.TB, zones []zoneSpec, listen string) endpoints {
 	t.Helper()
 	var zs []*zone.Zone
 	for _, s := range zones {
-		z, err := zone.Load(zone.FileSource(s.File), s.Origin)
+		z, err := zone.Load(zonefile.FileSource(s.File), s.Origin)
 		if err != nil {
 			t.Fatalf("zone.Load %s: %v", s.Origin, err)
 		}
@@ -147,11 +148,11 @@ func startOursAt(t testing.TB, zones []zoneSpec, listen string) endpoints {
 	store := new(zone.Store)
 	store.Publish(set)
 	cfg := server.Config{
-		Listen:        []string{listen},
-		Identity:      "differential",
-		TCPMaxQueries: 100000,
+		Listen:   []string{listen},
+		Identity: "differential",
+		TCP:      server.TCPConfig{MaxQueries: 100000},
 	}
-	srv, err := server.New(cfg, store, nil, zap.NewNop())
+	srv, err := server.New(cfg, store, server.Options{Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // This file signs zones at test time with BIND's dnssec-keygen and dnssec-signzone
@@ -272,7 +273,7 @@ func TestDNSSECSignTestZones(t *testing.T) {
 				t.Errorf("got %d DS and %d DNSKEY records, want 1 and 2", counts[dns.TypeDS], counts[dns.TypeDNSKEY])
 			}
 			for _, s := range []SignedZone{z.Parent, z.Secure, z.Insecure} {
-				if _, err := zone.Load(zone.FileSource(s.File), s.Origin); err != nil {
+				if _, err := zone.Load(zonefile.FileSource(s.File), s.Origin); err != nil {
 					t.Errorf("load %s: %v", s.Origin, err)
 				}
 			}

@@ -14,7 +14,7 @@
 //		Listen:   []string{"0.0.0.0:53", "[::]:53"},
 //		Identity: "fra1.example.net", // hostname.bind, id.server and NSID
 //		NSID:     true,
-//	}, &store, server.NewMetrics(reg), logger)
+//	}, &store, server.Options{Metrics: server.NewMetrics(reg), Logger: logger})
 //	// handle err
 //	if err := s.Start(); err != nil { ... } // every listener is open on return
 //	...

@@ -9,6 +9,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // fastZone exercises every kind of answer the fast path writes: wildcards, a CNAME
@@ -318,7 +319,7 @@ func assertNoAllocs(t *testing.T, s *Server, msg []byte, tr transport) {
 // loadSigned compiles a zone signed at test time.
 func loadSigned(t testing.TB, z SignedZone) *zone.Zone {
 	t.Helper()
-	lz, err := zone.Load(zone.FileSource(z.File), z.Origin)
+	lz, err := zone.Load(zonefile.FileSource(z.File), z.Origin)
 	if err != nil {
 		t.Fatalf("load %s: %v", z.Origin, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // exampleZone is the zone most tests serve. It has a 50-record TXT set and a
@@ -47,7 +48,7 @@ ns.sub   A    192.0.2.53
 // loadZone compiles the zone text at origin.
 func loadZone(t testing.TB, origin, text string) *zone.Zone {
 	t.Helper()
-	z, err := zone.Load(zone.Source{FS: fstest.MapFS{"z": {Data: []byte(text)}}, Name: "z", Path: "z"}, origin)
+	z, err := zone.Load(zonefile.Source{FS: fstest.MapFS{"z": {Data: []byte(text)}}, Name: "z", Path: "z"}, origin)
 	if err != nil {
 		t.Fatalf("load %s: %v", origin, err)
 	}
@@ -82,7 +83,7 @@ func newTestServer(t testing.TB, cfg Config, st *zone.Store) *Server {
 	if st == nil {
 		st = exampleStore(t)
 	}
-	s, err := New(cfg, st, nil, zap.NewNop())
+	s, err := New(cfg, st, Options{Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
-	s, err := New(testConfig(), exampleStore(t), m, nil)
+	s, err := New(testConfig(), exampleStore(t), Options{Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,18 +39,34 @@ type Server struct {
 	conns   map[net.Conn]struct{} // open TCP connections
 }
 
-// New returns a Server; it opens nothing until Start. metrics may be nil, and log
-// may be nil for no logging. The zero fields of cfg take their defaults, and the
-// identity answers (hostname.bind, id.server, version.bind, NSID) are computed here,
-// once.
-func New(cfg Config, zones *zone.Store, metrics *Metrics, log *zap.Logger) (*Server, error) {
+// Options are the optional collaborators of a Server.
+type Options struct {
+	// Metrics receives the per-query metrics; nil counts nothing.
+	Metrics *Metrics
+	// Logger receives the server's log; nil logs nothing.
+	Logger *zap.Logger
+}
+
+// New returns a Server answering from zones; it opens nothing until Start. The zero
+// fields of cfg take their defaults (an empty Identity the host name, see
+// DefaultIdentity), and the identity answers (hostname.bind, id.server,
+// version.bind, NSID) are computed here, once.
+func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 	if zones == nil {
 		return nil, errors.New("server: no zone store")
 	}
+	log := opts.Logger
 	if log == nil {
 		log = zap.NewNop()
 	}
 	cfg = cfg.withDefaults()
+	if cfg.Identity == "" {
+		id, err := DefaultIdentity()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Identity = id
+	}
 	for _, a := range cfg.Listen {
 		if _, err := net.ResolveUDPAddr("udp", a); err != nil {
 			return nil, fmt.Errorf("server: listen address %q: %w", a, err)
@@ -59,7 +75,7 @@ func New(cfg Config, zones *zone.Store, metrics *Metrics, log *zap.Logger) (*Ser
 	s := &Server{
 		cfg:     cfg,
 		zones:   zones,
-		metrics: metrics,
+		metrics: opts.Metrics,
 		log:     log,
 		id:      newIdentity(cfg),
 		conns:   make(map[net.Conn]struct{}),
@@ -149,6 +165,25 @@ func (s *Server) Addrs() []net.Addr {
 	}
 	return addrs
 }
+
+// ListenPorts returns the port bound for each address of Config.Listen, in the same
+// order (UDP and TCP of one address share it; it differs from the configured port
+// only for port 0). It returns nil before Start.
+func (s *Server) ListenPorts() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ports := make([]int, 0, len(s.udp))
+	for _, u := range s.udp {
+		ports = append(ports, u.localAddr().(*net.UDPAddr).Port)
+	}
+	if len(ports) == 0 {
+		return nil
+	}
+	return ports
+}
+
+// Identity returns the node's identity: Config.Identity, or the host name.
+func (s *Server) Identity() string { return s.cfg.Identity }
 
 // Shutdown closes the listeners and waits for queries in flight, or for ctx. TCP
 // connections stop reading at once and close when the replies to the queries

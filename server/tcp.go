@@ -39,7 +39,7 @@ func (s *Server) serveTCP(l *net.TCPListener) {
 func (s *Server) track(c net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing.Load() || len(s.conns) >= s.cfg.TCPMaxConns {
+	if s.closing.Load() || len(s.conns) >= s.cfg.TCP.MaxConns {
 		return false
 	}
 	s.conns[c] = struct{}{}
@@ -66,17 +66,17 @@ func (s *Server) serveConn(c net.Conn) {
 // answers them. Pipelined queries are processed concurrently, up to
 // tcpPipelineDepth at a time, and each reply is written as soon as it is ready, so
 // replies may come out of order (RFC 7766 sections 6.2.1.1 and 7). It stops after
-// TCPIdleTimeout without a query (RFC 7766 section 6.2.3), on a read error, at
-// shutdown, or after TCPMaxQueries queries when set (then it returns true); it returns
+// TCP.IdleTimeout without a query (RFC 7766 section 6.2.3), on a read error, at
+// shutdown, or after TCP.MaxQueries queries when set (then it returns true); it returns
 // when the replies to the queries read are written.
 func (s *Server) readQueries(c net.Conn) (capped bool) {
-	cw := &connWriter{c: c, timeout: s.cfg.TCPIdleTimeout}
+	cw := &connWriter{c: c, timeout: s.cfg.TCP.IdleTimeout}
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
 	sem := make(chan struct{}, tcpPipelineDepth)
 	var hdr [2]byte
-	for n := 0; s.cfg.TCPMaxQueries == 0 || n < s.cfg.TCPMaxQueries; n++ {
-		c.SetReadDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
+	for n := 0; s.cfg.TCP.MaxQueries == 0 || n < s.cfg.TCP.MaxQueries; n++ {
+		c.SetReadDeadline(time.Now().Add(s.cfg.TCP.IdleTimeout))
 		// Checked after setting the deadline: Shutdown sets closing, then a deadline
 		// in the past, so one of the two is seen.
 		if s.closing.Load() {

@@ -94,7 +94,7 @@ func TestTCPPipelining(t *testing.T) {
 // TestTCPIdleTimeout checks that an idle connection is closed (RFC 7766 section 6.2.3).
 func TestTCPIdleTimeout(t *testing.T) {
 	cfg := testConfig()
-	cfg.TCPIdleTimeout = 200 * time.Millisecond
+	cfg.TCP.IdleTimeout = 200 * time.Millisecond
 	_, _, addr := startServer(t, cfg, nil)
 	c := dialTCP(t, addr)
 	writeMsg(t, c, newQuery("www.example.", dns.TypeA))
@@ -144,11 +144,11 @@ func TestTCPNoQueryCapByDefault(t *testing.T) {
 	}
 }
 
-// TestTCPMaxQueries checks that a connection is closed after TCPMaxQueries queries,
+// TestTCPMaxQueries checks that a connection is closed after TCP.MaxQueries queries,
 // the replies to those queries written first.
 func TestTCPMaxQueries(t *testing.T) {
 	cfg := testConfig()
-	cfg.TCPMaxQueries = 3
+	cfg.TCP.MaxQueries = 3
 	_, _, addr := startServer(t, cfg, nil)
 	c := dialTCP(t, addr)
 	// One write, so that the server's close cannot break the client's writes.
@@ -174,7 +174,7 @@ func TestTCPMaxQueries(t *testing.T) {
 // TestTCPMaxConns checks that a connection over the cap is closed at once.
 func TestTCPMaxConns(t *testing.T) {
 	cfg := testConfig()
-	cfg.TCPMaxConns = 1
+	cfg.TCP.MaxConns = 1
 	_, _, addr := startServer(t, cfg, nil)
 	first := dialTCP(t, addr)
 	writeMsg(t, first, newQuery("www.example.", dns.TypeA))
@@ -215,7 +215,7 @@ func TestTCPShortMessage(t *testing.T) {
 // TestShutdownClosesTCP checks that Shutdown closes open connections and returns.
 func TestShutdownClosesTCP(t *testing.T) {
 	cfg := testConfig()
-	cfg.TCPIdleTimeout = time.Minute
+	cfg.TCP.IdleTimeout = time.Minute
 	s := newTestServer(t, cfg, nil)
 	if err := s.Start(); err != nil {
 		t.Fatal(err)

@@ -148,7 +148,7 @@ func TestStartError(t *testing.T) {
 func TestNewRejectsBadAddress(t *testing.T) {
 	cfg := testConfig()
 	cfg.Listen = []string{"not an address"}
-	if _, err := New(cfg, exampleStore(t), nil, nil); err == nil {
+	if _, err := New(cfg, exampleStore(t), Options{}); err == nil {
 		t.Error("got no error, want one for the bad address")
 	}
 }

@@ -2,14 +2,14 @@ package zone
 
 import "github.com/miekg/dns"
 
-// Kind says what a lookup found; the server turns it into an rcode and flags.
-type Kind uint8
+// AnswerKind says what a lookup found; the server turns it into an rcode and flags.
+type AnswerKind uint8
 
 // The kinds of result of RFC 1034 section 4.3.2.
 const (
 	// Success: the answer section holds the data (possibly after a CNAME chain,
 	// a DNAME substitution or a wildcard expansion).
-	Success Kind = iota
+	Success AnswerKind = iota
 	// NoData: the name exists (or is an empty non-terminal) but has no RRset of the
 	// type; NOERROR with the SOA in authority (RFC 2308 section 2.2).
 	NoData
@@ -64,7 +64,7 @@ type RRsetRef struct {
 // Answer is the result of a lookup. It is meant to be reused across queries
 // (call Reset, or let Lookup reset it) so that a lookup allocates nothing.
 type Answer struct {
-	Kind Kind
+	Kind AnswerKind
 	// Rcode is dns.RcodeSuccess or dns.RcodeNameError; dns.RcodeYXDomain (with Kind
 	// NameError) when a DNAME substitution would make a name too long (RFC 6672
 	// section 2.2); dns.RcodeRefused when the query name is not in the zone.

@@ -9,6 +9,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // BenchmarkLookup measures the answer algorithm alone, one Answer reused.
@@ -123,6 +124,20 @@ func BenchmarkCompileRoot(b *testing.B) {
 	benchmarkHeap(b, func() (*Zone, error) { return Compile(".", recs) })
 }
 
+// BenchmarkCheckRoot runs the semantic checks on the root zone.
+func BenchmarkCheckRoot(b *testing.B) {
+	recs, err := zonefile.Read(zonefile.FileSource(rootZonePath(b)), ".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Check(".", recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // benchmarkHeap times build and reports, besides time and allocation, the heap the
 // zone it returns still holds once built ("heap-MB").
 func benchmarkHeap(b *testing.B, build func() (*Zone, error)) {
@@ -149,5 +164,5 @@ func benchmarkHeap(b *testing.B, build func() (*Zone, error)) {
 // loaded ("heap-MB"), the figure to compare with NSD's and Knot's memory.
 func BenchmarkLoadRoot(b *testing.B) {
 	path := rootZonePath(b)
-	benchmarkHeap(b, func() (*Zone, error) { return Load(FileSource(path), ".") })
+	benchmarkHeap(b, func() (*Zone, error) { return Load(zonefile.FileSource(path), ".") })
 }

@@ -7,11 +7,14 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // Check applies the semantic checks of nsd-checkzone and kzonecheck to the records of
-// the zone at origin. It returns nil or an error joining one *Error per problem, in
-// file order, each naming file:line and the rule broken:
+// the zone at origin, as zonefile.Read returns them. It returns nil or an error joining
+// one *zonefile.Error per problem, in file order, each naming file:line and the rule
+// broken:
 //
 //   - "out-of-zone": an owner name not at or below origin (RFC 1034 section 4.2.1);
 //   - "no-soa", "soa-not-at-apex", "multiple-soa": a zone has exactly one SOA record,
@@ -24,7 +27,7 @@ import (
 //
 // Each is an error for nsd-checkzone 4.6 too. What nsd-checkzone accepts, Check accepts;
 // the checks kzonecheck adds beyond it (NS at the apex, glue) are in Warnings.
-func Check(origin string, recs []Record) error {
+func Check(origin string, recs []zonefile.Record) error {
 	return newCheckIndex(origin, recs).check()
 }
 
@@ -48,13 +51,13 @@ func (ix *checkIndex) check() error {
 //     (RFC 1034 section 4.2.1, RFC 9471); nsd-checkzone accepts it, kzonecheck rejects it;
 //   - "ttl-mismatch": records of one RRset with different TTLs (RFC 2181 section 5.2);
 //     nsd-checkzone warns the same way.
-func Warnings(origin string, recs []Record) []*Error {
+func Warnings(origin string, recs []zonefile.Record) []*zonefile.Error {
 	return newCheckIndex(origin, recs).warnings()
 }
 
 // warnings runs the checks of Warnings on the indexed zone. The Loader calls it on
 // the index Compile built for Check, so a load groups the records by owner once.
-func (ix *checkIndex) warnings() []*Error {
+func (ix *checkIndex) warnings() []*zonefile.Error {
 	var found issues
 	ix.checkApexNS(&found)
 	ix.checkGlue(&found)
@@ -65,7 +68,7 @@ func (ix *checkIndex) warnings() []*Error {
 // checkIndex groups the records of a zone by lower-case owner name, in file order.
 type checkIndex struct {
 	origin string // lower-case, fully qualified
-	recs   []Record
+	recs   []zonefile.Record
 	owners []string         // lower-case owner of each record, by index
 	names  map[string][]int // lower-case owner -> indexes of its records, in file order
 	order  []string         // owner names in order of first appearance
@@ -75,7 +78,7 @@ type checkIndex struct {
 // (the root zone has 3.4 records per owner, a zone of plain delegations 1.5), and
 // a run of records at one owner, the usual layout of a master file, costs one map
 // update for the whole run.
-func newCheckIndex(origin string, recs []Record) *checkIndex {
+func newCheckIndex(origin string, recs []zonefile.Record) *checkIndex {
 	ix := &checkIndex{
 		origin: strings.ToLower(dns.Fqdn(origin)),
 		recs:   recs,
@@ -130,14 +133,14 @@ func (ix *checkIndex) has(name string, t uint16) bool {
 // issue is a problem found at the record with index idx (len(recs) for the zone).
 type issue struct {
 	idx int
-	err *Error
+	err *zonefile.Error
 }
 
 type issues []issue
 
 // add records a problem at record i.
 func (s *issues) add(ix *checkIndex, i int, rule, format string, args ...any) {
-	*s = append(*s, issue{idx: i, err: ix.recs[i].errorf(rule, format, args...)})
+	*s = append(*s, issue{idx: i, err: ix.recs[i].Errorf(rule, format, args...)})
 }
 
 // addZone records a problem of the whole zone, shown after the records' problems.
@@ -146,7 +149,7 @@ func (s *issues) addZone(ix *checkIndex, rule, format string, args ...any) {
 	if len(ix.recs) > 0 {
 		file = ix.recs[0].File
 	}
-	*s = append(*s, issue{idx: len(ix.recs), err: &Error{File: file, Rule: rule, Msg: fmt.Sprintf(format, args...)}})
+	*s = append(*s, issue{idx: len(ix.recs), err: &zonefile.Error{File: file, Rule: rule, Msg: fmt.Sprintf(format, args...)}})
 }
 
 func (s issues) sort() {
@@ -154,12 +157,12 @@ func (s issues) sort() {
 }
 
 // errors returns the problems in file order, nil when there are none.
-func (s issues) errors() []*Error {
+func (s issues) errors() []*zonefile.Error {
 	if len(s) == 0 {
 		return nil
 	}
 	s.sort()
-	out := make([]*Error, len(s))
+	out := make([]*zonefile.Error, len(s))
 	for i, is := range s {
 		out[i] = is.err
 	}

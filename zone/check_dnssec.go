@@ -3,6 +3,7 @@ package zone
 import (
 	"time"
 
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 	"github.com/miekg/dns"
 )
 
@@ -40,7 +41,7 @@ type DNSSECReport struct {
 	Expiry time.Time
 	// Errors are the problems that make validating resolvers find answers bogus;
 	// Warnings those that do not yet. Each list is in file order.
-	Errors, Warnings []*Error
+	Errors, Warnings []*zonefile.Error
 }
 
 // CheckDNSSEC checks the DNSSEC data of the zone z, compiled from recs, the way
@@ -88,7 +89,7 @@ type DNSSECReport struct {
 //     insecure, not bogus (RFC 4035 section 5.2);
 //   - "nsec3-iterations", "nsec3-salt": NSEC3 parameters other than 0 iterations
 //     and no salt (RFC 9276 section 3.1); they are served all the same.
-func CheckDNSSEC(z *Zone, recs []Record, o DNSSECOptions) *DNSSECReport {
+func CheckDNSSEC(z *Zone, recs []zonefile.Record, o DNSSECOptions) *DNSSECReport {
 	if z.sec.denial == noDenial && z.apex.rrset(dns.TypeDNSKEY) == nil {
 		return nil
 	}

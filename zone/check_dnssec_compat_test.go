@@ -12,6 +12,8 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // dnssecTool is a DNSSEC zone verifier that CheckDNSSEC is compared with: its
@@ -84,7 +86,7 @@ func TestCheckDNSSECCompat(t *testing.T) {
 		paths[tool.name] = testutil.Tool(t, tool.name)
 	}
 	compare := func(t *testing.T, key, file, origin string, at time.Time) {
-		recs, err := Read(FileSource(file), origin)
+		recs, err := zonefile.Read(zonefile.FileSource(file), origin)
 		var z *Zone
 		if err == nil {
 			z, err = Compile(origin, recs)
@@ -123,14 +125,12 @@ func TestCheckDNSSECCompat(t *testing.T) {
 		}
 	}
 	t.Run("shared", func(t *testing.T) {
-		dir := sharedData(t)
-		for _, row := range readZonesTSV(t, dir) {
-			path := dataPath(dir, row.file)
-			at, signed := validMoment(t, path, row.origin)
+		for _, z := range zonetest.SharedZones(t) {
+			at, signed := validMoment(t, z.Path, z.Origin)
 			if !signed {
 				continue
 			}
-			t.Run(row.file, func(t *testing.T) { compare(t, row.file, path, row.origin, at) })
+			t.Run(z.File, func(t *testing.T) { compare(t, z.File, z.Path, z.Origin, at) })
 		}
 	})
 	t.Run("signed", func(t *testing.T) {
@@ -160,7 +160,7 @@ func TestCheckDNSSECCompat(t *testing.T) {
 // and false when the zone does not load or is not signed.
 func validMoment(t *testing.T, path, origin string) (time.Time, bool) {
 	t.Helper()
-	recs, err := Read(FileSource(path), origin)
+	recs, err := zonefile.Read(zonefile.FileSource(path), origin)
 	if err != nil {
 		return time.Time{}, false
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // signTestZone is the zone the DNSSEC check tests sign with dnssec-signzone: a
@@ -162,7 +163,7 @@ func nsec3Owner(name string, iterations uint16, salt string) string {
 // compiles it, and checks its DNSSEC data.
 func checkSignedText(t *testing.T, text string, o DNSSECOptions) *DNSSECReport {
 	t.Helper()
-	recs, err := Read(Source{FS: fstest.MapFS{"test.zone": {Data: []byte(text)}}, Name: "test.zone"}, "example.")
+	recs, err := zonefile.Read(zonefile.Source{FS: fstest.MapFS{"test.zone": {Data: []byte(text)}}, Name: "test.zone"}, "example.")
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
@@ -174,7 +175,7 @@ func checkSignedText(t *testing.T, text string, o DNSSECOptions) *DNSSECReport {
 }
 
 // ruleNames returns the rules of errs, sorted, each once.
-func ruleNames(errs []*Error) []string {
+func ruleNames(errs []*zonefile.Error) []string {
 	var out []string
 	for _, e := range errs {
 		out = append(out, e.Rule)

@@ -3,6 +3,7 @@ package zone
 import (
 	"fmt"
 
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 	"github.com/miekg/dns"
 )
 
@@ -34,7 +35,7 @@ func (c *dnssecCheck) add(at spot, warn bool, rule, format string, args ...any) 
 // file and line of its record, in file order; problems of the whole zone, or of
 // an empty non-terminal, come last. The records are indexed only when there is
 // something to place.
-func (c *dnssecCheck) place(recs []Record) {
+func (c *dnssecCheck) place(recs []zonefile.Record) {
 	if len(c.found) == 0 {
 		return
 	}
@@ -48,7 +49,7 @@ func (c *dnssecCheck) place(recs []Record) {
 		case f.at.n != nil:
 			i = loc.nodeIndex(f.at.n)
 		}
-		e := &Error{Rule: f.rule, Msg: f.msg}
+		e := &zonefile.Error{Rule: f.rule, Msg: f.msg}
 		if i < len(recs) {
 			e.File, e.Line = recs[i].File, recs[i].Line
 		} else if len(recs) > 0 {
@@ -68,12 +69,12 @@ func (c *dnssecCheck) place(recs []Record) {
 // from: the same record in most cases, else (a copy that Compile made with the
 // RRset's TTL or a sorted bitmap) the first of the file with its owner and type.
 type locator struct {
-	recs   []Record
+	recs   []zonefile.Record
 	byRR   map[dns.RR]int
 	byName map[string]int // built on the first copy met
 }
 
-func newLocator(recs []Record) *locator {
+func newLocator(recs []zonefile.Record) *locator {
 	l := &locator{recs: recs, byRR: make(map[dns.RR]int, len(recs))}
 	for i, r := range recs {
 		if _, dup := l.byRR[r.RR]; !dup {

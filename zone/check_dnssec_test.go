@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // dnssecCase is a signed test zone, perhaps edited after signing, and what
@@ -181,7 +183,7 @@ func TestCheckDNSSEC(t *testing.T) {
 }
 
 // errorLines writes errs one per line, for a failure message.
-func errorLines(errs []*Error) string {
+func errorLines(errs []*zonefile.Error) string {
 	var b strings.Builder
 	for _, e := range errs {
 		b.WriteString("\t" + e.Error() + "\n")
@@ -333,9 +335,9 @@ func TestCheckDNSSECRoot(t *testing.T) {
 
 // compiledRoot returns the root zone of testdata compiled, its records, and a
 // moment its signatures were valid.
-func compiledRoot(tb testing.TB) (*Zone, []Record, time.Time) {
+func compiledRoot(tb testing.TB) (*Zone, []zonefile.Record, time.Time) {
 	tb.Helper()
-	recs, err := Read(FileSource(filepath.Join("testdata", "root.zone")), ".")
+	recs, err := zonefile.Read(zonefile.FileSource(filepath.Join("testdata", "root.zone")), ".")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -365,8 +367,13 @@ func TestLoaderDNSSEC(t *testing.T) {
 	signed := s.sign(t, signNSEC)
 	d := newZoneDir(t)
 	zf := d.write("example.zone", signed)
-	l, _, m := newTestLoader(t, zf)
-	l.SetDNSSECOptions(DNSSECOptions{Now: s.inception.Add(time.Hour), Verify: true})
+	var store Store
+	m := NewLoaderMetrics(prometheus.NewRegistry())
+	l, err := NewLoader(&store, []ZoneFile{zf}, LoaderOptions{Metrics: m,
+		DNSSEC: DNSSECOptions{Now: s.inception.Add(time.Hour), Verify: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	results, err := l.LoadAll()
 	if err != nil {
 		t.Fatal(err)

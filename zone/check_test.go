@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // checkHead is a valid start of the zone example.: SOA and NS on lines 2 and 3.
@@ -14,8 +17,14 @@ const checkHead = `$TTL 300
 ns A 192.0.2.1
 `
 
+// checkSource is text as the master file zones/z.db.
+func checkSource(text string) zonefile.Source {
+	fsys := fstest.MapFS{"z.db": {Data: []byte(text)}}
+	return zonefile.Source{FS: fsys, Name: "z.db", Path: "zones/z.db"}
+}
+
 // problemTexts renders problems as "line rule", the part of an *Error tests compare.
-func problemTexts(errs []*Error) []string {
+func problemTexts(errs []*zonefile.Error) []string {
 	out := make([]string, len(errs))
 	for i, e := range errs {
 		out[i] = strings.TrimPrefix(e.File, "zones/") + ":" + strconv.Itoa(e.Line) + " " + e.Rule
@@ -24,17 +33,17 @@ func problemTexts(errs []*Error) []string {
 }
 
 // checkErrors runs Check and returns its *Error values.
-func checkErrors(tb testing.TB, origin string, recs []Record) []*Error {
+func checkErrors(tb testing.TB, origin string, recs []zonefile.Record) []*zonefile.Error {
 	tb.Helper()
 	err := Check(origin, recs)
 	if err == nil {
 		return nil
 	}
-	var out []*Error
-	for _, e := range flattenErrors(err) {
-		ze, ok := e.(*Error)
+	var out []*zonefile.Error
+	for _, e := range zonetest.Flatten(err) {
+		ze, ok := e.(*zonefile.Error)
 		if !ok {
-			tb.Fatalf("Check: got %T %v, want *zone.Error", e, e)
+			tb.Fatalf("Check: got %T %v, want *zonefile.Error", e, e)
 		}
 		out = append(out, ze)
 	}
@@ -80,7 +89,7 @@ func TestCheck(t *testing.T) {
 			if !tt.whole {
 				text = checkHead + text
 			}
-			recs, _, err := readMap(map[string]string{"z.db": text}, "z.db", "example.")
+			recs, err := zonefile.Read(checkSource(text), "example.")
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
@@ -93,7 +102,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckErrorText(t *testing.T) {
-	recs, _, err := readMap(map[string]string{"z.db": checkHead + "www CNAME ns\nwww A 192.0.2.2\n"}, "z.db", "example.")
+	recs, err := zonefile.Read(checkSource(checkHead+"www CNAME ns\nwww A 192.0.2.2\n"), "example.")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +136,7 @@ func TestWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			recs, _, err := readMap(map[string]string{"z.db": tt.zone}, "z.db", "example.")
+			recs, err := zonefile.Read(checkSource(tt.zone), "example.")
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
@@ -136,8 +145,7 @@ func TestWarnings(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 			// The Loader takes its warnings from the index Compile built for Check.
-			fsys := fstest.MapFS{"z.db": {Data: []byte(tt.zone)}}
-			l, _, _ := newTestLoader(t, ZoneFile{Origin: "example.", Source: Source{FS: fsys, Name: "z.db", Path: "zones/z.db"}})
+			l, _, _ := newTestLoader(t, ZoneFile{Origin: "example.", Source: checkSource(tt.zone)})
 			results, err := l.LoadAll()
 			if err != nil {
 				t.Fatalf("LoadAll: %v", err)

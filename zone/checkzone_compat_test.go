@@ -1,28 +1,17 @@
 package zone
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
-
-// sharedData returns the shared zone data folder (../shared/data beside the repository),
-// failing in CI and skipping elsewhere when it is missing.
-func sharedData(tb testing.TB) string {
-	tb.Helper()
-	dir := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(dir, "zones.tsv")); err != nil {
-		testutil.Missing(tb, "shared zone data: %v", err)
-	}
-	return dir
-}
 
 // lookTool returns the path of an external tool, failing in CI and skipping elsewhere
 // when it is not installed.
@@ -51,76 +40,39 @@ var compatDifferences = map[string]struct {
 		"a TXT <character-string> longer than 255 octets (RFC 1035 section 3.3): NSD, Knot and BIND reject it, miekg/dns v1.1.73 splits it into 255-octet strings, which cannot be seen after parsing"},
 }
 
-// zoneRow is one line of zones.tsv.
-type zoneRow struct{ file, origin string }
-
-func readZonesTSV(tb testing.TB, dir string) []zoneRow {
-	tb.Helper()
-	f, err := os.Open(filepath.Join(dir, "zones.tsv"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var rows []zoneRow
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		file, origin, ok := strings.Cut(sc.Text(), "\t")
-		if !ok || file == "" {
-			continue
-		}
-		rows = append(rows, zoneRow{file, origin})
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	if len(rows) == 0 {
-		tb.Fatalf("zones.tsv lists no zones")
-	}
-	return rows
-}
-
-// dataPath maps a zones.tsv file to its path: the PowerDNS zones are listed as
-// "pdns/NAME" and stored in pdns-sanitized/.
-func dataPath(dir, file string) string {
-	if rest, ok := strings.CutPrefix(file, "pdns/"); ok {
-		file = "pdns-sanitized/" + rest
-	}
-	return filepath.Join(dir, filepath.FromSlash(file))
-}
-
 // TestCheckzoneCompat runs nsd-checkzone and Read+Check on every zone of zones.tsv:
 // both must accept or both reject, except for the differences listed above.
 func TestCheckzoneCompat(t *testing.T) {
-	dir := sharedData(t)
+	shared := zonetest.SharedZones(t)
 	nsd := lookTool(t, "nsd-checkzone")
-	for _, row := range readZonesTSV(t, dir) {
-		t.Run(row.file, func(t *testing.T) {
-			path := dataPath(dir, row.file)
+	for _, row := range shared {
+		t.Run(row.File, func(t *testing.T) {
+			path := row.Path
 			if _, err := os.Stat(path); err != nil {
-				t.Fatalf("zones.tsv lists %s: %v", row.file, err)
+				t.Fatalf("zones.tsv lists %s: %v", row.File, err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			out, nsdErr := exec.CommandContext(ctx, nsd, row.origin, path).CombinedOutput()
+			out, nsdErr := exec.CommandContext(ctx, nsd, row.Origin, path).CombinedOutput()
 			if ctx.Err() != nil {
 				t.Fatalf("nsd-checkzone timed out")
 			}
 			nsdOK := nsdErr == nil
 
-			recs, err := Read(FileSource(path), row.origin)
+			recs, err := zonefile.Read(zonefile.FileSource(path), row.Origin)
 			if err == nil {
-				err = Check(row.origin, recs)
+				err = Check(row.Origin, recs)
 			}
 			ourOK := err == nil
 			if !ourOK {
-				for _, e := range flattenErrors(err) {
-					if ze, ok := e.(*Error); !ok || ze.File == "" || ze.Rule == "" {
-						t.Errorf("got error %T %q, want a *zone.Error naming file and rule", e, e)
+				for _, e := range zonetest.Flatten(err) {
+					if ze, ok := e.(*zonefile.Error); !ok || ze.File == "" || ze.Rule == "" {
+						t.Errorf("got error %T %q, want a *zonefile.Error naming file and rule", e, e)
 					}
 				}
 			}
 
-			if d, listed := compatDifferences[row.file]; listed {
+			if d, listed := compatDifferences[row.File]; listed {
 				if ourOK == nsdOK {
 					t.Errorf("listed as a difference (%s) but both now say ok=%v: remove it from compatDifferences", d.reason, ourOK)
 				} else if ourOK != d.ours {

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // Compile checks the records of the zone at origin (see Check) and compiles them into
@@ -16,7 +18,7 @@ import (
 // with their RRSIGs; delegation points, names below a zone cut or a DNAME, and
 // wildcard children are marked; the glue of every delegation and the in-zone
 // addresses of NS, MX and SRV targets are resolved; the negative-answer SOA is built.
-func Compile(origin string, recs []Record) (*Zone, error) {
+func Compile(origin string, recs []zonefile.Record) (*Zone, error) {
 	z, _, err := compile(origin, recs, false)
 	return z, err
 }
@@ -28,10 +30,10 @@ func Compile(origin string, recs []Record) (*Zone, error) {
 // The checks and the staging of the records read recs side by side (see
 // compile_parallel.go); a problem Check finds is reported before one of staging, as
 // if Check had run first.
-func compile(origin string, recs []Record, warn bool) (*Zone, []*Error, error) {
+func compile(origin string, recs []zonefile.Record, warn bool) (*Zone, []*zonefile.Error, error) {
 	var (
 		checkErr error
-		warnings []*Error
+		warnings []*zonefile.Error
 		checked  = make(chan struct{})
 	)
 	// The Warnings come after the checks, beside the rest of the compile.
@@ -120,7 +122,7 @@ func (b *builder) newStaged(name string) *staged {
 }
 
 // add stages one record.
-func (b *builder) add(r *Record) error {
+func (b *builder) add(r *zonefile.Record) error {
 	if r.RR == nil {
 		return nil
 	}
@@ -133,7 +135,7 @@ func (b *builder) add(r *Record) error {
 	} else {
 		owner := canonicalName(r.RR.Header().Name)
 		if !inDomain(owner, b.origin) {
-			return &Error{File: r.File, Line: r.Line, Rule: "out-of-zone",
+			return &zonefile.Error{File: r.File, Line: r.Line, Rule: "out-of-zone",
 				Msg: fmt.Sprintf("%s is outside the zone %s", r.RR.Header().Name, b.origin)}
 		}
 		if nsec3 {
@@ -248,7 +250,7 @@ func (b *builder) finish() (*Zone, error) {
 		soaSet = z.apex.rrset(dns.TypeSOA)
 	}
 	if soaSet == nil {
-		return nil, &Error{File: b.file, Rule: "no-soa", Msg: "no SOA record at the apex " + b.origin}
+		return nil, &zonefile.Error{File: b.file, Rule: "no-soa", Msg: "no SOA record at the apex " + b.origin}
 	}
 	z.apex.flags |= flagApex
 	z.soa = soaSet.RRs[0].(*dns.SOA)
@@ -360,7 +362,7 @@ func dedupe(rrs []dns.RR) []dns.RR {
 		return rrs
 	}
 	if len(rrs) <= 32 {
-		// Read has removed the duplicates of a file already: look for one before
+		// zonefile.Read has removed the duplicates of a file already: look for one before
 		// copying anything.
 		first := 0
 	find:

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // bigExampleZone is exampleZone with n more delegations (with glue and sibling glue),
@@ -46,7 +48,7 @@ func TestCompileParallelMatchesSerial(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			recs := parseZoneText(t, zt.origin, zt.text)
 			var serial, parallel *Zone
-			var serialWarn, parallelWarn []*Error
+			var serialWarn, parallelWarn []*zonefile.Error
 			var err error
 			withProcs(1, func() { serial, serialWarn, err = compile(zt.origin, recs, true) })
 			if err != nil {

@@ -20,7 +20,7 @@ func TestLookupAllocs(t *testing.T) {
 		name  string
 		qname string
 		qtype uint16
-		kind  Kind
+		kind  AnswerKind
 	}{
 		{"positive", "www.example.", dns.TypeA, Success},
 		{"positive mixed case", "WWW.Example.", dns.TypeA, Success},

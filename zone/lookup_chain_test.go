@@ -21,7 +21,7 @@ func TestLookupChainCap(t *testing.T) {
 	tests := []struct {
 		start   int
 		records int // CNAMEs plus the final A, when the chain is short enough
-		kind    Kind
+		kind    AnswerKind
 	}{
 		{0, maxChain, Success},            // capped: the CNAMEs only
 		{maxChain, maxChain + 1, Success}, // exactly maxChain CNAMEs, then the A

@@ -6,16 +6,18 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // parseZoneText parses an inline master file with miekg/dns's ZoneParser, the way
-// Read does, so that the lookup tests do not depend on the loader.
-func parseZoneText(tb testing.TB, origin, text string) []Record {
+// zonefile.Read does, so that the lookup tests do not depend on the reader.
+func parseZoneText(tb testing.TB, origin, text string) []zonefile.Record {
 	tb.Helper()
 	zp := dns.NewZoneParser(strings.NewReader(text), origin, "test.zone")
-	var recs []Record
+	var recs []zonefile.Record
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		recs = append(recs, Record{RR: rr, File: "test.zone"})
+		recs = append(recs, zonefile.Record{RR: rr, File: "test.zone"})
 	}
 	if err := zp.Err(); err != nil {
 		tb.Fatalf("parse %s: %v", origin, err)
@@ -75,7 +77,7 @@ func glueNames(refs []RRsetRef) []string {
 	return out
 }
 
-func kindName(k Kind) string {
+func kindName(k AnswerKind) string {
 	switch k {
 	case Success:
 		return "Success"
@@ -88,5 +90,5 @@ func kindName(k Kind) string {
 	case ServerFailure:
 		return "ServerFailure"
 	}
-	return "Kind(?)"
+	return "AnswerKind(?)"
 }

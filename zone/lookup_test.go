@@ -79,7 +79,7 @@ type lookupCase struct {
 	name       string
 	qname      string
 	qtype      uint16
-	kind       Kind
+	kind       AnswerKind
 	rcode      int
 	aa         bool
 	answer     []string

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 	"github.com/miekg/dns"
 )
 
@@ -16,7 +18,7 @@ type proofCase struct {
 	name      string
 	qname     string
 	qtype     uint16
-	kind      Kind
+	kind      AnswerKind
 	rcode     int
 	answer    []string // "owner TYPE" of the answer section
 	authority []string
@@ -25,7 +27,7 @@ type proofCase struct {
 // loadShared compiles a zone file of ../shared/data.
 func loadShared(tb testing.TB, origin, rel string) *Zone {
 	tb.Helper()
-	z, err := Load(FileSource(filepath.Join(sharedData(tb), rel)), origin)
+	z, err := Load(zonefile.FileSource(filepath.Join(zonetest.SharedData(tb), rel)), origin)
 	if err != nil {
 		tb.Fatalf("load %s: %v", rel, err)
 	}
@@ -209,7 +211,7 @@ func TestProofAllocs(t *testing.T) {
 		z     *Zone
 		qname string
 		qtype uint16
-		kind  Kind
+		kind  AnswerKind
 	}{
 		{"NSEC name error", nsec, "ml.example.", dns.TypeA, NameError},
 		{"NSEC no data", nsec, "ns1.example.", dns.TypeMX, NoData},

@@ -151,7 +151,7 @@ func TestSetParentAndChild(t *testing.T) {
 	tests := []struct {
 		qname  string
 		qtype  uint16
-		kind   Kind
+		kind   AnswerKind
 		aa     bool
 		answer []string
 	}{

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // TestWireFormsRoot checks that every RRset of the signed root zone (NSEC, RRSIG,
@@ -14,7 +16,7 @@ func TestWireFormsRoot(t *testing.T) {
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("root zone: %v", err)
 	}
-	z, err := Load(FileSource(p), ".")
+	z, err := Load(zonefile.FileSource(p), ".")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
 )
@@ -45,7 +46,7 @@ func TestExampleZonesLoad(t *testing.T) {
 	}
 	for _, ez := range All() {
 		t.Run(ez.Origin, func(t *testing.T) {
-			z, err := zone.Load(zone.Source{FS: FS, Name: ez.File, Path: "zones/" + ez.File}, ez.Origin)
+			z, err := zone.Load(zonefile.Source{FS: FS, Name: ez.File, Path: "zones/" + ez.File}, ez.Origin)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}

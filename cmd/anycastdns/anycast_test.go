@@ -19,6 +19,7 @@ func TestAnycastAnnouncesWhenHealthyWithdrawsOnFault(t *testing.T) {
 	s := startAnycastNode(t, r, "")
 	r.waitRoute(t, s, routePresent, 10*time.Second)
 
+	s.waitLog(2*time.Second, "bgp announce", `"prefix": "127.0.0.1/32"`, `"reason": "rise"`)
 	logs := s.logs.String()
 	healthy := logIndex(logs, "health transition", `"to": "healthy"`, `"reason": "rise"`)
 	announced := logIndex(logs, "bgp announce", `"prefix": "127.0.0.1/32"`, `"reason": "rise"`)
@@ -28,8 +29,8 @@ func TestAnycastAnnouncesWhenHealthyWithdrawsOnFault(t *testing.T) {
 	if logIndex(logs[:max(healthy, 0)], "bgp announce") >= 0 {
 		t.Errorf("an announcement was logged before the prefix became healthy\nlogs:\n%s", logs)
 	}
-	if _, comms := r.route(t, testPrefix); len(comms) != 1 || comms[0] != 65001<<16|53 {
-		t.Errorf("communities: got %x, want only 65001:53 (no GRACEFUL_SHUTDOWN)", comms)
+	if rt, _ := r.Lookup(t, testPrefix); len(rt.Communities) != 1 || rt.Communities[0] != 65001<<16|53 {
+		t.Errorf("communities: got %x, want only 65001:53 (no GRACEFUL_SHUTDOWN)", rt.Communities)
 	}
 	if code, body := s.httpGet(t, "/readyz"); code != 200 {
 		t.Errorf("/readyz while healthy: got %d %q, want 200", code, body)
@@ -65,7 +66,7 @@ func TestAnycastAnnouncesWhenHealthyWithdrawsOnFault(t *testing.T) {
 	if code != 503 || !strings.Contains(body, "prefix 127.0.0.1/32: unhealthy") {
 		t.Errorf("/readyz after the fault: got %d %q, want 503 naming the unhealthy prefix", code, body)
 	}
-	if logIndex(s.logs.String(), "bgp withdraw", `"reason": "fall"`) < 0 {
+	if s.waitLog(2*time.Second, "bgp withdraw", `"reason": "fall"`) < 0 {
 		t.Errorf("no withdrawal with reason fall logged\nlogs:\n%s", s.logs)
 	}
 	if err := s.stop(t); err != nil {

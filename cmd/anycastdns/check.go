@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/anycastdns/anycastdns/internal/config"
 	"github.com/anycastdns/anycastdns/zone"
 )
 
@@ -48,10 +49,10 @@ func (c *command) check(args []string) error {
 		dnssec.Now = t
 	}
 	if *configFile == "" && fs.NArg() == 0 {
-		*configFile = c.getenv(envConfig)
+		*configFile = c.getenv(config.EnvConfig)
 	}
 
-	var cfg *Config
+	var cfg *config.Config
 	switch {
 	case *configFile != "" && fs.NArg() > 0:
 		fs.Usage()
@@ -67,13 +68,13 @@ func (c *command) check(args []string) error {
 			return errReported
 		}
 	case fs.NArg() == 2:
-		cfg = defaultConfig()
-		cfg.overrideZones([]ZoneConfig{{Origin: fs.Arg(1), File: fs.Arg(0), path: fs.Arg(0)}})
-		if err := cfg.validate(); err != nil {
+		var err error
+		flags := config.Flags{Zones: []config.Zone{config.FlagZone(fs.Arg(1), fs.Arg(0))}}
+		if cfg, err = config.Load(config.Sources{Flags: flags, Version: defaultVersion()}); err != nil {
 			return usageError{err}
 		}
 	case fs.NArg() == 0:
-		cfg = defaultConfig()
+		cfg = config.Default(defaultVersion())
 	default:
 		fs.Usage()
 		return usageError{errors.New("check: want ZONEFILE ORIGIN")}
@@ -83,13 +84,12 @@ func (c *command) check(args []string) error {
 
 // checkZones loads every zone of cfg, checking the signed ones with dnssec, and
 // prints the outcome of each.
-func (c *command) checkZones(cfg *Config, dnssec zone.DNSSECOptions) error {
+func (c *command) checkZones(cfg *config.Config, dnssec zone.DNSSECOptions) error {
 	var store zone.Store
-	loader, err := zone.NewLoader(&store, nil, cfg.zoneFiles()...)
+	loader, err := zone.NewLoader(&store, cfg.ZoneFiles(), zone.LoaderOptions{TuneGC: true, DNSSEC: dnssec})
 	if err != nil {
 		return err
 	}
-	loader.SetDNSSECOptions(dnssec)
 	results, err := loader.LoadAll()
 	failed := 0
 	for _, r := range results {

@@ -1,302 +1,91 @@
 package main
 
 import (
-	"os"
+	"errors"
 	"path/filepath"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/anycastdns/anycastdns/internal/config"
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // writeFile writes content to name in dir and returns its path.
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testutil.WriteFile(t, dir, name, content)
 }
 
-func TestDefaultConfig(t *testing.T) {
-	c := defaultConfig()
-	if err := c.validate(); err != nil {
-		t.Fatalf("the defaults do not validate: %v", err)
-	}
-	checks := []struct {
-		name      string
-		got, want any
-	}{
-		{"listen", c.Listen, []string{"127.0.0.1:5353", "[::1]:5353"}},
-		{"metrics.listen", c.Metrics.Listen, "127.0.0.1:9153"},
-		{"udp-size", c.UDPSize, 1232},
-		{"nsid", c.NSID, true},
-		{"hide-version", c.HideVersion, false},
-		{"tcp.idle-timeout", c.TCP.IdleTimeout, 10 * time.Second},
-		{"tcp.max-connections", c.TCP.MaxConnections, 1000},
-		{"tcp.max-queries-per-connection", c.TCP.MaxQueriesPerConnection, 0},
-		{"log.level", c.Log.Level, "info"},
-		{"log.format", c.Log.Format, "console"},
-		{"shutdown-timeout", c.ShutdownTimeout, 5 * time.Second},
-		{"version prefix", strings.HasPrefix(c.Version, "anycastdns "), true},
-		{"zones (nil: the built-in examples)", c.Zones == nil, true},
-	}
-	for _, tc := range checks {
-		if !reflect.DeepEqual(tc.got, tc.want) {
-			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
-		}
-	}
-	var origins []string
-	for _, zf := range c.zoneFiles() {
-		origins = append(origins, zf.Origin)
-	}
-	if want := []string{"example.org.", "example.net."}; !slices.Equal(origins, want) {
-		t.Errorf("default zones: got %v, want %v", origins, want)
-	}
+// mapEnv returns a getenv that reads m.
+func mapEnv(m map[string]string) func(string) string {
+	return func(name string) string { return m[name] }
 }
 
-// The annotated example under deploy/ must show the defaults: parsed, it equals the
-// built-in configuration except for its zones, which name the example files.
-func TestExampleConfigShowsTheDefaults(t *testing.T) {
-	path := filepath.Join("..", "..", "deploy", "anycastdns.example.yaml")
-	c, err := loadConfig(path)
-	if err != nil {
-		t.Fatalf("loadConfig(%s): %v", path, err)
-	}
-	d := defaultConfig()
-	got, want := *c, *d
-	got.Zones, got.file, got.line, got.set = nil, "", nil, nil
-	want.file, want.line, want.set = "", nil, nil
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("example config:\n got %+v\nwant %+v", got, want)
-	}
-	var files []string
-	for _, z := range c.Zones {
-		files = append(files, filepath.ToSlash(z.path))
-	}
-	if want := []string{"../../zones/example.org.zone", "../../zones/example.net.zone"}; !slices.Equal(files, want) {
-		t.Errorf("example zone paths: got %v, want %v", files, want)
-	}
-	// Every key of Config appears in the example (so each is documented there).
-	for _, key := range allKeys(reflect.TypeOf(Config{}), "") {
-		if _, ok := c.line[key]; !ok {
-			t.Errorf("key %q is missing from %s", key, path)
-		}
-	}
-}
-
-// allKeys lists the key paths of a config struct type, e.g. "tcp.idle-timeout".
-func allKeys(t reflect.Type, prefix string) []string {
-	var keys []string
-	for _, k := range keysOf(t) {
-		f, _ := fieldByKey(t, k)
-		keys = append(keys, joinKey(prefix, k))
-		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Duration(0)) {
-			keys = append(keys, allKeys(f.Type, joinKey(prefix, k))...)
-		}
-	}
-	return keys
-}
-
-func TestParseConfigValues(t *testing.T) {
+// The flags the command parses itself are usage errors naming the flag; the rest of
+// the loading is package config's (and tested there).
+func TestConfigFlags(t *testing.T) {
 	dir := t.TempDir()
-	path := writeFile(t, dir, "a.yaml", `
-identity: pop1.example
-version: "v9"
-hide-version: true
-nsid: false
-listen: ["192.0.2.1:53", "[2001:db8::1]:53", ":5300"]
-udp-size: 1400
-udp-sockets: 3
-tcp: {idle-timeout: 3s, max-connections: 7, max-queries-per-connection: 9}
-metrics:
-  listen: ""
-log: {level: debug, format: json}
-shutdown-timeout: 1m30s
-zones:
-  - origin: Example.ORG
-    file: z/example.org.zone
-  - origin: example.net.
-    file: /abs/example.net.zone
-`)
-	c, err := loadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checks := []struct {
-		name      string
-		got, want any
-	}{
-		{"identity", c.Identity, "pop1.example"},
-		{"version", c.Version, "v9"},
-		{"hide-version", c.HideVersion, true},
-		{"nsid", c.NSID, false},
-		{"listen", c.Listen, []string{"192.0.2.1:53", "[2001:db8::1]:53", ":5300"}},
-		{"udp-size", c.UDPSize, 1400},
-		{"udp-sockets", c.UDPSockets, 3},
-		{"tcp", c.TCP, TCPConfig{IdleTimeout: 3 * time.Second, MaxConnections: 7, MaxQueriesPerConnection: 9}},
-		{"metrics.listen", c.Metrics.Listen, ""},
-		{"log", c.Log, LogConfig{Level: "debug", Format: "json"}},
-		{"shutdown-timeout", c.ShutdownTimeout, 90 * time.Second},
-		{"zone 0 path (relative to the config folder)", c.Zones[0].path, filepath.Join(dir, "z", "example.org.zone")},
-		{"zone 1 path (absolute)", c.Zones[1].path, "/abs/example.net.zone"},
-		{"line of tcp", c.line["tcp"], 9},
-		{"line of zones[1].file", c.line["zones[1].file"], 18},
-	}
-	for _, tc := range checks {
-		if !reflect.DeepEqual(tc.got, tc.want) {
-			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
-		}
-	}
-	sc := c.serverConfig("pop1")
-	if sc.UDPSize != 1400 || sc.TCPMaxConns != 7 || sc.TCPMaxQueries != 9 || sc.TCPIdleTimeout != 3*time.Second ||
-		sc.Identity != "pop1" || !sc.HideVersion || sc.NSID || sc.Version != "v9" || len(sc.Listen) != 3 {
-		t.Errorf("serverConfig: got %+v", sc)
-	}
-}
-
-func TestParseConfigEmptyFileIsDefaults(t *testing.T) {
-	for _, content := range []string{"", "# only a comment\n", "---\n"} {
-		c, err := parseConfig([]byte(content), "empty.yaml")
-		if err != nil {
-			t.Fatalf("%q: %v", content, err)
-		}
-		if err := c.validate(); err != nil {
-			t.Fatalf("%q: %v", content, err)
-		}
-		if !slices.Equal(c.Listen, defaultListen()) || c.UDPSize != defaultUDPSize || c.Zones != nil {
-			t.Errorf("%q: got listen %v udp-size %d zones %v, want the defaults", content, c.Listen, c.UDPSize, c.Zones)
-		}
-	}
-}
-
-// Each bad file must fail, naming the file, the line and the key.
-func TestConfigErrors(t *testing.T) {
-	tests := []struct {
-		name, yaml string
-		want       []string // substrings of the error
-	}{
-		{"unknown top-level key", "udp-size: 1232\nlisten-on: [\"127.0.0.1:53\"]\n",
-			[]string{`c.yaml:2: unknown key "listen-on"`, "known keys: identity"}},
-		{"unknown nested key", "tcp:\n  idle-timeout: 5s\n  idle: 5s\n",
-			[]string{`c.yaml:3: unknown key "tcp.idle"; known keys in tcp: idle-timeout, max-connections`}},
-		{"unknown key in a zone", "zones:\n  - origin: a.\n    file: a.zone\n  - origin: b.\n    fille: b.zone\n",
-			[]string{`c.yaml:5: unknown key "zones[1].fille"`}},
-		{"two unknown keys, both named", "bgp-peers: {}\nhealthcheck: {}\n",
-			[]string{`c.yaml:1: unknown key "bgp-peers"`, `c.yaml:2: unknown key "healthcheck"`}},
-		{"udp-size too small", "udp-size: 100\n", []string{"c.yaml:1: udp-size: 100; want 512 to 65535"}},
-		{"udp-size too large", "\nudp-size: 70000\n", []string{"c.yaml:2: udp-size: 70000"}},
-		{"udp-sockets negative", "udp-sockets: -1\n", []string{"c.yaml:1: udp-sockets: -1; want 0 (one fewer than the CPUs) to 1024"}},
-		{"udp-size not a number", "udp-size: big\n", []string{"c.yaml:1: udp-size:", "big"}},
-		{"duration without unit", "tcp:\n  idle-timeout: 10\n", []string{"c.yaml:2: tcp.idle-timeout:", "want a duration such as 10s"}},
-		{"negative duration", "shutdown-timeout: -1s\n", []string{"c.yaml:1: shutdown-timeout: -1s; want a positive duration"}},
-		{"zero max-connections", "tcp: {max-connections: 0}\n", []string{"c.yaml:1: tcp.max-connections: 0; want at least 1"}},
-		{"negative max-queries-per-connection", "tcp: {max-queries-per-connection: -1}\n", []string{"c.yaml:1: tcp.max-queries-per-connection: -1; want 0 (no limit) or more"}},
-		{"listen without port", "listen:\n  - 127.0.0.1\n", []string{`c.yaml:2: listen[0]: "127.0.0.1": want host:port`}},
-		{"listen port out of range", "listen:\n  - 127.0.0.1:53\n  - 127.0.0.1:65536\n", []string{`c.yaml:3: listen[1]:`, "want 0 to 65535"}},
-		{"listen host name", "listen: [\"localhost:53\"]\n", []string{`c.yaml:1: listen[0]:`, "is not an IP address"}},
-		{"listen twice", "listen: [\"127.0.0.1:53\", \"127.0.0.1:53\"]\n", []string{"listed twice"}},
-		{"listen empty", "listen: []\n", []string{"c.yaml:1: listen: no address"}},
-		{"metrics.listen bad", "metrics:\n  listen: nine\n", []string{"c.yaml:2: metrics.listen:"}},
-		{"log level", "log:\n  level: verbose\n", []string{`c.yaml:2: log.level: "verbose"; want debug, info, warn or error`}},
-		{"log format", "log: {format: text}\n", []string{`log.format: "text"; want console or json`}},
-		{"zones empty", "zones: []\n", []string{"c.yaml:1: zones: empty list"}},
-		{"zone without origin", "zones:\n  - file: a.zone\n", []string{"c.yaml:2: zones[0].origin: missing"}},
-		{"zone without file", "zones:\n  - origin: a.\n", []string{"c.yaml:2: zones[0].file: missing"}},
-		{"zone origin not a name", "zones:\n  - origin: a..b\n    file: a.zone\n", []string{`c.yaml:2: zones[0].origin: "a..b" is not a domain name`}},
-		{"duplicate origins, any case", "zones:\n  - {origin: example.org., file: a}\n  - {origin: EXAMPLE.org, file: b}\n",
-			[]string{"c.yaml:3: zones[1].origin: zone example.org. is also zones[0]"}},
-		{"identity too long", "identity: " + strings.Repeat("x", 256) + "\n", []string{"c.yaml:1: identity: 256 bytes"}},
-		{"wrong type for a section", "tcp: 5\n", []string{"c.yaml:1: tcp:"}},
-		{"yaml syntax", "listen: [\n", []string{"c.yaml:"}},
-		{"duplicate key", "udp-size: 1232\nudp-size: 1400\n", []string{"c.yaml:2:", "already defined"}},
-		{"two documents", "udp-size: 1232\n---\nudp-size: 1400\n", []string{"more than one YAML document"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { wantConfigError(t, tc.yaml, tc.want) })
-	}
-}
-
-// wantConfigError parses and validates the configuration text as file c.yaml and
-// checks that it fails with an error containing every string of want.
-func wantConfigError(t *testing.T, yaml string, want []string) {
-	t.Helper()
-	c, err := parseConfig([]byte(yaml), "c.yaml")
-	if err == nil {
-		err = c.validate()
-	}
-	if err == nil {
-		t.Fatalf("got no error, want %q", want)
-	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("got error %q, want it to contain %q", err, w)
-		}
-	}
-}
-
-func TestFlagOverrides(t *testing.T) {
-	dir := t.TempDir()
-	path := writeFile(t, dir, "c.yaml", "identity: from-file\nlisten: [\"192.0.2.1:53\"]\nzones:\n  - {origin: a., file: a.zone}\n")
+	path := writeFile(t, dir, "c.yaml", "identity: from-file\nlisten: [\"127.0.0.1:53\"]\nbgp:\n  local-as: 64999\n")
 	c := &command{}
-
-	cfg, err := c.config(path, overrides{})
+	cfg, err := c.config(path, overrides{zones: listFlag{"b.=rel/b.zone"}, localAS: "65007", identity: "from-flag"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Identity != "from-file" || !slices.Equal(cfg.Listen, []string{"192.0.2.1:53"}) || cfg.Zones[0].path != filepath.Join(dir, "a.zone") {
-		t.Errorf("no flags: got identity %q listen %v zone %q, want the file's", cfg.Identity, cfg.Listen, cfg.Zones[0].path)
+	if cfg.Server.Identity != "from-flag" || cfg.BGP.LocalAS != 65007 || len(cfg.Zones) != 1 || cfg.Zones[0].Path() != "rel/b.zone" {
+		t.Errorf("got identity %q local AS %d zones %+v, want the flags'", cfg.Server.Identity, cfg.BGP.LocalAS, cfg.Zones)
 	}
-
-	cfg, err = c.config(path, overrides{listen: listFlag{"127.0.0.1:0", "[::1]:0"}, zones: listFlag{"b.=rel/b.zone", "c.=/abs/c.zone"}, identity: "from-flag"})
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		ov   overrides
+		want string
+	}{
+		{"-zone without '='", overrides{zones: listFlag{"example.org.zone"}}, "want ORIGIN=FILE"},
+		{"local AS not a number", overrides{routerID: "10.0.0.7", localAS: "AS65007"}, `-local-as "AS65007": want an AS number`},
+		{"local AS too large", overrides{routerID: "10.0.0.7", localAS: "4294967296"}, `-local-as "4294967296"`},
+		{"local AS 0", overrides{routerID: "10.0.0.7", localAS: "0"}, `-local-as "0"`},
 	}
-	if got, want := cfg.Listen, []string{"127.0.0.1:0", "[::1]:0"}; !slices.Equal(got, want) {
-		t.Errorf("-listen: got %v, want %v", got, want)
-	}
-	if cfg.Identity != "from-flag" {
-		t.Errorf("-identity: got %q, want from-flag", cfg.Identity)
-	}
-	var zs []string
-	for _, z := range cfg.Zones {
-		zs = append(zs, z.Origin+"="+z.path)
-	}
-	// -zone files are relative to the current folder, not to the config file's.
-	if want := []string{"b.=rel/b.zone", "c.=/abs/c.zone"}; !slices.Equal(zs, want) {
-		t.Errorf("-zone: got %v, want %v (replacing the file's zones)", zs, want)
-	}
-
-	// A bad flag value is reported as coming from the flag.
-	_, err = c.config(path, overrides{listen: listFlag{"nowhere"}})
-	if err == nil || !strings.Contains(err.Error(), "flag -listen: listen[0]:") {
-		t.Errorf("bad -listen: got %v, want an error naming flag -listen", err)
-	}
-	_, err = c.config("", overrides{zones: listFlag{"example.org.zone"}})
-	if err == nil || !strings.Contains(err.Error(), "want ORIGIN=FILE") {
-		t.Errorf("-zone without '=': got %v, want ORIGIN=FILE", err)
-	}
-	_, err = c.config(filepath.Join(dir, "missing.yaml"), overrides{})
-	if err == nil || !strings.Contains(err.Error(), "missing.yaml") {
-		t.Errorf("missing config file: got %v, want an error naming it", err)
+	for _, tc := range tests {
+		_, err := c.config(path, tc.ov)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !errorsAsUsage(err) {
+			t.Errorf("%s: got %v, want a usage error containing %q", tc.name, err, tc.want)
+		}
 	}
 }
 
-func TestNodeIdentity(t *testing.T) {
-	host, err := os.Hostname()
+func errorsAsUsage(err error) bool { return errors.As(err, new(usageError)) }
+
+// ANYCASTDNS_CONFIG names the file when -config is not given.
+func TestEnvConfigFile(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "anycastdns.yaml", "identity: file-id\n")
+	c := &command{env: mapEnv(map[string]string{config.EnvConfig: file, config.EnvLogLevel: "debug"})}
+	cfg, err := c.config("", overrides{})
 	if err != nil {
-		t.Skip("no host name:", err)
+		t.Fatal(err)
 	}
-	tests := []struct{ configured, want string }{
-		{"", host},
-		{"pop7.example", "pop7.example"},
+	if cfg.Server.Identity != "file-id" || cfg.Log.Level != "debug" || cfg.File() != file {
+		t.Errorf("got identity %q level %q file %q, want the file's identity and the variable's level", cfg.Server.Identity, cfg.Log.Level, cfg.File())
 	}
-	for _, tc := range tests {
-		got, err := nodeIdentity(&Config{Identity: tc.configured})
-		if err != nil || got != tc.want {
-			t.Errorf("nodeIdentity(%q): got %q, %v, want %q", tc.configured, got, err, tc.want)
+	c.env = mapEnv(map[string]string{config.EnvConfig: filepath.Join(t.TempDir(), "missing.yaml")})
+	if _, err := c.config("", overrides{}); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing file: got %v, want no such file", err)
+	}
+}
+
+// TestEnvServeAndCheck runs the commands with ANYCASTDNS_CONFIG: serve -h lists the
+// variables, and check checks the file the variable names (a bad zone fails it).
+func TestEnvServeAndCheck(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := writeFile(t, dir, "anycastdns.yaml", "zones:\n  - origin: example.com.\n    file: missing.zone\n")
+	var out, errb strings.Builder
+	c := &command{stdout: &out, stderr: &errb, env: mapEnv(map[string]string{config.EnvConfig: cfgPath})}
+	if err := c.run(t.Context(), []string{"check"}); err == nil || !strings.Contains(errb.String(), "missing.zone") {
+		t.Errorf("check with ANYCASTDNS_CONFIG: got %v, stderr %q; want the missing zone of that file reported", err, errb.String())
+	}
+	errb.Reset()
+	_ = c.run(t.Context(), []string{"serve", "-h"})
+	for _, v := range config.EnvVars() {
+		if !strings.Contains(errb.String(), v) {
+			t.Errorf("serve -h: %s not mentioned in %q", v, errb.String())
 		}
 	}
 }

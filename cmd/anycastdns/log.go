@@ -5,18 +5,20 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/anycastdns/anycastdns/internal/config"
 )
 
 // newLogger returns a logger writing to w at cfg.Level, as console text or as JSON.
 // The configuration has been validated.
-func newLogger(cfg LogConfig, w io.Writer) (*zap.Logger, error) {
+func newLogger(cfg config.Log, w io.Writer) (*zap.Logger, error) {
 	log, _, err := newLeveledLogger(cfg, w)
 	return log, err
 }
 
 // newLeveledLogger is newLogger that also returns the logger's level, which the BGP
 // speaker shares with GoBGP's own logger.
-func newLeveledLogger(cfg LogConfig, w io.Writer) (*zap.Logger, zap.AtomicLevel, error) {
+func newLeveledLogger(cfg config.Log, w io.Writer) (*zap.Logger, zap.AtomicLevel, error) {
 	l, err := zapcore.ParseLevel(cfg.Level)
 	if err != nil {
 		return nil, zap.AtomicLevel{}, err

@@ -7,18 +7,20 @@ import (
 	"testing"
 
 	"go.uber.org/zap"
+
+	"github.com/anycastdns/anycastdns/internal/config"
 )
 
 func TestLogger(t *testing.T) {
 	tests := []struct {
-		cfg       LogConfig
+		cfg       config.Log
 		wantLines int    // lines written for one debug and one info entry
 		wantIn    string // in the info line
 	}{
-		{LogConfig{Level: "info", Format: "console"}, 1, "INFO\tzone loaded\t{\"zone\": \"example.org.\"}"},
-		{LogConfig{Level: "debug", Format: "console"}, 2, "zone loaded"},
-		{LogConfig{Level: "warn", Format: "console"}, 0, ""},
-		{LogConfig{Level: "info", Format: "json"}, 1, `"msg":"zone loaded"`},
+		{config.Log{Level: "info", Format: "console"}, 1, "INFO\tzone loaded\t{\"zone\": \"example.org.\"}"},
+		{config.Log{Level: "debug", Format: "console"}, 2, "zone loaded"},
+		{config.Log{Level: "warn", Format: "console"}, 0, ""},
+		{config.Log{Level: "info", Format: "json"}, 1, `"msg":"zone loaded"`},
 	}
 	for _, tc := range tests {
 		var buf bytes.Buffer

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"time"
 
@@ -14,9 +13,11 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/anycastdns/anycastdns/internal/config"
 	"github.com/anycastdns/anycastdns/internal/promutil"
 	"github.com/anycastdns/anycastdns/server"
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // Readiness conditions, as /readyz names them.
@@ -29,11 +30,10 @@ const (
 // node is one running anycastdns: its zones, DNS listeners, metrics and health
 // endpoints. start and stop bring them up and down in the order of the architecture.
 type node struct {
-	cfg      *Config
-	identity string
-	log      *zap.Logger
-	reg      *prometheus.Registry
-	ready    *readiness
+	cfg   *config.Config
+	log   *zap.Logger
+	reg   *prometheus.Registry
+	ready *readiness
 
 	level   zap.AtomicLevel // log's level, shared with GoBGP's logger
 	store   zone.Store
@@ -46,13 +46,12 @@ type node struct {
 }
 
 // newNode builds the pieces of a node; it opens nothing.
-func newNode(cfg *Config, identity string, log *zap.Logger, level zap.AtomicLevel) (*node, error) {
+func newNode(cfg *config.Config, log *zap.Logger, level zap.AtomicLevel) (*node, error) {
 	n := &node{
-		cfg:      cfg,
-		identity: identity,
-		log:      log,
-		level:    level,
-		reg:      prometheus.NewRegistry(),
+		cfg:   cfg,
+		log:   log,
+		level: level,
+		reg:   prometheus.NewRegistry(),
 		ready: newReadiness(map[string]string{
 			condZones:     "not loaded",
 			condListeners: "not open",
@@ -64,11 +63,11 @@ func newNode(cfg *Config, identity string, log *zap.Logger, level zap.AtomicLeve
 		buildInfo(),
 	)
 	var err error
-	n.loader, err = zone.NewLoader(&n.store, zone.NewLoaderMetrics(n.reg), cfg.zoneFiles()...)
+	n.loader, err = zone.NewLoader(&n.store, cfg.ZoneFiles(), zone.LoaderOptions{Metrics: zone.NewLoaderMetrics(n.reg), TuneGC: true})
 	if err != nil {
 		return nil, err
 	}
-	n.dns, err = server.New(cfg.serverConfig(identity), &n.store, server.NewMetrics(n.reg), log.Named("server"))
+	n.dns, err = server.New(cfg.Server, &n.store, server.Options{Metrics: server.NewMetrics(n.reg), Logger: log.Named("server")})
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +124,7 @@ func (n *node) start() (err error) {
 	n.dnsOpen = true
 	n.ready.set(condListeners, "")
 	n.log.Info("serving",
-		zap.String("identity", n.identity),
+		zap.String("identity", n.dns.Identity()),
 		zap.String("version", version()),
 		zap.Strings("listeners", addrStrings(n.dns.Addrs())),
 		zap.Int("zones", len(results)))
@@ -142,14 +141,8 @@ func (n *node) startAnycast(zones []zone.LoadResult) error {
 	for i, r := range zones {
 		origins[i] = r.Origin
 	}
-	// Addrs lists the UDP listeners first, in configuration order; UDP and TCP of
-	// one address share the port.
-	ports := make([]int, len(n.cfg.Listen))
-	for i, a := range n.dns.Addrs()[:len(ports)] {
-		ports[i] = a.(*net.UDPAddr).Port
-	}
 	a, err := newAnycast(n.cfg, anycastDeps{
-		store: &n.store, origins: origins, ports: ports,
+		store: &n.store, origins: origins, ports: n.dns.ListenPorts(),
 		log: n.log, level: n.level, reg: n.reg,
 	})
 	if err != nil {
@@ -164,7 +157,7 @@ func (n *node) startAnycast(zones []zone.LoadResult) error {
 	n.anycast = a
 	n.ready.addSource(a.mon.Ready)
 	n.admin.set(a.mon.AdminHandler())
-	n.log.Info("anycast started", zap.Strings("prefixes", n.cfg.BGP.Prefixes),
+	n.log.Info("anycast started", zap.Stringers("prefixes", n.cfg.BGP.Prefixes),
 		zap.Bool("bgp", a.sp != nil), zap.Int("rise", n.cfg.Health.Rise),
 		zap.Duration("interval", n.cfg.Health.Interval))
 	return nil
@@ -252,7 +245,7 @@ func (n *node) logWarnings(r zone.LoadResult) {
 }
 
 // logProblems logs up to maxProblemsLogged problems of the zone at level.
-func (n *node) logProblems(level zapcore.Level, msg, origin string, problems []*zone.Error) {
+func (n *node) logProblems(level zapcore.Level, msg, origin string, problems []*zonefile.Error) {
 	for i, p := range problems {
 		if i == maxProblemsLogged {
 			n.log.Log(level, "more zone problems not logged; run anycastdns check to see them all",
@@ -326,17 +319,4 @@ func (n *node) metricsAddr() net.Addr {
 		return nil
 	}
 	return n.http.addr()
-}
-
-// nodeIdentity returns the identity to announce: the flag's, else the configuration's,
-// else the host name. It is computed once, at start-up.
-func nodeIdentity(cfg *Config) (string, error) {
-	if cfg.Identity != "" {
-		return cfg.Identity, nil
-	}
-	h, err := os.Hostname()
-	if err != nil {
-		return "", fmt.Errorf("identity: no identity configured and no host name: %w", err)
-	}
-	return h, nil
 }

@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // TestLogWarnings checks that a load's DNSSEC errors are logged as errors and its
@@ -15,10 +16,10 @@ import (
 func TestLogWarnings(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	n := &node{log: zap.New(core)}
-	problems := func(rule string, count int) []*zone.Error {
-		out := make([]*zone.Error, count)
+	problems := func(rule string, count int) []*zonefile.Error {
+		out := make([]*zonefile.Error, count)
 		for i := range out {
-			out[i] = &zone.Error{File: "z", Line: i + 1, Rule: rule, Msg: "m"}
+			out[i] = &zonefile.Error{File: "z", Line: i + 1, Rule: rule, Msg: "m"}
 		}
 		return out
 	}

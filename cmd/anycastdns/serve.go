@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"go.uber.org/zap"
+
+	"github.com/anycastdns/anycastdns/internal/config"
 )
 
 // serve runs the serve subcommand until ctx is done: load the configuration, start the
@@ -52,11 +54,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer func() { _ = log.Sync() }() // a terminal cannot sync; nothing to do about it
-	id, err := nodeIdentity(cfg)
-	if err != nil {
-		return err
-	}
-	n, err := newNode(cfg, id, log, level)
+	n, err := newNode(cfg, log, level)
 	if err != nil {
 		return err
 	}
@@ -69,8 +67,8 @@ func (c *command) serve(ctx context.Context, args []string) error {
 		defer signal.Stop(ch)
 		hup = ch
 	}
-	log.Info("starting", zap.String("version", version()), zap.String("identity", id),
-		zap.String("config", orDefault(cfg.file, "built-in defaults")))
+	log.Info("starting", zap.String("version", version()), zap.String("identity", n.dns.Identity()),
+		zap.String("config", orDefault(cfg.File(), "built-in defaults")))
 	if err := n.start(); err != nil {
 		log.Error("start failed", zap.Error(err))
 		return reported(err)
@@ -121,59 +119,43 @@ func (o *overrides) register(fs *flag.FlagSet) {
 
 // config returns the configuration of the file (or of ANYCASTDNS_CONFIG, or the
 // defaults) with the environment variables and then the flags applied, validated.
-func (c *command) config(file string, ov overrides) (*Config, error) {
+func (c *command) config(file string, ov overrides) (*config.Config, error) {
 	if file == "" {
-		file = c.getenv(envConfig)
+		file = c.getenv(config.EnvConfig)
 	}
-	cfg := defaultConfig()
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("config: %w", err)
-		}
-		if cfg, err = parseConfig(data, file); err != nil {
-			return nil, err
-		}
-	}
-	if err := cfg.applyEnv(c.getenv); err != nil {
+	flags, err := ov.flags()
+	if err != nil {
 		return nil, err
 	}
-	if err := ov.apply(cfg); err != nil {
-		return nil, err
-	}
-	return cfg, cfg.validate()
+	return config.Load(config.Sources{File: file, Getenv: c.getenv, Flags: flags, Version: defaultVersion()})
 }
 
-// apply sets the keys the flags override.
-func (o *overrides) apply(cfg *Config) error {
-	if len(o.listen) > 0 {
-		cfg.overrideListen(o.listen)
-	}
-	if len(o.zones) > 0 {
-		zs := make([]ZoneConfig, 0, len(o.zones))
-		for _, z := range o.zones {
-			origin, path, ok := strings.Cut(z, "=")
-			if !ok {
-				return usageError{fmt.Errorf("-zone %q: want ORIGIN=FILE, e.g. example.org.=example.org.zone", z)}
-			}
-			zs = append(zs, ZoneConfig{Origin: origin, File: path, path: path})
+// flags returns the keys the flags replace.
+func (o *overrides) flags() (config.Flags, error) {
+	f := config.Flags{Listen: o.listen, Identity: o.identity, RouterID: o.routerID}
+	for _, z := range o.zones {
+		origin, path, ok := strings.Cut(z, "=")
+		if !ok {
+			return f, usageError{fmt.Errorf("-zone %q: want ORIGIN=FILE, e.g. example.org.=example.org.zone", z)}
 		}
-		cfg.overrideZones(zs)
-	}
-	if o.identity != "" {
-		cfg.overrideIdentity(o.identity)
-	}
-	if o.routerID != "" {
-		cfg.overrideRouterID(o.routerID)
+		f.Zones = append(f.Zones, config.FlagZone(origin, path))
 	}
 	if o.localAS != "" {
 		as, err := strconv.ParseUint(o.localAS, 10, 32)
 		if err != nil || as == 0 {
-			return usageError{fmt.Errorf("-local-as %q: want an AS number, 1 to 4294967295", o.localAS)}
+			return f, usageError{fmt.Errorf("-local-as %q: want an AS number, 1 to 4294967295", o.localAS)}
 		}
-		cfg.overrideLocalAS(uint32(as))
+		f.LocalAS = uint32(as)
 	}
-	return nil
+	return f, nil
+}
+
+// getenv returns the value of the environment variable name ("" when unset).
+func (c *command) getenv(name string) string {
+	if c.env != nil {
+		return c.env(name)
+	}
+	return os.Getenv(name)
 }
 
 // listFlag is a repeatable string flag.

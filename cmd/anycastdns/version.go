@@ -29,5 +29,9 @@ func version() string {
 	return "devel"
 }
 
+// defaultVersion is the answer to version.bind and version.server when the
+// configuration sets none: "anycastdns VERSION".
+func defaultVersion() string { return "anycastdns " + version() }
+
 // goVersion returns the version of the Go toolchain that built the program.
 func goVersion() string { return runtime.Version() }

@@ -1,0 +1,224 @@
+// Package bgptest runs a GoBGP server in the test process that plays the PoP's
+// router, as GoBGP's own TestMonitor does: the node under test dials it on a
+// loopback port, and the test reads what the router learned.
+//
+//	r := bgptest.StartRouter(t, bgptest.Options{AS: 65000, PeerAS: 65001})
+//	// point the node's peer at 127.0.0.1, port r.Port, AS 65000
+//	if _, err := r.WaitState(t, prefix, bgptest.Present, 10*time.Second); err != nil {
+//		t.Fatal(err)
+//	}
+//	rt, _ := r.Lookup(t, prefix) // next hop, AS path, MED, communities
+//
+// It is a package of its own, apart from testutil, so that only the tests that
+// need a router link GoBGP.
+package bgptest
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	api "github.com/osrg/gobgp/v3/api"
+	"github.com/osrg/gobgp/v3/pkg/apiutil"
+	gobgplog "github.com/osrg/gobgp/v3/pkg/log"
+	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
+	"github.com/osrg/gobgp/v3/pkg/server"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
+)
+
+// GracefulShutdown is the GRACEFUL_SHUTDOWN community 65535:0 (RFC 8326).
+const GracefulShutdown = uint32(0xFFFF0000)
+
+// PeerAddress is the address the router expects the node under test to dial from.
+const PeerAddress = "127.0.0.1"
+
+// Options describe the router and its one peer, the node under test.
+type Options struct {
+	// AS is the router's AS number. Required.
+	AS uint32
+	// RouterID is the router's BGP identifier. Default "10.255.0.1".
+	RouterID string
+	// PeerAS is the node's AS number. Required.
+	PeerAS uint32
+}
+
+// Router is a GoBGP server playing the PoP's router.
+type Router struct {
+	// Port is the router's BGP port on 127.0.0.1.
+	Port int
+	srv  *server.BgpServer
+}
+
+// StartRouter listens on a free 127.0.0.1 port (testutil.FreePort) and accepts
+// the node, dialling from PeerAddress with AS opts.PeerAS, as a passive eBGP peer
+// for IPv4 and IPv6 unicast, with a hold time of 3s and keepalives every second.
+// The router stops with the test.
+func StartRouter(t testing.TB, opts Options) *Router {
+	t.Helper()
+	if opts.RouterID == "" {
+		opts.RouterID = "10.255.0.1"
+	}
+	port := testutil.FreePort(t, PeerAddress)
+	srv := server.NewBgpServer(server.LoggerOption(quietLogger{}))
+	go srv.Serve()
+	err := srv.StartBgp(context.Background(), &api.StartBgpRequest{Global: &api.Global{
+		Asn: opts.AS, RouterId: opts.RouterID, ListenPort: int32(port), ListenAddresses: []string{PeerAddress},
+	}})
+	if err != nil {
+		t.Fatalf("starting the test router on port %d (taken since FreePort found it?): %v", port, err)
+	}
+	t.Cleanup(func() { _ = srv.StopBgp(context.Background(), &api.StopBgpRequest{}) })
+	err = srv.AddPeer(context.Background(), &api.AddPeerRequest{Peer: &api.Peer{
+		Conf:      &api.PeerConf{NeighborAddress: PeerAddress, PeerAsn: opts.PeerAS},
+		Transport: &api.Transport{PassiveMode: true},
+		Timers:    &api.Timers{Config: &api.TimersConfig{HoldTime: 3, KeepaliveInterval: 1}},
+		AfiSafis: []*api.AfiSafi{
+			{Config: &api.AfiSafiConfig{Family: family(netip.IPv4Unspecified()), Enabled: true}},
+			{Config: &api.AfiSafiConfig{Family: family(netip.IPv6Unspecified()), Enabled: true}},
+		},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Router{Port: port, srv: srv}
+}
+
+func family(a netip.Addr) *api.Family {
+	if a.Is4() {
+		return &api.Family{Afi: api.Family_AFI_IP, Safi: api.Family_SAFI_UNICAST}
+	}
+	return &api.Family{Afi: api.Family_AFI_IP6, Safi: api.Family_SAFI_UNICAST}
+}
+
+// Route is what the router learned for one prefix: the attributes of its best
+// path.
+type Route struct {
+	NextHop     string
+	ASPath      []uint32
+	MED         uint32
+	HasMED      bool
+	Communities []uint32
+}
+
+// Lookup returns the router's best path for prefix, and false when it has none.
+func (r *Router) Lookup(t testing.TB, prefix netip.Prefix) (Route, bool) {
+	t.Helper()
+	var out Route
+	found := false
+	err := r.srv.ListPath(context.Background(), &api.ListPathRequest{
+		TableType: api.TableType_GLOBAL, Family: family(prefix.Addr()),
+		Prefixes: []*api.TableLookupPrefix{{Prefix: prefix.String()}},
+	}, func(d *api.Destination) {
+		if d.Prefix != prefix.String() || len(d.Paths) == 0 {
+			return
+		}
+		attrs, err := apiutil.UnmarshalPathAttributes(d.Paths[0].Pattrs)
+		if err != nil {
+			t.Errorf("%v: %v", prefix, err)
+			return
+		}
+		found = true
+		for _, a := range attrs {
+			switch a := a.(type) {
+			case *bgp.PathAttributeNextHop:
+				out.NextHop = a.Value.String()
+			case *bgp.PathAttributeMpReachNLRI:
+				out.NextHop = a.Nexthop.String()
+			case *bgp.PathAttributeAsPath:
+				for _, seg := range a.Value {
+					out.ASPath = append(out.ASPath, seg.GetAS()...)
+				}
+			case *bgp.PathAttributeMultiExitDisc:
+				out.MED, out.HasMED = a.Value, true
+			case *bgp.PathAttributeCommunities:
+				out.Communities = a.Value
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, found
+}
+
+// State is what the router shows for a prefix.
+type State int
+
+// The states of a prefix at the router.
+const (
+	// Absent: no route.
+	Absent State = iota
+	// Present: a route without GRACEFUL_SHUTDOWN.
+	Present
+	// Draining: a route with GRACEFUL_SHUTDOWN.
+	Draining
+)
+
+// String returns "absent", "present" or "draining".
+func (s State) String() string {
+	return [...]string{"absent", "present", "draining"}[s]
+}
+
+// State returns the state of prefix at the router.
+func (r *Router) State(t testing.TB, prefix netip.Prefix) State {
+	t.Helper()
+	return stateOf(r.Lookup(t, prefix))
+}
+
+// stateOf returns the state of a route the router has (found) or not.
+func stateOf(rt Route, found bool) State {
+	switch {
+	case !found:
+		return Absent
+	case slices.Contains(rt.Communities, GracefulShutdown):
+		return Draining
+	default:
+		return Present
+	}
+}
+
+// Wait looks up prefix every 10ms until cond holds for what the router shows,
+// for at most limit, and returns the route and the time it held. After limit it
+// returns an error naming what (the condition) and the route seen last.
+func (r *Router) Wait(t testing.TB, prefix netip.Prefix, limit time.Duration, what string, cond func(rt Route, found bool) bool) (Route, time.Time, error) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		rt, found := r.Lookup(t, prefix)
+		if cond(rt, found) {
+			return rt, time.Now(), nil
+		}
+		if time.Now().After(deadline) {
+			if !found {
+				return rt, time.Time{}, fmt.Errorf("route %v: want %s; got no route after %v", prefix, what, limit)
+			}
+			return rt, time.Time{}, fmt.Errorf("route %v: want %s; got %+v after %v", prefix, what, rt, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// WaitState waits, as Wait does, until prefix is in state want at the router.
+func (r *Router) WaitState(t testing.TB, prefix netip.Prefix, want State, limit time.Duration) (time.Time, error) {
+	t.Helper()
+	_, at, err := r.Wait(t, prefix, limit, want.String(), func(rt Route, found bool) bool {
+		return stateOf(rt, found) == want
+	})
+	return at, err
+}
+
+// quietLogger drops the router's logs; the node under test logs its own side.
+type quietLogger struct{}
+
+func (quietLogger) Panic(msg string, _ gobgplog.Fields) { panic(msg) }
+func (quietLogger) Fatal(msg string, _ gobgplog.Fields) { panic(msg) }
+func (quietLogger) Error(string, gobgplog.Fields)       {}
+func (quietLogger) Warn(string, gobgplog.Fields)        {}
+func (quietLogger) Info(string, gobgplog.Fields)        {}
+func (quietLogger) Debug(string, gobgplog.Fields)       {}
+func (quietLogger) SetLevel(gobgplog.LogLevel)          {}
+func (quietLogger) GetLevel() gobgplog.LogLevel         { return gobgplog.ErrorLevel }
