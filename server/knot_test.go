@@ -2,11 +2,9 @@ package server_test
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,59 +99,14 @@ zone:
 func startKnot(t testing.TB, zones []zoneSpec) string {
 	t.Helper()
 	knotd := requireTool(t, "knotd", "/usr/sbin/knotd")
-	var lastErr error
-	for attempt := range 3 { // the free port may be taken between freePort and knotd's bind
-		dir := filepath.Join(t.TempDir(), fmt.Sprintf("knot%d", attempt))
+	return startZoneDaemon(t, knotd, zones, func(dir string, port int) []string {
 		for _, sub := range []string{"run", "db", "zones"} {
 			if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 				t.Fatal(err)
 			}
 		}
-		port := testutil.FreePort(t, "127.0.0.1")
-		conf := filepath.Join(dir, "knot.conf")
-		if err := os.WriteFile(conf, []byte(knotConfig(dir, port, zones)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		kp, err := startDaemon(knotd, "-c", conf)
-		if err != nil {
-			t.Fatalf("start knotd: %v", err)
-		}
-		t.Cleanup(func() { kp.stop(t) })
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		if lastErr = waitKnotReady(kp, addr, zones, 60*time.Second); lastErr == nil {
-			return addr
-		}
-		kp.stop(t)
-		t.Logf("knotd attempt %d on port %d: %v\nknotd log:\n%s", attempt, port, lastErr, kp.log)
-	}
-	t.Fatalf("knotd did not become ready: %v", lastErr)
-	return ""
-}
-
-// waitKnotReady polls until knotd answers the SOA of every zone authoritatively, the
-// process exits, or timeout passes. knotd loads zones after it opens its sockets and
-// answers SERVFAIL until a zone is loaded.
-func waitKnotReady(kp *daemon, addr string, zones []zoneSpec, timeout time.Duration) error {
-	c := &dns.Client{Net: "udp", Timeout: 500 * time.Millisecond}
-	deadline := time.Now().Add(timeout)
-	pending := append([]zoneSpec(nil), zones...)
-	for len(pending) > 0 {
-		if kp.exited() {
-			return fmt.Errorf("knotd exited: %v", kp.cmd.ProcessState)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("zone %s not answered within %v", pending[0].Origin, timeout)
-		}
-		q := new(dns.Msg)
-		q.SetQuestion(pending[0].Origin, dns.TypeSOA)
-		r, _, err := c.Exchange(q, addr)
-		if err == nil && r.Rcode == dns.RcodeSuccess && r.Authoritative && len(r.Answer) == 1 {
-			pending = pending[1:]
-			continue
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return nil
+		return []string{"-c", testutil.WriteFile(t, dir, "knot.conf", knotConfig(dir, port, zones))}
+	})
 }
 
 // TestKnotHarness proves the harness: knotd starts on a free port, serves the zones it
