@@ -114,28 +114,16 @@ var acceptedDiffs = []acceptedDiff{
 				return false
 			}
 			cut := referralCut(c.knot)
-			onlyKnot, onlyOurs := multisetDiff(section(c.knot.Extra), section(c.ours.Extra))
-			for _, rrs := range []struct {
-				differing []string
-				all       []dns.RR
-			}{{onlyKnot, c.knot.Extra}, {onlyOurs, c.ours.Extra}} {
-				for _, rr := range rrs.all {
-					if !slices.Contains(rrs.differing, canonicalRR(rr)) {
-						continue
-					}
-					t := rr.Header().Rrtype
-					if sig, ok := rr.(*dns.RRSIG); ok {
-						t = sig.TypeCovered
-					}
-					if t != dns.TypeA && t != dns.TypeAAAA {
-						return false
-					}
-					if cut != "" && dns.IsSubDomain(cut, rr.Header().Name) {
-						return false // in-domain glue is not optional
-					}
+			return everyDiffering(c.knot.Extra, c.ours.Extra, func(knot bool, rr dns.RR) bool {
+				t := coveredType(rr)
+				if t != dns.TypeA && t != dns.TypeAAAA {
+					return false
 				}
-			}
-			return true
+				if cut != "" && dns.IsSubDomain(cut, rr.Header().Name) {
+					return false // in-domain glue is not optional
+				}
+				return true
+			})
 		},
 	},
 	{
@@ -155,29 +143,16 @@ var acceptedDiffs = []acceptedDiff{
 				return false
 			}
 			cut := referralCut(c.ours)
-			onlyKnot, onlyOurs := multisetDiff(section(c.knot.Extra), section(c.ours.Extra))
-			for _, side := range []struct {
-				knot      bool
-				differing []string
-				all       []dns.RR
-			}{{true, onlyKnot, c.knot.Extra}, {false, onlyOurs, c.ours.Extra}} {
-				for _, rr := range side.all {
-					if !slices.Contains(side.differing, canonicalRR(rr)) {
-						continue
-					}
-					t := rr.Header().Rrtype
-					if sig, ok := rr.(*dns.RRSIG); ok {
-						t = sig.TypeCovered
-					}
-					if t != dns.TypeA && t != dns.TypeAAAA {
-						return false
-					}
-					if side.knot && cut != "" && dns.IsSubDomain(cut, rr.Header().Name) {
-						return false // in-domain glue Knot has, we must have too
-					}
+			return everyDiffering(c.knot.Extra, c.ours.Extra, func(knot bool, rr dns.RR) bool {
+				t := coveredType(rr)
+				if t != dns.TypeA && t != dns.TypeAAAA {
+					return false
 				}
-			}
-			return true
+				if knot && cut != "" && dns.IsSubDomain(cut, rr.Header().Name) {
+					return false // in-domain glue Knot has, we must have too
+				}
+				return true
+			})
 		},
 	},
 	{
@@ -192,31 +167,21 @@ var acceptedDiffs = []acceptedDiff{
 			if !sameHeader(c.knot, c.ours) || !sameSections(c.knot, c.ours, true, false, true) {
 				return false
 			}
-			onlyKnot, onlyOurs := multisetDiff(section(c.knot.Ns), section(c.ours.Ns))
 			malformed := false
-			for _, side := range []struct {
-				knot      bool
-				differing []string
-				all       []dns.RR
-			}{{true, onlyKnot, c.knot.Ns}, {false, onlyOurs, c.ours.Ns}} {
-				for _, rr := range side.all {
-					if !slices.Contains(side.differing, canonicalRR(rr)) {
-						continue
-					}
-					t := rr.Header().Rrtype
-					if sig, ok := rr.(*dns.RRSIG); ok {
-						t = sig.TypeCovered
-					}
-					if t != dns.TypeNSEC3 {
+			if !everyDiffering(c.knot.Ns, c.ours.Ns, func(knot bool, rr dns.RR) bool {
+				t := coveredType(rr)
+				if t != dns.TypeNSEC3 {
+					return false
+				}
+				if knot && rr.Header().Rrtype == dns.TypeNSEC3 {
+					if label := dns.SplitDomainName(rr.Header().Name)[0]; len(label) == 32 {
 						return false
 					}
-					if side.knot && rr.Header().Rrtype == dns.TypeNSEC3 {
-						if label := dns.SplitDomainName(rr.Header().Name)[0]; len(label) == 32 {
-							return false
-						}
-						malformed = true
-					}
+					malformed = true
 				}
+				return true
+			}) {
+				return false
 			}
 			return malformed
 		},
@@ -250,26 +215,13 @@ var acceptedDiffs = []acceptedDiff{
 				t := rr.Header().Rrtype
 				svcb = svcb || t == dns.TypeSVCB || t == dns.TypeHTTPS
 			}
-			onlyKnot, onlyOurs := multisetDiff(section(c.knot.Extra), section(c.ours.Extra))
-			for _, side := range []struct {
-				knot      bool
-				differing []string
-				all       []dns.RR
-			}{{true, onlyKnot, c.knot.Extra}, {false, onlyOurs, c.ours.Extra}} {
-				for _, rr := range side.all {
-					if !slices.Contains(side.differing, canonicalRR(rr)) {
-						continue
-					}
-					t := rr.Header().Rrtype
-					addr := t == dns.TypeA || t == dns.TypeAAAA
-					svcbData := svcb && (addr || t == dns.TypeSVCB || t == dns.TypeHTTPS)
-					wildcardAddr := side.knot && addr && !c.owners[strings.ToLower(rr.Header().Name)]
-					if !svcbData && !wildcardAddr {
-						return false
-					}
-				}
-			}
-			return true
+			return everyDiffering(c.knot.Extra, c.ours.Extra, func(knot bool, rr dns.RR) bool {
+				t := rr.Header().Rrtype
+				addr := t == dns.TypeA || t == dns.TypeAAAA
+				svcbData := svcb && (addr || t == dns.TypeSVCB || t == dns.TypeHTTPS)
+				wildcardAddr := knot && addr && !c.owners[strings.ToLower(rr.Header().Name)]
+				return svcbData || wildcardAddr
+			})
 		},
 	},
 }
@@ -315,4 +267,30 @@ func sameSections(a, b *dns.Msg, answer, authority, additional bool) bool {
 func isSubset(sub, super []dns.RR) bool {
 	only, _ := multisetDiff(section(sub), section(super))
 	return len(only) == 0
+}
+
+// everyDiffering reports whether ok holds for every record that only one of the two
+// sections has (knot says which): the records both have are not looked at.
+func everyDiffering(knotRRs, oursRRs []dns.RR, ok func(knot bool, rr dns.RR) bool) bool {
+	onlyKnot, onlyOurs := multisetDiff(section(knotRRs), section(oursRRs))
+	for _, side := range []struct {
+		knot      bool
+		differing []string
+		all       []dns.RR
+	}{{true, onlyKnot, knotRRs}, {false, onlyOurs, oursRRs}} {
+		for _, rr := range side.all {
+			if slices.Contains(side.differing, canonicalRR(rr)) && !ok(side.knot, rr) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// coveredType returns the type of rr, or the type an RRSIG covers.
+func coveredType(rr dns.RR) uint16 {
+	if sig, ok := rr.(*dns.RRSIG); ok {
+		return sig.TypeCovered
+	}
+	return rr.Header().Rrtype
 }
