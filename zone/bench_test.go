@@ -100,6 +100,7 @@ func BenchmarkLookupNSEC3(b *testing.B) {
 		{"nxdomain", "a.c.x.w.example.", dns.TypeA},
 		{"nodata", "ns1.example.", dns.TypeMX},
 		{"wildcard", "a.z.w.example.", dns.TypeMX},
+		{"wildcard_nodata", "a.z.w.example.", dns.TypeAAAA},
 		{"optout_referral", "mc.c.example.", dns.TypeMX},
 	} {
 		b.Run(c.name, func(b *testing.B) {

@@ -2,12 +2,15 @@
 // a zone the way nsd-checkzone and kzonecheck do, compiles them into an immutable
 // lookup structure and answers queries from it with the algorithm of RFC 1034 section
 // 4.3.2 (with RFC 4592 wildcards, RFC 6672 DNAME and RFC 2308 negative answers).
+// A signed zone also answers with the NSEC or NSEC3 proofs of RFC 4035 section 3.1
+// and RFC 5155 section 7.2 (Zone.LookupDNSSEC, for queries with the DO bit), and
+// CheckDNSSEC checks its chain and signatures.
 //
 // The package holds three parts, one on top of the other:
 //
 //   - the checks and the compile (Check, Warnings, Compile), which take the records
 //     that package zonefile reads from a master file, each with its file:line;
-//   - the lookup (Zone.Lookup) and the zone set (Set, Store), published with one
+//   - the lookup (Zone.Lookup, Zone.LookupDNSSEC) and the zone set (Set, Store), published with one
 //     atomic pointer store;
 //   - the Loader, which loads the configured zones, reloads those whose file changed
 //     and publishes each new set, with optional metrics (LoaderMetrics) and, only when

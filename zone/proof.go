@@ -116,14 +116,14 @@ func (z *Zone) proveExpansion(ce *node, name string, a *Answer) bool {
 	return z.proveCovered(nextCloser(wire, dns.CountLabel(cpe.name)), a)
 }
 
-// proveWildcardNoData completes the proof of a wildcard NODATA answer for name
-// (RFC 5155 section 7.2.5): under NSEC3, the closest encloser proof beside the
-// NSEC3 matching the wildcard (which proveNoData added) and the NSEC3 covering the
-// next closer name (which proveExpansion added). Under NSEC those two (RFC 4035
-// section 3.1.3.4) are the whole proof.
+// proveWildcardNoData proves a wildcard NODATA answer for name (RFC 5155 section
+// 7.2.5, RFC 4035 section 3.1.3.4), beside the wildcard's own NSEC or matching
+// NSEC3 that proveNoData added: under NSEC3 the closest encloser proof, whose
+// covering NSEC3 of the next closer name also proves that name absent; under NSEC
+// the NSEC covering name, as for an expansion.
 func (z *Zone) proveWildcardNoData(ce *node, name string, a *Answer) bool {
 	if z.sec.denial != nsec3Denial {
-		return true
+		return z.proveExpansion(ce, name, a)
 	}
 	wire, ok := a.wireOf(nil, name)
 	if !ok {

@@ -34,11 +34,13 @@ func (z *Zone) wildcard(ce *node, name string, qtype uint16, a *Answer) (string,
 	if !z.proving(a) || a.Kind == ServerFailure {
 		return next, follow
 	}
-	ok := true
+	var ok bool
 	if a.Kind == NoData {
 		ok = z.proveWildcardNoData(ce, name, a)
+	} else {
+		ok = z.proveExpansion(ce, name, a)
 	}
-	if !ok || !z.proveExpansion(ce, name, a) {
+	if !ok {
 		a.fail()
 		return "", false
 	}
