@@ -23,16 +23,11 @@ func startTestServer(t *testing.T) *testServer {
 	t.Helper()
 	ts := &testServer{serial: 2026010101}
 	ts.mode.Store("ok")
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, ln, err := listenSamePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.addr = pc.LocalAddr().String()
-	ln, err := net.Listen("tcp", ts.addr)
-	if err != nil {
-		pc.Close()
-		t.Fatal(err)
-	}
 	h := dns.HandlerFunc(ts.serve)
 	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
 		started := make(chan struct{})
@@ -42,6 +37,25 @@ func startTestServer(t *testing.T) *testServer {
 		t.Cleanup(func() { srv.Shutdown() })
 	}
 	return ts
+}
+
+// listenSamePort opens UDP and TCP on the same free 127.0.0.1 port. The kernel picks
+// the UDP port; its TCP twin may be in use by another test process, so it tries
+// again with another port (as netutil.FreePort does).
+func listenSamePort() (net.PacketConn, net.Listener, error) {
+	var err error
+	for range 20 {
+		var pc net.PacketConn
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			return nil, nil, err
+		}
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+	}
+	return nil, nil, err
 }
 
 func (ts *testServer) serve(w dns.ResponseWriter, q *dns.Msg) {
