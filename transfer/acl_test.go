@@ -18,8 +18,8 @@ func TestACLAllows(t *testing.T) {
 		{"::ffff:192.0.2.1", "", true}, // a v4-mapped source is the IPv4 address
 		{"192.0.2.2", "", false},
 		{"198.51.100.7", "xfr.", true},
-		{"198.51.100.7", "", false},         // the prefix alone is not enough
-		{"198.51.100.7", "other.", false},   // nor another key
+		{"198.51.100.7", "", false},          // the prefix alone is not enough
+		{"198.51.100.7", "other.", false},    // nor another key
 		{"203.0.113.9", "notify-key.", true}, // a key rule admits any address
 		{"2001:db8:0:1::5", "", true},
 		{"2001:db9::5", "", false},
