@@ -30,9 +30,10 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 # dnssec-keygen and dnssec-signzone (bind9-utils) to sign zones (tests, and the nsec3 suite
 # of make bench), unbound and delv (bind9-dnsutils) to validate the answers, and the
 # verifiers `check` is compared with: dnssec-verify (bind9-utils), ldns-verify-zone
-# (ldnsutils), kzonecheck (knot-dnssecutils).
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound ldnsutils knot-dnssecutils
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound dnssec-verify ldns-verify-zone kzonecheck
+# (ldnsutils), kzonecheck (knot-dnssecutils); named (bind9) as a primary and a secondary
+# in the zone-transfer tests.
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound ldnsutils knot-dnssecutils bind9
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound dnssec-verify ldns-verify-zone kzonecheck named
 
 # The container image (deploy/Containerfile) and the engine that builds it: podman, or
 # docker where an engine runs. LAB_RUNTIME=podman runs the lab's PoPs from the image.
