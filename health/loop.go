@@ -57,6 +57,13 @@ func (m *Monitor) runPrefix(ctx context.Context, pl *prefixLoop) {
 				observe(Observation{Kind: MaintenanceOff}, nil)
 			}
 		}
+		if (sw.stale != "") != (seen.stale != "") {
+			if sw.stale != "" {
+				observe(Observation{Kind: StaleOn}, errors.New(sw.stale))
+			} else {
+				observe(Observation{Kind: StaleOff}, nil)
+			}
+		}
 		if sw.shutdown && !seen.shutdown {
 			observe(Observation{Kind: Shutdown}, nil)
 		}

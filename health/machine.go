@@ -22,6 +22,12 @@ const (
 	MaintenanceOn
 	// MaintenanceOff: the operator's maintenance switch is off.
 	MaintenanceOff
+	// StaleOn: a zone this node serves is no longer fresh (expired, lagging
+	// behind its primary, or its signatures about to expire): the node must
+	// leave the anycast before it serves stale or bogus data.
+	StaleOn
+	// StaleOff: every zone is fresh again.
+	StaleOff
 	// Shutdown: the process is shutting down; there is no way back.
 	Shutdown
 	// Stop: the monitor stops; the machine becomes Stopped for good.
@@ -43,6 +49,10 @@ func (k Kind) String() string {
 		return "maintenance-on"
 	case MaintenanceOff:
 		return "maintenance-off"
+	case StaleOn:
+		return "stale-on"
+	case StaleOff:
+		return "stale-off"
 	case Shutdown:
 		return "shutdown"
 	case Stop:
@@ -66,6 +76,7 @@ type Machine struct {
 	fails       int       // consecutive failures counted towards Fall
 	zonesLoaded bool      // every configured zone has loaded
 	maintenance bool      // the maintenance switch is on
+	stale       bool      // a zone is not fresh
 	shutdown    bool      // the process is shutting down
 	announced   bool      // the machine has been Healthy at least once
 	lastProbe   time.Time // time of the last probe result, or of the start
@@ -133,20 +144,16 @@ func (m Machine) Observe(obs Observation, now time.Time) (Machine, *Transition) 
 		m.zonesLoaded = true
 	case MaintenanceOn:
 		m.maintenance = true
-		if m.state != Draining {
-			m.state, reason = Draining, ReasonMaintenance
-		}
+		m, reason = m.drain(ReasonMaintenance)
 	case MaintenanceOff:
 		m.maintenance = false
-		if m.state == Draining && !m.shutdown {
-			// Back into service only through Rise fresh passes; a prefix
-			// never announced is still Starting.
-			m.passes, m.fails = 0, 0
-			m.state, reason = Unhealthy, ReasonUndrain
-			if !m.announced {
-				m.state = Starting
-			}
-		}
+		m, reason = m.undrain(ReasonUndrain)
+	case StaleOn:
+		m.stale = true
+		m, reason = m.drain(ReasonStale)
+	case StaleOff:
+		m.stale = false
+		m, reason = m.undrain(ReasonFresh)
 	case Shutdown:
 		m.shutdown = true
 		if m.state != Draining {
@@ -161,8 +168,34 @@ func (m Machine) Observe(obs Observation, now time.Time) (Machine, *Transition) 
 	return m, &Transition{From: from, To: m.state, Reason: reason, At: now}
 }
 
+// drain moves the machine to Draining for reason, unless it is there already.
+// A prefix never announced drains too: Draining keeps it unannounced, and
+// leaving Draining brings it back through Rise passes like any other.
+func (m Machine) drain(reason Reason) (Machine, Reason) {
+	if m.state == Draining {
+		return m, ""
+	}
+	m.state = Draining
+	return m, reason
+}
+
+// undrain leaves Draining for reason once nothing keeps the prefix there (the
+// maintenance switch, a stale zone, a shutdown): back into service only
+// through Rise fresh passes; a prefix never announced is Starting again.
+func (m Machine) undrain(reason Reason) (Machine, Reason) {
+	if m.state != Draining || m.shutdown || m.maintenance || m.stale {
+		return m, ""
+	}
+	m.passes, m.fails = 0, 0
+	m.state = Unhealthy
+	if !m.announced {
+		m.state = Starting
+	}
+	return m, reason
+}
+
 // servable reports whether nothing but the probes keeps the prefix from being
 // announced.
 func (m Machine) servable() bool {
-	return m.zonesLoaded && !m.maintenance && !m.shutdown
+	return m.zonesLoaded && !m.maintenance && !m.stale && !m.shutdown
 }

@@ -14,6 +14,7 @@ type reference struct {
 	lastProbe   time.Time
 	zonesLoaded bool
 	maintenance bool
+	stale       bool
 	shutdown    bool
 	stopped     bool
 	everHealthy bool
@@ -61,6 +62,13 @@ func enumerate(t *testing.T, cfg Config, alphabet string, depth int) int {
 					r.passRun = 0
 				}
 				r.maintenance = false
+			case StaleOn:
+				r.stale = true
+			case StaleOff:
+				if r.stale {
+					r.passRun = 0
+				}
+				r.stale = false
 			case Shutdown:
 				r.shutdown = true
 			case Stop:
@@ -101,9 +109,9 @@ func check(t *testing.T, cfg Config, seq string, prev, cur State, tr *Transition
 	if r.stopped {
 		return
 	}
-	// The operator's switches always win.
-	if (r.maintenance || r.shutdown) != (cur == Draining) {
-		fail("got state %v with maintenance %v shutdown %v, want draining exactly then", cur, r.maintenance, r.shutdown)
+	// The operator's switches and the zones' freshness always win.
+	if (r.maintenance || r.stale || r.shutdown) != (cur == Draining) {
+		fail("got state %v with maintenance %v stale %v shutdown %v, want draining exactly then", cur, r.maintenance, r.stale, r.shutdown)
 	}
 	// Starting means never announced.
 	if cur == Starting && r.everHealthy {
@@ -120,7 +128,7 @@ func check(t *testing.T, cfg Config, seq string, prev, cur State, tr *Transition
 		}
 	}
 	// Rise passes with nothing else in the way always announce.
-	if r.passRun >= cfg.Rise && r.zonesLoaded && !r.maintenance && !r.shutdown && cur != Healthy {
+	if r.passRun >= cfg.Rise && r.zonesLoaded && !r.maintenance && !r.stale && !r.shutdown && cur != Healthy {
 		fail("got %v after %d counted passes, want healthy", cur, cfg.Rise)
 	}
 	// Fall consecutive failures are never healthy.
@@ -158,6 +166,15 @@ func TestMachineEnumerateSwitches(t *testing.T) {
 	// Probe results against the operator's switches and stop, with zones
 	// loaded or not, in every order up to length 7.
 	n := enumerate(t, Config{}, "PFLMmDX", 7)
+	if want := 960799; n != want && !t.Failed() {
+		t.Errorf("checked %d steps, want %d", n, want)
+	}
+}
+
+func TestMachineEnumerateFreshness(t *testing.T) {
+	// Probe results against stale zones, maintenance and shutdown, in every
+	// order up to length 7.
+	n := enumerate(t, Config{}, "PLZzMmD", 7)
 	if want := 960799; n != want && !t.Failed() {
 		t.Errorf("checked %d steps, want %d", n, want)
 	}

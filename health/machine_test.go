@@ -32,6 +32,10 @@ func (s step) observation() (Observation, time.Duration) {
 		return Observation{Kind: MaintenanceOn}, 0
 	case 'm':
 		return Observation{Kind: MaintenanceOff}, 0
+	case 'Z':
+		return Observation{Kind: StaleOn}, 0
+	case 'z':
+		return Observation{Kind: StaleOff}, 0
 	case 'D':
 		return Observation{Kind: Shutdown}, 0
 	case 'X':

@@ -8,14 +8,13 @@ import (
 	"go.uber.org/zap"
 )
 
-// watchFile polls the maintenance file every interval: its presence turns the
-// file maintenance switch on, its absence turns it off. It returns when ctx
-// is done.
-func (m *Monitor) watchFile(ctx context.Context) {
+// poll calls check at once and then every interval until ctx is done: the
+// maintenance file and the zones' freshness are switches read this way.
+func (m *Monitor) poll(ctx context.Context, check func()) {
 	ticker := time.NewTicker(m.cfg.Interval)
 	defer ticker.Stop()
 	for {
-		m.checkFile()
+		check()
 		select {
 		case <-ticker.C:
 		case <-ctx.Done():
@@ -24,8 +23,9 @@ func (m *Monitor) watchFile(ctx context.Context) {
 	}
 }
 
-// checkFile reads the maintenance file's presence once and updates the
-// switch when it changed.
+// checkFile reads the maintenance file's presence once and updates the switch
+// when it changed: present turns the file maintenance switch on, absent turns
+// it off.
 func (m *Monitor) checkFile() {
 	_, err := os.Stat(m.cfg.MaintenanceFile)
 	present := err == nil
@@ -35,4 +35,22 @@ func (m *Monitor) checkFile() {
 	}
 	m.log.Info("maintenance file", zap.String("path", m.cfg.MaintenanceFile), zap.Bool("present", present))
 	m.update(func(s *switches) { s.fileMaint = present })
+}
+
+// checkFreshness asks Freshness once and updates the stale switch when its
+// answer changed.
+func (m *Monitor) checkFreshness() {
+	why := ""
+	if err := m.fresh(time.Now()); err != nil {
+		why = err.Error()
+	}
+	if why == m.switches().stale {
+		return
+	}
+	if why != "" {
+		m.log.Warn("zones not fresh: draining", zap.String("reason", why))
+	} else {
+		m.log.Info("zones fresh again")
+	}
+	m.update(func(s *switches) { s.stale = why })
 }

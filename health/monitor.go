@@ -41,6 +41,11 @@ type MonitorOptions struct {
 	// the decision on (for example announce or withdraw) without blocking
 	// for long.
 	OnTransition func(Event)
+	// Freshness, when set, is asked every interval whether every zone this
+	// node serves is fresh (package transfer and the zones' signatures know):
+	// an error drains every prefix, naming why, until it returns nil again.
+	// Use [FreshnessPolicy.Check].
+	Freshness func(now time.Time) error
 }
 
 // PrefixStatus is a snapshot of one prefix's health.
@@ -58,6 +63,7 @@ type switches struct {
 	zonesLoaded bool
 	fileMaint   bool
 	adminMaint  bool
+	stale       string // why a zone is not fresh; "" while every zone is
 	shutdown    bool
 	stopped     bool
 }
@@ -80,6 +86,7 @@ type prefixLoop struct {
 type Monitor struct {
 	cfg     Config
 	probe   ProbeFunc
+	fresh   func(time.Time) error
 	log     *zap.Logger
 	onTrans func(Event)
 	metrics *metrics
@@ -102,7 +109,7 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 	if len(targets) == 0 {
 		return nil, errors.New("health: no targets")
 	}
-	m := &Monitor{cfg: cfg, probe: opts.Probe, log: opts.Logger, onTrans: opts.OnTransition}
+	m := &Monitor{cfg: cfg, probe: opts.Probe, fresh: opts.Freshness, log: opts.Logger, onTrans: opts.OnTransition}
 	if m.log == nil {
 		m.log = zap.NewNop()
 	}
@@ -136,16 +143,19 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 func (m *Monitor) Run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var loops, file sync.WaitGroup
+	var loops, pollers sync.WaitGroup
 	for _, pl := range m.loops {
 		loops.Go(func() { m.runPrefix(ctx, pl) })
 	}
 	if m.cfg.MaintenanceFile != "" {
-		file.Go(func() { m.watchFile(ctx) })
+		pollers.Go(func() { m.poll(ctx, m.checkFile) })
+	}
+	if m.fresh != nil {
+		pollers.Go(func() { m.poll(ctx, m.checkFreshness) })
 	}
 	loops.Wait()
-	cancel() // ends the file poller once every prefix has stopped
-	file.Wait()
+	cancel() // ends the pollers once every prefix has stopped
+	pollers.Wait()
 }
 
 // ZonesLoaded tells every prefix that every configured zone has loaded.
@@ -210,6 +220,9 @@ func (m *Monitor) Ready() (bool, []string) {
 	}
 	if sw.adminMaint {
 		why = append(why, "maintenance: drained by the admin endpoint")
+	}
+	if sw.stale != "" {
+		why = append(why, "freshness: "+sw.stale)
 	}
 	if sw.shutdown {
 		why = append(why, "shutting down")

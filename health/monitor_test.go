@@ -112,8 +112,16 @@ type harness struct {
 // loaded before the first probe round, so the round at 0s already counts.
 func startMonitor(t *testing.T, cfg Config, loaded bool, targets ...Target) *harness {
 	t.Helper()
+	return startMonitorWith(t, cfg, loaded, MonitorOptions{}, targets...)
+}
+
+// startMonitorWith is startMonitor with the optional collaborators of opts
+// (the harness sets Probe, Registerer and OnTransition).
+func startMonitorWith(t *testing.T, cfg Config, loaded bool, opts MonitorOptions, targets ...Target) *harness {
+	t.Helper()
 	h := &harness{t: t, probe: newFakeProbe(), rec: &recorder{}, reg: prometheus.NewRegistry(), done: make(chan struct{})}
-	mon, err := NewMonitor(cfg, targets, MonitorOptions{Probe: h.probe.probe, Registerer: h.reg, OnTransition: h.rec.record})
+	opts.Probe, opts.Registerer, opts.OnTransition = h.probe.probe, h.reg, h.rec.record
+	mon, err := NewMonitor(cfg, targets, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

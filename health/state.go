@@ -17,8 +17,9 @@ const (
 	// Unhealthy: Fall consecutive rounds failed, or the probe loop stalled,
 	// after having been Healthy; withdraw.
 	Unhealthy
-	// Draining: the operator's maintenance switch is on or the process is
-	// shutting down; shift traffic away, then withdraw.
+	// Draining: the operator's maintenance switch is on, a zone is not
+	// fresh, or the process is shutting down; shift traffic away, then
+	// withdraw.
 	Draining
 	// Stopped: the monitor has stopped; final.
 	Stopped
@@ -69,12 +70,18 @@ const (
 	// ReasonUndrain: the maintenance switch was turned off; the prefix must
 	// pass Rise rounds again before it is announced.
 	ReasonUndrain Reason = "undrain"
+	// ReasonStale: a zone stopped being fresh (expired, lagging behind its
+	// primary for longer than allowed, or its signatures about to expire).
+	ReasonStale Reason = "stale"
+	// ReasonFresh: every zone is fresh again; the prefix must pass Rise
+	// rounds again before it is announced.
+	ReasonFresh Reason = "fresh"
 	// ReasonStop: the monitor stopped.
 	ReasonStop Reason = "stop"
 )
 
 // Reasons lists every Reason, for metrics and tests.
-var Reasons = [...]Reason{ReasonRise, ReasonFall, ReasonProbeStall, ReasonMaintenance, ReasonShutdown, ReasonUndrain, ReasonStop}
+var Reasons = [...]Reason{ReasonRise, ReasonFall, ReasonProbeStall, ReasonMaintenance, ReasonShutdown, ReasonUndrain, ReasonStale, ReasonFresh, ReasonStop}
 
 // Transition records one change of state.
 type Transition struct {

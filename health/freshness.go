@@ -1,0 +1,99 @@
+package health
+
+import (
+	"fmt"
+	"time"
+)
+
+// ZoneFreshness is what decides whether one zone may still be served from this
+// node of the anycast: for a secondary zone what its transfers know (package
+// transfer), for every signed zone the expiry of its signatures.
+type ZoneFreshness struct {
+	Origin string
+	// Required zones withdraw the node when they are not fresh; others are only
+	// reported. (Configuration: zones[].required, default true.)
+	Required bool
+	// Secondary is set for a zone fed by transfers; the fields below up to
+	// Refresh mean something only then.
+	Secondary bool
+	// Loaded: a version is serving (a persisted copy or a transfer).
+	Loaded bool
+	// Expired: no refresh succeeded within the SOA expire; the zone answers
+	// SERVFAIL.
+	Expired bool
+	// Confirmed: since the process started, a refresh succeeded, or the
+	// persisted copy's saved timers showed it fresh.
+	Confirmed bool
+	// LaggingSince is when the primary first answered a serial newer than the
+	// one serving that has not been taken in since; zero when up to date.
+	LaggingSince time.Time
+	// Refresh is the SOA refresh interval in use (after clamping).
+	Refresh time.Duration
+	// SignatureExpiry is the earliest expiration of a signature of the zone
+	// serving; zero for an unsigned zone.
+	SignatureExpiry time.Time
+}
+
+// FreshnessPolicy says when a zone stops being fresh enough to keep the node in
+// the anycast. A primary that is down is not a reason before the expire: the
+// whole fleet would leave at once.
+type FreshnessPolicy struct {
+	// MaxLag is how long this node may serve an older serial than its primary
+	// answers before it leaves (it is then the outlier of the fleet). Zero
+	// takes 2 × refresh + 5 min, the shape of RSSAC047's publication-latency
+	// threshold (65 minutes for the root zone's 30-minute refresh).
+	MaxLag time.Duration
+	// MinSignatureValidity is the least time left before the earliest RRSIG
+	// of a signed zone expires; closer than that the node leaves before it
+	// serves answers that validators will soon call bogus. Zero takes
+	// max(2 × refresh, 1 h).
+	MinSignatureValidity time.Duration
+}
+
+// Check returns nil when every required zone of zones is fresh at now, and
+// else an error naming the first that is not and why.
+func (p FreshnessPolicy) Check(zones []ZoneFreshness, now time.Time) error {
+	for _, z := range zones {
+		if !z.Required {
+			continue
+		}
+		if err := p.check(z, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p FreshnessPolicy) check(z ZoneFreshness, now time.Time) error {
+	if z.Secondary {
+		switch {
+		case !z.Loaded:
+			return fmt.Errorf("zone %s: not transferred yet", z.Origin)
+		case z.Expired:
+			return fmt.Errorf("zone %s: expired (no refresh within the SOA expire)", z.Origin)
+		case !z.Confirmed:
+			return fmt.Errorf("zone %s: the persisted copy is not confirmed fresh yet", z.Origin)
+		}
+		if !z.LaggingSince.IsZero() {
+			maxLag := p.MaxLag
+			if maxLag <= 0 {
+				maxLag = 2*z.Refresh + 5*time.Minute
+			}
+			if lag := now.Sub(z.LaggingSince); lag > maxLag {
+				return fmt.Errorf("zone %s: behind the primary's serial for %v (max-lag %v)",
+					z.Origin, lag.Round(time.Second), maxLag)
+			}
+		}
+	}
+	if !z.SignatureExpiry.IsZero() {
+		minValid := p.MinSignatureValidity
+		if minValid <= 0 {
+			minValid = max(2*z.Refresh, time.Hour)
+		}
+		if left := z.SignatureExpiry.Sub(now); left < minValid {
+			return fmt.Errorf("zone %s: a signature expires in %v (min-signature-validity %v)",
+				z.Origin, left.Round(time.Second), minValid)
+		}
+	}
+	return nil
+}
