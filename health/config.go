@@ -44,6 +44,10 @@ type Config struct {
 	// prefix (the operator's maintenance switch). It is checked once per
 	// Interval. Default: no file.
 	MaintenanceFile string `yaml:"maintenance-file"`
+	// Freshness says when a zone stops being fresh enough to keep the node
+	// announced (max-lag, min-signature-validity). Zero fields take
+	// defaults computed per zone from its SOA refresh.
+	Freshness FreshnessPolicy `yaml:",inline"`
 }
 
 // DefaultConfig returns the configuration with every field at its default.
@@ -93,6 +97,12 @@ func (c Config) Validate() error {
 	}
 	if c.StallIntervals < 1 {
 		errs.Add("stall-intervals", "%d; want at least 1", c.StallIntervals)
+	}
+	if c.Freshness.MaxLag < 0 {
+		errs.Add("max-lag", "%v; want a positive duration, or 0 for 2 × refresh + 5m", c.Freshness.MaxLag)
+	}
+	if c.Freshness.MinSignatureValidity < 0 {
+		errs.Add("min-signature-validity", "%v; want a positive duration, or 0 for max(2 × refresh, 1h)", c.Freshness.MinSignatureValidity)
 	}
 	return errs.Err()
 }

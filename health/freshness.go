@@ -42,12 +42,12 @@ type FreshnessPolicy struct {
 	// answers before it leaves (it is then the outlier of the fleet). Zero
 	// takes 2 × refresh + 5 min, the shape of RSSAC047's publication-latency
 	// threshold (65 minutes for the root zone's 30-minute refresh).
-	MaxLag time.Duration
+	MaxLag time.Duration `yaml:"max-lag"`
 	// MinSignatureValidity is the least time left before the earliest RRSIG
 	// of a signed zone expires; closer than that the node leaves before it
 	// serves answers that validators will soon call bogus. Zero takes
 	// max(2 × refresh, 1 h).
-	MinSignatureValidity time.Duration
+	MinSignatureValidity time.Duration `yaml:"min-signature-validity"`
 }
 
 // Check returns nil when every required zone of zones is fresh at now, and

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-
-	"github.com/miekg/dns"
 )
 
 // ACL says who may send a message of one kind (allow-notify, allow-transfer): a
@@ -42,7 +40,7 @@ func parseRule(text string) (aclRule, error) {
 	var r aclRule
 	f := strings.Fields(text)
 	if len(f) >= 2 && f[len(f)-2] == "key" {
-		r.key = strings.ToLower(dns.Fqdn(f[len(f)-1]))
+		r.key = normalName(f[len(f)-1])
 		f = f[:len(f)-2]
 	}
 	switch len(f) {

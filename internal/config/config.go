@@ -7,6 +7,7 @@ import (
 	"github.com/anycastdns/anycastdns/anycast"
 	"github.com/anycastdns/anycastdns/health"
 	"github.com/anycastdns/anycastdns/server"
+	"github.com/anycastdns/anycastdns/transfer"
 )
 
 // Config is the configuration file of anycastdns (deploy/anycastdns.example.yaml):
@@ -30,6 +31,11 @@ type Config struct {
 	Health health.Config `yaml:"health"`
 	// BGP holds the BGP speaker that announces the service prefixes; off without peers.
 	BGP BGP `yaml:"bgp"`
+	// TSIGKeys are the TSIG keys (RFC 8945) named by primaries, notify targets
+	// and access lists.
+	TSIGKeys []transfer.KeyConfig `yaml:"tsig-keys"`
+	// Transfer holds the settings of zone transfers (package transfer).
+	Transfer transfer.Config `yaml:"transfer"`
 
 	file string            // the configuration file, "" for the built-in defaults
 	line map[string]int    // the line of each key, by path ("tcp.idle-timeout", "zones[1].file")
@@ -77,6 +83,8 @@ func Default(version string) *Config {
 		Log:             Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
 		ShutdownTimeout: DefaultShutdownTimeout,
 		Health:          health.DefaultConfig(),
+		TSIGKeys:        []transfer.KeyConfig{},
+		Transfer:        transfer.DefaultConfig(),
 		BGP: BGP{
 			Config: announce.DefaultConfig(),
 			Drain:  anycast.DefaultConfig(),

@@ -181,7 +181,7 @@ func TestConfigErrors(t *testing.T) {
 		{"log format", "log: {format: text}\n", []string{`log.format: "text"; want console or json`}},
 		{"zones empty", "zones: []\n", []string{"c.yaml:1: zones: empty list"}},
 		{"zone without origin", "zones:\n  - file: a.zone\n", []string{"c.yaml:2: zones[0].origin: missing"}},
-		{"zone without file", "zones:\n  - origin: a.\n", []string{"c.yaml:2: zones[0].file: missing"}},
+		{"zone without file", "zones:\n  - origin: a.\n", []string{"c.yaml:2: zones[0].file: missing; want the zone's master file, or primaries"}},
 		{"zone origin not a name", "zones:\n  - origin: a..b\n    file: a.zone\n", []string{`c.yaml:2: zones[0].origin: "a..b" is not a domain name`}},
 		{"duplicate origins, any case", "zones:\n  - {origin: example.org., file: a}\n  - {origin: EXAMPLE.org, file: b}\n",
 			[]string{"c.yaml:3: zones[1].origin: zone example.org. is also zones[0]"}},

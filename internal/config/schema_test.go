@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/anycastdns/anycastdns/announce"
+	"github.com/anycastdns/anycastdns/transfer"
 )
 
 // exampleFile is the annotated configuration that documents every key.
@@ -86,24 +87,65 @@ func countOf(keys []string, key string) int {
 // ("#   - address: 192.0.2.1 ...").
 func commentedPeer(t *testing.T) []string {
 	t.Helper()
+	return commentedItem(t, "  ", "address")
+}
+
+// commentedItem returns the keys of the list item documented in a comment of the
+// example, indented by indent, whose first key is first.
+func commentedItem(t *testing.T, indent, first string) []string {
+	t.Helper()
 	data, err := os.ReadFile(exampleFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	item := regexp.MustCompile(`(?m)^  #   (- | {2})([a-z-]+:.*?)(\s+#.*)?$`)
+	item := regexp.MustCompile(`(?m)^` + indent + `#   (- [a-z-]+:.*?|  [a-z-]+:.*?)(\s+#.*)?$`)
 	var text strings.Builder
+	started := false
 	for _, m := range item.FindAllStringSubmatch(string(data), -1) {
-		text.WriteString(m[1] + m[2] + "\n")
+		if strings.HasPrefix(m[1], "- ") {
+			if started {
+				break
+			}
+			started = strings.HasPrefix(m[1], "- "+first+":")
+		}
+		if started {
+			text.WriteString(m[1] + "\n")
+		}
 	}
-	var peers []map[string]any
-	if err := yaml.Unmarshal([]byte(text.String()), &peers); err != nil || len(peers) != 1 {
-		t.Fatalf("the commented peer of %s: %v (%d peers)\n%s", exampleFile, err, len(peers), text.String())
+	var items []map[string]any
+	if err := yaml.Unmarshal([]byte(text.String()), &items); err != nil || len(items) != 1 {
+		t.Fatalf("the commented item (%s) of %s: %v (%d items)\n%s", first, exampleFile, err, len(items), text.String())
 	}
 	var keys []string
-	for k := range peers[0] {
+	for k := range items[0] {
 		keys = append(keys, k)
 	}
 	return keys
+}
+
+// The keys of a zone and of a TSIG key are documented in comments above their
+// lists; each maps to one field, and every field is documented.
+func TestExampleListItemKeys(t *testing.T) {
+	for _, c := range []struct {
+		first  string
+		schema reflect.Type
+	}{
+		{"origin", reflect.TypeFor[Zone]()},
+		{"name", reflect.TypeFor[transfer.KeyConfig]()},
+	} {
+		keys := leafKeys(c.schema, "")
+		documented := commentedItem(t, "", c.first)
+		for _, key := range keys {
+			if !slices.Contains(documented, key) {
+				t.Errorf("%s key %q is not documented in %s", c.schema, key, exampleFile)
+			}
+		}
+		for _, key := range documented {
+			if !slices.Contains(keys, key) {
+				t.Errorf("documented key %q maps to no field of %s", key, c.schema)
+			}
+		}
+	}
 }
 
 // envSamples are a valid value of each variable, for TestEnvVarsMapToOneField.

@@ -23,7 +23,9 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		errs.Add("shutdown-timeout", "%v; want a positive duration", c.ShutdownTimeout)
 	}
-	errs.Merge("", validateZones(c.Zones))
+	keys := c.validateKeys(&errs)
+	errs.Merge("", validateZones(c.Zones, keys))
+	errs.Merge("transfer", c.Transfer.Validate())
 	errs.Merge("health", c.Health.Validate())
 	errs.Merge("bgp", c.BGP.Validate())
 	c.validateProbeTargets(&errs)

@@ -7,6 +7,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/internal/config/field"
+	"github.com/anycastdns/anycastdns/transfer"
 	"github.com/anycastdns/anycastdns/zone"
 	"github.com/anycastdns/anycastdns/zone/zonefile"
 	"github.com/anycastdns/anycastdns/zones"
@@ -18,8 +19,13 @@ import (
 type Zone struct {
 	// Origin is the zone's name, e.g. "example.org." (the final dot may be left out).
 	Origin string `yaml:"origin"`
-	// File is the master file, relative to the configuration file's folder.
+	// File is the master file, relative to the configuration file's folder. For a
+	// secondary zone (primaries set) it is where the transferred copy is kept;
+	// default: the zone's name under transfer.state-dir.
 	File string `yaml:"file"`
+	// ZoneConfig holds the zone's transfer keys: primaries, allow-notify,
+	// allow-transfer, notify, catalog and required.
+	transfer.ZoneConfig `yaml:",inline"`
 
 	path string // File as opened: joined to the folder of the file that named it
 }
@@ -44,7 +50,11 @@ func (c *Config) resolvePaths(file string) {
 	}
 }
 
-// ZoneFiles returns the zones to load: the configured files, or the built-in examples.
+// Secondary reports whether the zone is transferred from primaries.
+func (z Zone) Secondary() bool { return len(z.Primaries) > 0 }
+
+// ZoneFiles returns the zones to load from master files: the configured zones that
+// are not secondaries, or the built-in examples.
 func (c *Config) ZoneFiles() []zone.ZoneFile {
 	if c.Zones == nil {
 		var zfs []zone.ZoneFile
@@ -56,14 +66,18 @@ func (c *Config) ZoneFiles() []zone.ZoneFile {
 	}
 	zfs := make([]zone.ZoneFile, 0, len(c.Zones))
 	for _, z := range c.Zones {
+		if z.Secondary() {
+			continue
+		}
 		zfs = append(zfs, zone.ZoneFile{Origin: z.Origin, Source: zonefile.FileSource(z.path)})
 	}
 	return zfs
 }
 
 // validateZones checks the zones list: nil (the built-in examples) or at least one
-// zone, each with a file and a domain name for origin, no origin twice.
-func validateZones(zs []Zone) error {
+// zone, each with a domain name for origin (no origin twice), a file or primaries,
+// and transfer keys that name defined TSIG keys.
+func validateZones(zs []Zone, keys map[string]bool) error {
 	var errs field.Errors
 	if zs != nil && len(zs) == 0 {
 		errs.Add("zones", "empty list; remove the key to serve the built-in examples")
@@ -83,9 +97,10 @@ func validateZones(zs []Zone) error {
 			}
 			origins[origin] = i
 		}
-		if z.File == "" {
-			errs.Add(field.Join(key, "file"), "missing; want the zone's master file")
+		if z.File == "" && !z.Secondary() {
+			errs.Add(field.Join(key, "file"), "missing; want the zone's master file, or primaries to transfer it from")
 		}
+		errs.Merge(key, z.ZoneConfig.Validate(keys))
 	}
 	return errs.Err()
 }
