@@ -259,25 +259,18 @@ func (z *loaded) load(tuneGC bool, o DNSSECOptions) (*loaded, LoadResult) {
 		defer raiseGCPercent()()
 	}
 	recs, stats, err := zonefile.ReadWithStats(z.src, z.origin)
-	if err == nil {
-		var (
-			nz       *Zone
-			warnings []*zonefile.Error
-		)
-		nz, warnings, err = compile(z.origin, recs, true)
-		if err == nil {
-			res.Serial, res.Records = nz.Serial(), nz.RecordCount()
-			res.Duplicates = stats.Duplicates
-			res.Warnings = warnings
-			res.DNSSEC = CheckDNSSEC(nz, recs, o)
-			res.SignatureExpiry, _ = nz.SignatureExpiry()
-			res.Took = time.Since(start)
-			return &loaded{origin: z.origin, src: z.src, zone: nz, stamp: st, includes: fromIncludes(z.src, recs)}, res
-		}
+	if err != nil {
+		res.Err, res.Took = err, time.Since(start)
+		return nil, res
 	}
+	res.Duplicates = stats.Duplicates
+	nz, err := build(z.origin, recs, o, &res)
 	res.Took = time.Since(start)
-	res.Err = err
-	return nil, res
+	if err != nil {
+		res.Err = err
+		return nil, res
+	}
+	return &loaded{origin: z.origin, src: z.src, zone: nz, stamp: st, includes: fromIncludes(z.src, recs)}, res
 }
 
 // fromIncludes reports whether some of recs came from a file other than src's own.
