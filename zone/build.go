@@ -23,9 +23,11 @@ func Build(origin string, rrs []dns.RR, o DNSSECOptions) (*Zone, LoadResult, err
 	start := time.Now()
 	origin = strings.ToLower(dns.Fqdn(origin))
 	res := LoadResult{Origin: origin}
-	recs := make([]zonefile.Record, len(rrs))
-	for i, rr := range rrs {
-		recs[i].RR = rr
+	recs := make([]zonefile.Record, 0, len(rrs))
+	for _, rr := range rrs {
+		if rr != nil {
+			recs = append(recs, zonefile.Record{RR: rr})
+		}
 	}
 	z, err := build(origin, recs, o, &res)
 	res.Took = time.Since(start)
@@ -44,20 +46,10 @@ func build(origin string, recs []zonefile.Record, o DNSSECOptions, res *LoadResu
 		return nil, err
 	}
 	res.Serial, res.Records = z.Serial(), z.RecordCount()
-	res.Duplicates += countRecords(recs) - z.RecordCount()
+	res.Duplicates += len(recs) - z.RecordCount()
 	res.Warnings = warnings
 	res.DNSSEC = CheckDNSSEC(z, recs, o)
 	res.SignatureExpiry, _ = z.SignatureExpiry()
 	return z, nil
 }
 
-// countRecords returns how many of recs hold a record.
-func countRecords(recs []zonefile.Record) int {
-	n := 0
-	for _, r := range recs {
-		if r.RR != nil {
-			n++
-		}
-	}
-	return n
-}

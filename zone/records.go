@@ -2,13 +2,15 @@ package zone
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/miekg/dns"
 )
 
 // Records returns every record of the zone version: the SOA first, then the rest
 // with their owners in the canonical order of RFC 4034 section 6.1, the RRsets of an
-// owner by type and the records of an RRset as the zone holds them. Everything the
+// owner by type and the records of an RRset in the canonical order of their RDATA
+// (RFC 4034 section 6.3), whatever order they came in. Everything the
 // zone was built from is there once: RRSIGs, NSEC and NSEC3 records, glue and data
 // occluded by a zone cut or a DNAME, exact duplicates collapsed, each RRset with its
 // one TTL (RFC 2181 section 5.2). It is the body of an AXFR (RFC 5936 section 2.2,
@@ -28,14 +30,38 @@ func (z *Zone) Records() []dns.RR {
 	}
 	out := make([]dns.RR, 0, z.records)
 	out = append(out, z.soa)
+	var p wirePacker
 	for _, n := range nodes {
 		for _, s := range n.sets {
-			for _, rr := range s.RRs {
-				if rr != dns.RR(z.soa) {
-					out = append(out, rr)
-				}
+			if s.Type == dns.TypeSOA {
+				continue
+			}
+			at := len(out)
+			out = append(out, s.RRs...)
+			if len(s.RRs) > 1 {
+				sortRDATA(&p, out[at:])
 			}
 		}
 	}
 	return out
+}
+
+// sortRDATA sorts the records of one RRset by their RDATA as octet strings (RFC 4034
+// section 6.3), as p packs them.
+func sortRDATA(p *wirePacker, rrs []dns.RR) {
+	type keyed struct {
+		rr    dns.RR
+		rdata string
+	}
+	ks := make([]keyed, len(rrs))
+	for i, rr := range rrs {
+		ks[i].rr = rr
+		if w, at := p.wire(rr); w != nil {
+			ks[i].rdata = string(w[at:])
+		}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return strings.Compare(a.rdata, b.rdata) })
+	for i, k := range ks {
+		rrs[i] = k.rr
+	}
 }
