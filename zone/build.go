@@ -52,4 +52,3 @@ func build(origin string, recs []zonefile.Record, o DNSSECOptions, res *LoadResu
 	res.SignatureExpiry, _ = z.SignatureExpiry()
 	return z, nil
 }
-
