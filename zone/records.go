@@ -17,7 +17,11 @@ import (
 // which puts the SOA first and leaves the order of the rest free) and the copy of a
 // transferred zone kept on disk; Build of these records gives a zone with the same
 // Records. The slice is new; the records are the zone's and must not be modified.
+// A zone published without data has none.
 func (z *Zone) Records() []dns.RR {
+	if z.soa == nil {
+		return nil
+	}
 	nodes := z.canonicalNodes()
 	if len(z.nsec3) > 0 {
 		// NSEC3 owners are names of the zone's domain too, kept apart from the tree
