@@ -3,6 +3,7 @@ package zone
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/miekg/dns"
 )
@@ -91,12 +92,17 @@ func (ix *recordIndex) apply(soa *dns.SOA, d Diff) (*dns.SOA, error) {
 	return to, nil
 }
 
-// recordIndex is a list of records that finds a record by its identity: owner name,
-// class, type and RDATA, ASCII case ignored in names (dns.IsDuplicate), TTL ignored.
+// recordIndex is a list of records that finds a record by its identity: owner name
+// (ASCII case ignored, RFC 4343), class, type and RDATA, never the TTL. Two records
+// are one when their wire forms are equal that way, or when dns.IsDuplicate says so
+// (it ignores the case of names in RDATA too): a record read from a master file and
+// the same record received in a transfer may differ in how miekg/dns holds them
+// (the case of a DS digest in hex, say), never in their wire form.
 type recordIndex struct {
-	rrs  []dns.RR         // nil where a record was removed
-	byID map[string][]int // identity key -> indexes in rrs
-	pack wirePacker
+	rrs   []dns.RR         // nil where a record was removed
+	exact []string         // the wire form of each, owner lower-cased and TTL zeroed
+	byID  map[string][]int // identity key -> indexes in rrs
+	pack  wirePacker
 }
 
 // newRecordIndex indexes rrs, which must hold no two records of one identity.
@@ -108,59 +114,75 @@ func newRecordIndex(rrs []dns.RR) *recordIndex {
 	return ix
 }
 
-// key returns the bucket of rr's identity: its wire form with the TTL zeroed and
-// every octet ASCII lower-cased. Records of one identity share a key; dns.IsDuplicate
-// tells apart the few others that do (RDATA differing only in case).
-func (ix *recordIndex) key(rr dns.RR) string {
+// keys returns the wire form of rr with the owner lower-cased and the TTL zeroed,
+// and the bucket of its identity: the same with every octet ASCII lower-cased, so
+// that records differing in the case of names in RDATA share it.
+func (ix *recordIndex) keys(rr dns.RR) (exact, bucket string) {
 	w, rdata := ix.pack.wire(rr)
 	if w == nil {
 		h := rr.Header()
-		return h.Name + " " + rr.String()[len(h.String()):] // unpackable: its text
+		text := strings.ToLower(h.Name) + " " + rr.String()[len(h.String()):] // unpackable: its text
+		return text, text
 	}
 	clear(w[rdata-6 : rdata-2]) // the TTL, before RDLENGTH (RFC 1035 section 4.1.3)
-	for i, c := range w {
+	lowerASCII(w[:rdata])
+	exact = string(w)
+	lowerASCII(w[rdata:])
+	return exact, string(w)
+}
+
+// lowerASCII lower-cases the ASCII letters of b.
+func lowerASCII(b []byte) {
+	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
-			w[i] = c + 'a' - 'A'
+			b[i] = c + 'a' - 'A'
 		}
 	}
-	return string(w)
+}
+
+// lookup returns the keys of rr and the position in its bucket of the record of
+// rr's identity, -1 when none is held.
+func (ix *recordIndex) lookup(rr dns.RR) (exact, bucket string, at int) {
+	exact, bucket = ix.keys(rr)
+	for j, i := range ix.byID[bucket] {
+		if ix.exact[i] == exact || dns.IsDuplicate(ix.rrs[i], rr) {
+			return exact, bucket, j
+		}
+	}
+	return exact, bucket, -1
 }
 
 // find returns the record of rr's identity held, if any.
 func (ix *recordIndex) find(rr dns.RR) (dns.RR, bool) {
-	for _, i := range ix.byID[ix.key(rr)] {
-		if dns.IsDuplicate(ix.rrs[i], rr) {
-			return ix.rrs[i], true
-		}
+	_, bucket, j := ix.lookup(rr)
+	if j < 0 {
+		return nil, false
 	}
-	return nil, false
+	return ix.rrs[ix.byID[bucket][j]], true
 }
 
 // add adds rr unless a record of its identity is held, and reports whether it did.
 func (ix *recordIndex) add(rr dns.RR) bool {
-	k := ix.key(rr)
-	for _, i := range ix.byID[k] {
-		if dns.IsDuplicate(ix.rrs[i], rr) {
-			return false
-		}
+	exact, bucket, j := ix.lookup(rr)
+	if j >= 0 {
+		return false
 	}
-	ix.byID[k] = append(ix.byID[k], len(ix.rrs))
+	ix.byID[bucket] = append(ix.byID[bucket], len(ix.rrs))
 	ix.rrs = append(ix.rrs, rr)
+	ix.exact = append(ix.exact, exact)
 	return true
 }
 
 // remove removes the record of rr's identity and reports whether one was held.
 func (ix *recordIndex) remove(rr dns.RR) bool {
-	k := ix.key(rr)
-	idxs := ix.byID[k]
-	for j, i := range idxs {
-		if dns.IsDuplicate(ix.rrs[i], rr) {
-			ix.rrs[i] = nil
-			ix.byID[k] = append(idxs[:j:j], idxs[j+1:]...)
-			return true
-		}
+	_, bucket, j := ix.lookup(rr)
+	if j < 0 {
+		return false
 	}
-	return false
+	idxs := ix.byID[bucket]
+	ix.rrs[idxs[j]], ix.exact[idxs[j]] = nil, ""
+	ix.byID[bucket] = append(idxs[:j:j], idxs[j+1:]...)
+	return true
 }
 
 // records returns the records held, in the order they were added.

@@ -18,6 +18,8 @@ ns   3600 IN A   192.0.2.1
 www   300 IN A   192.0.2.10
 www   300 IN A   192.0.2.11
 txt   300 IN TXT "Hello"
+sec   300 IN NS  ns.example.
+sec   300 IN DS  12345 13 2 ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789
 `
 
 // rrsOf parses zone-file lines (origin example.) into records.
@@ -60,6 +62,10 @@ func TestApply(t *testing.T) {
 			removed: []string{soaLine("1"), "txt 300 IN TXT \"Hello\""},
 			added:   []string{soaLine("2"), "txt 900 IN TXT \"Hello\""},
 		}}, want: strings.NewReplacer(" 1 7200", " 2 7200", "txt   300", "txt 900").Replace(diffBase)},
+		{name: "removed DS with its digest in another case", deltas: []delta{{
+			removed: []string{soaLine("1"), "sec 300 IN DS 12345 13 2 abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"},
+			added:   []string{soaLine("2")},
+		}}, want: strings.NewReplacer(" 1 7200", " 2 7200", "sec   300 IN DS  12345 13 2 ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789\n", "").Replace(diffBase)},
 		{name: "serial wrap (RFC 1982)", deltas: []delta{
 			{removed: []string{soaLine("1")}, added: []string{soaLine("4294967295")}},
 			{removed: []string{soaLine("4294967295")}, added: []string{soaLine("5")}},
