@@ -53,6 +53,25 @@ func roundTrip(t *testing.T, z *Zone) {
 	if again.Denial() != z.Denial() {
 		t.Errorf("denial after the round trip: %s, want %s", again.Denial(), z.Denial())
 	}
+	// The copy kept on disk loads as the same version.
+	path := filepath.Join(t.TempDir(), "copy.zone")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := zonefile.Write(f, z.Origin(), rrs); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(zonefile.FileSource(path), z.Origin())
+	if err != nil {
+		t.Fatalf("Load of the written copy: %v", err)
+	}
+	if got := recordLines(loaded.Records()); !slices.Equal(got, recordLines(rrs)) {
+		t.Errorf("the written copy loads as %d records, want the %d written", len(got), len(rrs))
+	}
 }
 
 func TestRecordsRoundTripSharedZones(t *testing.T) {
