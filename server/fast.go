@@ -13,9 +13,10 @@ import (
 // It covers every answer of a lookup in class IN (positive, NXDOMAIN, NODATA,
 // referral, wildcard, CNAME and DNAME chains, with RRSIGs when DO is set) and the
 // REFUSED answers. Everything else (malformed queries, other opcodes, EDNS
-// versions and classes, the CHAOS identity answers, a query whose question name
-// is compressed, a reply larger than the scratch buffer) goes through the
-// miekg/dns path of respond.go, which decides the same way.
+// versions and classes, the CHAOS identity answers, a zone without data asked
+// with EDNS (the reply's Extended DNS Error), a query whose question name is
+// compressed, a reply larger than the scratch buffer) goes through the miekg/dns
+// path of respond.go, which decides the same way.
 
 // fastEligible reports whether the parsed query is one the fast path answers.
 func fastEligible(q *query) bool {
@@ -39,7 +40,8 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 	a := &sc.ans
 	if found {
 		rcode = a.Rcode
-		if !wireReady(a) {
+		// An Extended DNS Error goes into the OPT as the miekg/dns path writes it.
+		if !wireReady(a) || (a.EDE >= 0 && q.edns) {
 			return nil, false
 		}
 	}

@@ -113,6 +113,10 @@ func (s *Server) answer(sc *scratch, q *query) int {
 		return rcode
 	}
 	a := &sc.ans
+	if a.EDE >= 0 {
+		// A zone without data says why it answers SERVFAIL (RFC 8914 section 3).
+		sc.ede.InfoCode, sc.hasEDE = uint16(a.EDE), true
+	}
 	// AA is the lookup's: set for the zone's data, clear for a referral (RFC 1034
 	// section 4.3.2 step 3b).
 	sc.msg.Authoritative = a.Authoritative
@@ -158,6 +162,11 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 		opt.Option = opt.Option[:0]
 		if nsid && s.id.nsid != nil {
 			opt.Option = append(opt.Option, s.id.nsid)
+		}
+		// An Extended DNS Error travels in the OPT, so only to a client that sent
+		// one (RFC 8914 section 3); the rcode alone tells the others.
+		if sc.hasEDE {
+			opt.Option = append(opt.Option, &sc.ede)
 		}
 	}
 	out, err := s.pack(sc, dst, opt, limit)

@@ -48,6 +48,10 @@ type scratch struct {
 	in         []byte   // a query read from TCP; grown to the largest seen
 	out        []byte   // the reply, after 2 octets left for the TCP length prefix
 	res        result
+	// ede is the Extended DNS Error of the reply (RFC 8914) when hasEDE is set: why
+	// a zone without data answered SERVFAIL (zone.Answer.EDE).
+	ede    dns.EDNS0_EDE
+	hasEDE bool
 
 	// The fast path's memory (fast.go): the query name in presentation form, the
 	// reply writer with its compression table, the wire forms of names the lookup
@@ -112,6 +116,7 @@ func (sc *scratch) reset() {
 	sc.ex.reset()
 	clear(sc.extra)
 	sc.extra = sc.extra[:0]
+	sc.hasEDE = false
 	m := &sc.msg
 	*m = dns.Msg{}
 }

@@ -72,6 +72,10 @@ type Answer struct {
 	// Authoritative is the AA bit: set for data of this zone, clear for a referral
 	// (set when a CNAME of this zone in the answer section leads to the referral).
 	Authoritative bool
+	// EDE is the Extended DNS Error INFO-CODE (RFC 8914) the reply carries when the
+	// query had EDNS, or -1 for none: 14 (Not Ready) or 24 (Invalid Data) for a zone
+	// published without data (Loader.SetUnavailable).
+	EDE int16
 
 	Answer     []RRsetRef
 	Authority  []RRsetRef
@@ -96,6 +100,7 @@ func (a *Answer) Reset() {
 	a.Kind = Success
 	a.Rcode = dns.RcodeSuccess
 	a.Authoritative = false
+	a.EDE = noEDE
 	a.Answer = a.Answer[:0]
 	a.Authority = a.Authority[:0]
 	a.Additional = a.Additional[:0]

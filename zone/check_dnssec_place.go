@@ -51,7 +51,7 @@ func (c *dnssecCheck) place(recs []zonefile.Record) {
 		}
 		e := &zonefile.Error{Rule: f.rule, Msg: f.msg}
 		if i < len(recs) {
-			e.File, e.Line = recs[i].File, recs[i].Line
+			recs[i].Locate(e)
 		} else if len(recs) > 0 {
 			e.File = recs[0].File
 		}

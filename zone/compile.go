@@ -1,7 +1,6 @@
 package zone
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/miekg/dns"
@@ -135,8 +134,7 @@ func (b *builder) add(r *zonefile.Record) error {
 	} else {
 		owner := canonicalName(r.RR.Header().Name)
 		if !inDomain(owner, b.origin) {
-			return &zonefile.Error{File: r.File, Line: r.Line, Rule: "out-of-zone",
-				Msg: fmt.Sprintf("%s is outside the zone %s", r.RR.Header().Name, b.origin)}
+			return r.Errorf("out-of-zone", "%s is outside the zone %s", r.RR.Header().Name, b.origin)
 		}
 		if nsec3 {
 			s = b.stageNSEC3(owner)

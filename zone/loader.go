@@ -60,6 +60,15 @@ type LoaderOptions struct {
 	// (CheckDNSSEC). The zero value checks at the time of the load, without the
 	// cryptographic verification of signatures.
 	DNSSEC DNSSECOptions
+
+	// Published, when set, is called after each Store.Publish once per zone whose
+	// version changed, whether a file was (re)loaded or a version was fed
+	// (Feed, SetUnavailable, Remove): old is the version served before, nil for a
+	// zone new to the set; new the one served now, nil when the zone serves no data
+	// (SetUnavailable) or was removed. The calls come in publish order, outside the
+	// Loader's lock (they may call the Loader), from the goroutine that published or
+	// one publishing at the same time.
+	Published func(origin string, old, new *Zone)
 }
 
 // Loader loads the configured zones and reloads those whose file changed, publishing
@@ -79,23 +88,54 @@ type Loader struct {
 	dnssec  DNSSECOptions
 
 	mu     sync.Mutex
-	zones  []*loaded // in configuration order
+	zones  []*loaded // in configuration order, then the fed zones in order of arrival
 	loaded bool      // LoadAll succeeded once
+
+	// published is LoaderOptions.Published; pending are the calls owed to it, made
+	// by the one caller that is draining.
+	published func(origin string, old, new *Zone)
+	pending   []publication
+	draining  bool
 }
 
-// loaded is one configured zone and the version of it that is serving.
+// loaded is one zone and the version of it that is serving. It is never modified:
+// a change makes a new one.
 type loaded struct {
 	origin   string
 	src      zonefile.Source
 	zone     *Zone     // nil until the first successful load
 	stamp    fileStamp // of the file zone was loaded from
 	includes bool      // records came from more than one file ($INCLUDE)
+
+	// fed marks a zone whose versions come from elsewhere (Feed), not from a file.
+	fed bool
+	// why, when not Available, says why the zone serves no data; standIn is then
+	// what the set holds for it (unavailableZone).
+	why     Unavailable
+	standIn *Zone
+}
+
+// version returns the version the zone serves, nil when none.
+func (z *loaded) version() *Zone {
+	if z.why != Available {
+		return nil
+	}
+	return z.zone
+}
+
+// served returns what the set holds for the zone, nil when nothing.
+func (z *loaded) served() *Zone {
+	if z.why != Available {
+		return z.standIn
+	}
+	return z.zone
 }
 
 // NewLoader returns a Loader for zones that publishes to store, with the options of
 // opt. An origin that is not a domain name, or given twice, is an error.
 func NewLoader(store *Store, zones []ZoneFile, opt LoaderOptions) (*Loader, error) {
-	l := &Loader{store: store, metrics: opt.Metrics, tuneGC: opt.TuneGC, dnssec: opt.DNSSEC}
+	l := &Loader{store: store, metrics: opt.Metrics, tuneGC: opt.TuneGC, dnssec: opt.DNSSEC,
+		published: opt.Published}
 	seen := make(map[string]bool, len(zones))
 	for _, zf := range zones {
 		if zf.Source.Path == "" { // as zonefile.Read names it
@@ -117,14 +157,20 @@ func NewLoader(store *Store, zones []ZoneFile, opt LoaderOptions) (*Loader, erro
 // LoadAll loads every configured zone, changed or not, and publishes the set when all
 // of them loaded. It is meant for start-up, where a zone that does not load must stop
 // the program: the error then joins every failure (each naming file:line) and nothing
-// is published. The results list every zone in configuration order.
+// is published. The results list every zone loaded from a file in configuration
+// order; zones fed from elsewhere (Feed) are published as they are. A Loader with
+// no zone files publishes the fed zones, or an empty set.
 func (l *Loader) LoadAll() ([]LoadResult, error) {
+	defer l.notify()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	results := make([]LoadResult, 0, len(l.zones))
-	next := make([]*loaded, len(l.zones))
+	next := slices.Clone(l.zones)
 	var errs []error
 	for i, z := range l.zones {
+		if z.fed {
+			continue
+		}
 		nz, res := z.load(l.tuneGC, l.dnssec)
 		results = append(results, res)
 		if res.Err != nil {
@@ -150,7 +196,9 @@ func (l *Loader) LoadAll() ([]LoadResult, error) {
 // a new set holding the new versions beside the unchanged zones. A zone that fails
 // keeps its old version serving; the returned error joins the failures, each naming
 // file:line, for the caller to log. The results list only the zones that were tried.
+// Zones fed from elsewhere (Feed) are left as they are.
 func (l *Loader) Reload() ([]LoadResult, error) {
+	defer l.notify()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.loaded {
@@ -164,6 +212,9 @@ func (l *Loader) Reload() ([]LoadResult, error) {
 	next := make([]*loaded, len(l.zones))
 	copy(next, l.zones)
 	for i, z := range l.zones {
+		if z.fed {
+			continue
+		}
 		if !z.includes {
 			st, err := stampOf(z.src)
 			if err == nil && st == z.stamp {
@@ -203,7 +254,8 @@ func (l *Loader) Reload() ([]LoadResult, error) {
 	return results, errors.Join(errs...)
 }
 
-// Zones returns the zones serving, in configuration order; nil until LoadAll succeeded.
+// Zones returns the zone versions serving, in configuration order, then those fed
+// from elsewhere that have one; nil until LoadAll succeeded.
 func (l *Loader) Zones() []*Zone {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -212,22 +264,28 @@ func (l *Loader) Zones() []*Zone {
 	}
 	zs := make([]*Zone, 0, len(l.zones))
 	for _, z := range l.zones {
-		zs = append(zs, z.zone)
+		if v := z.version(); v != nil {
+			zs = append(zs, v)
+		}
 	}
 	return zs
 }
 
-// publish builds the set of next and makes it current; next becomes the serving list.
+// publish builds the set of next and makes it current; next becomes the serving list
+// and the changes of version are queued for the Published callback (notify).
 func (l *Loader) publish(next []*loaded) error {
 	zs := make([]*Zone, 0, len(next))
 	for _, z := range next {
-		zs = append(zs, z.zone)
+		if s := z.served(); s != nil {
+			zs = append(zs, s)
+		}
 	}
 	set, err := NewSet(zs...)
 	if err != nil {
 		return err
 	}
 	l.store.Publish(set)
+	l.queueChanges(l.zones, next)
 	l.zones = next
 	if l.tuneGC {
 		// A load allocates about three times what the new zone keeps (the parser's
@@ -259,25 +317,18 @@ func (z *loaded) load(tuneGC bool, o DNSSECOptions) (*loaded, LoadResult) {
 		defer raiseGCPercent()()
 	}
 	recs, stats, err := zonefile.ReadWithStats(z.src, z.origin)
-	if err == nil {
-		var (
-			nz       *Zone
-			warnings []*zonefile.Error
-		)
-		nz, warnings, err = compile(z.origin, recs, true)
-		if err == nil {
-			res.Serial, res.Records = nz.Serial(), nz.RecordCount()
-			res.Duplicates = stats.Duplicates
-			res.Warnings = warnings
-			res.DNSSEC = CheckDNSSEC(nz, recs, o)
-			res.SignatureExpiry, _ = nz.SignatureExpiry()
-			res.Took = time.Since(start)
-			return &loaded{origin: z.origin, src: z.src, zone: nz, stamp: st, includes: fromIncludes(z.src, recs)}, res
-		}
+	if err != nil {
+		res.Err, res.Took = err, time.Since(start)
+		return nil, res
 	}
+	res.Duplicates = stats.Duplicates
+	nz, err := build(z.origin, recs, o, &res)
 	res.Took = time.Since(start)
-	res.Err = err
-	return nil, res
+	if err != nil {
+		res.Err = err
+		return nil, res
+	}
+	return &loaded{origin: z.origin, src: z.src, zone: nz, stamp: st, includes: fromIncludes(z.src, recs)}, res
 }
 
 // fromIncludes reports whether some of recs came from a file other than src's own.

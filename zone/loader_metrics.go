@@ -70,3 +70,15 @@ func (m *LoaderMetrics) reloaded(r LoadResult) {
 	m.loaded(r)
 	m.reloads.WithLabelValues(r.Origin, "success").Inc()
 }
+
+// forget deletes the series of a zone that is no longer served.
+func (m *LoaderMetrics) forget(origin string) {
+	if m == nil {
+		return
+	}
+	for _, v := range []*prometheus.GaugeVec{m.serial, m.records, m.loadTime, m.failing, m.expiry} {
+		v.DeleteLabelValues(origin)
+	}
+	m.reloads.DeleteLabelValues(origin, "success")
+	m.reloads.DeleteLabelValues(origin, "failure")
+}

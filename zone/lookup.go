@@ -35,6 +35,10 @@ func (z *Zone) LookupDNSSEC(qname string, qtype uint16, a *Answer) {
 // lookup is Lookup, with the proofs of a signed zone when dnssec is set.
 func (z *Zone) lookup(qname string, qtype uint16, dnssec bool, a *Answer) {
 	a.Reset()
+	if z.unavailable != Available {
+		z.answerUnavailable(a)
+		return
+	}
 	a.Authoritative = true
 	a.dnssec = dnssec
 	name := qname

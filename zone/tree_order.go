@@ -23,7 +23,8 @@ func (z *Zone) canonicalNodes() []*node {
 
 // canonicalOrder returns the nodes sorted in the canonical order of RFC 4034 section
 // 6.1 (labels compared right to left as lower-case octet strings, a name before its
-// descendants), the order of an NSEC chain and of a zone transfer.
+// descendants), the order of an NSEC chain and of a zone transfer. Nodes of one name
+// keep their order in nodes.
 func canonicalOrder(nodes []*node) []*node {
 	type keyed struct {
 		n      *node
@@ -42,7 +43,7 @@ func canonicalOrder(nodes []*node) []*node {
 		}
 		ks = append(ks, k)
 	}
-	slices.SortFunc(ks, func(a, b keyed) int {
+	slices.SortStableFunc(ks, func(a, b keyed) int {
 		for i := 0; i < len(a.labels) && i < len(b.labels); i++ {
 			if c := bytes.Compare(a.labels[i], b.labels[i]); c != 0 {
 				return c

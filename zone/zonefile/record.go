@@ -19,8 +19,22 @@ type Record struct {
 
 // Errorf returns the *Error of a problem with r, at r's file and line: rule names the
 // rule broken and the message is formatted from format and args, as by fmt.Sprintf.
+// A record read from no file (one received by zone transfer) is named in the
+// error by its owner and type instead.
 func (r Record) Errorf(rule, format string, args ...any) *Error {
-	return &Error{File: r.File, Line: r.Line, Rule: rule, Msg: fmt.Sprintf(format, args...)}
+	e := &Error{Rule: rule, Msg: fmt.Sprintf(format, args...)}
+	r.Locate(e)
+	return e
+}
+
+// Locate sets where e happened to r: its file and line, or when r was read from no
+// file (a zone received by zone transfer) its owner and type.
+func (r Record) Locate(e *Error) {
+	e.File, e.Line = r.File, r.Line
+	if r.File == "" && r.RR != nil {
+		h := r.RR.Header()
+		e.Record = h.Name + " " + dns.Type(h.Rrtype).String()
+	}
 }
 
 // Source names a master file inside a file system. $INCLUDE is resolved inside FS,
@@ -54,11 +68,21 @@ func (d confinedDir) Open(name string) (fs.File, error) {
 type Error struct {
 	File string
 	Line int
-	Rule string // short name of the rule broken, e.g. "cname-and-other-data"; "syntax" for parse errors
-	Msg  string
+	// Record names the record, as "owner TYPE", when it came from no file: a zone
+	// received by zone transfer. The error then prints as "owner TYPE: message (rule)",
+	// or "message (rule)" for a problem of the whole zone.
+	Record string
+	Rule   string // short name of the rule broken, e.g. "cname-and-other-data"; "syntax" for parse errors
+	Msg    string
 }
 
 func (e *Error) Error() string {
+	if e.File == "" {
+		if e.Record != "" {
+			return fmt.Sprintf("%s: %s (%s)", e.Record, e.Msg, e.Rule)
+		}
+		return fmt.Sprintf("%s (%s)", e.Msg, e.Rule)
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s (%s)", e.File, e.Line, e.Msg, e.Rule)
 	}

@@ -1,0 +1,71 @@
+package zone
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Records returns every record of the zone version: the SOA first, then the rest
+// with their owners in the canonical order of RFC 4034 section 6.1, the RRsets of an
+// owner by type and the records of an RRset in the canonical order of their RDATA
+// (RFC 4034 section 6.3), whatever order they came in. Everything the
+// zone was built from is there once: RRSIGs, NSEC and NSEC3 records, glue and data
+// occluded by a zone cut or a DNAME, exact duplicates collapsed, each RRset with its
+// one TTL (RFC 2181 section 5.2). It is the body of an AXFR (RFC 5936 section 2.2,
+// which puts the SOA first and leaves the order of the rest free) and the copy of a
+// transferred zone kept on disk; Build of these records gives a zone with the same
+// Records. The slice is new; the records are the zone's and must not be modified.
+// A zone published without data has none.
+func (z *Zone) Records() []dns.RR {
+	if z.soa == nil {
+		return nil
+	}
+	nodes := z.canonicalNodes()
+	if len(z.nsec3) > 0 {
+		// NSEC3 owners are names of the zone's domain too, kept apart from the tree
+		// (RFC 5155 section 7.2.8): a transfer carries them in the same order.
+		all := slices.Grow(slices.Clone(nodes), len(z.nsec3))
+		for _, n := range z.nsec3 {
+			all = append(all, n)
+		}
+		nodes = canonicalOrder(all)
+	}
+	out := make([]dns.RR, 0, z.records)
+	out = append(out, z.soa)
+	var p wirePacker
+	for _, n := range nodes {
+		for _, s := range n.sets {
+			if s.Type == dns.TypeSOA {
+				continue
+			}
+			at := len(out)
+			out = append(out, s.RRs...)
+			if len(s.RRs) > 1 {
+				sortRDATA(&p, out[at:])
+			}
+		}
+	}
+	return out
+}
+
+// sortRDATA sorts the records of one RRset by their RDATA as octet strings (RFC 4034
+// section 6.3), as p packs them.
+func sortRDATA(p *wirePacker, rrs []dns.RR) {
+	type keyed struct {
+		rr    dns.RR
+		rdata string
+	}
+	ks := make([]keyed, len(rrs))
+	for i, rr := range rrs {
+		ks[i].rr = rr
+		if w, at := p.wire(rr); w != nil {
+			ks[i].rdata = string(w[at:])
+		}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return strings.Compare(a.rdata, b.rdata) })
+	for i, k := range ks {
+		rrs[i] = k.rr
+	}
+}
