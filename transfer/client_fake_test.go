@@ -137,8 +137,6 @@ func (f *fakePrimary) serveTCP(c net.Conn, reply fakeReply) {
 			return
 		}
 	}
-	// Wait for the client to close, so that it reads everything first.
-	_, _ = io.Copy(io.Discard, c)
 }
 
 // testKey is the key the fake primary and the client share.
@@ -181,7 +179,7 @@ func (s *signer) unsignedMsg(t *testing.T, m *dns.Msg) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.unsigned = append(s.unsigned, wire)
+	s.unsigned = append(s.unsigned, append([]byte(nil), wire...))
 	return wire
 }
 
