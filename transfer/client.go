@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -152,16 +151,17 @@ func (c *Client) newRequest(p Remote, origin string, qtype uint16, ns []dns.RR) 
 
 // checkReply checks one reply message m (raw its wire form) to the request: the ID
 // and question of the query (RFC 5936 section 2.2.1: a transfer's later messages
-// may leave the question out, so only the first must hold it), the rcode, and the
-// signature. A TSIG error or a signature that does not verify comes before the
-// rcode: a NOTAUTH carrying BADKEY is a TSIGError.
+// may leave the question out, so only the first must hold it; error replies may
+// too, as NSD's TSIG errors do), the rcode, and the signature. A TSIG error or a
+// signature that does not verify comes before the rcode: a NOTAUTH carrying
+// BADKEY is a TSIGError.
 func (r *request) checkReply(raw []byte, m *dns.Msg, first bool) error {
 	if m.Id != r.msg.Id || !m.Response || m.Opcode != dns.OpcodeQuery {
 		return fmt.Errorf("reply ID %d (response %v, opcode %d) does not answer query ID %d", m.Id, m.Response, m.Opcode, r.msg.Id)
 	}
-	if len(m.Question) > 0 || first {
+	if len(m.Question) > 0 || (first && m.Rcode == dns.RcodeSuccess) {
 		q := r.msg.Question[0]
-		if len(m.Question) != 1 || !strings.EqualFold(m.Question[0].Name, q.Name) ||
+		if len(m.Question) != 1 || !equalName(m.Question[0].Name, q.Name) ||
 			m.Question[0].Qtype != q.Qtype || m.Question[0].Qclass != q.Qclass {
 			return fmt.Errorf("reply's question %v is not the query's %v", m.Question, q)
 		}

@@ -3,7 +3,6 @@ package transfer
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -55,7 +54,7 @@ func answerSOA(m *dns.Msg, origin string) (*dns.SOA, error) {
 		return nil, fmt.Errorf("the answer is not authoritative (AA clear): the primary does not serve the zone")
 	}
 	for _, rr := range m.Answer {
-		if soa, ok := rr.(*dns.SOA); ok && strings.EqualFold(soa.Hdr.Name, origin) {
+		if soa, ok := rr.(*dns.SOA); ok && equalName(soa.Hdr.Name, origin) {
 			return soa, nil
 		}
 	}

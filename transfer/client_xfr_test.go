@@ -29,6 +29,7 @@ type streamPlan struct {
 	tamper   func(i int, wire []byte)    // changes message i's wire after signing
 	edit     func(i int, m *dns.Msg)     // changes message i before signing
 	records  func(t *testing.T) []dns.RR // the answer records in all, closing SOA included
+	at       time.Time                   // the time signed; the zero Time: now
 }
 
 // axfrReply serves plan: the records split evenly over the messages.
@@ -40,7 +41,7 @@ func axfrReply(t *testing.T, key Key, plan streamPlan) fakeReply {
 		rrs := plan.records(t)
 		var s *signer
 		if plan.signed != nil {
-			s = newSigner(t, key, raw, time.Time{})
+			s = newSigner(t, key, raw, plan.at)
 		}
 		var out [][]byte
 		per := len(rrs) / plan.messages
@@ -110,6 +111,9 @@ func TestAXFRStream(t *testing.T) {
 						wire[len(wire)-1] ^= 1 // the last address's last byte
 					}
 				}}},
+		{name: "skewed primary clock", key: key.Name, wantErr: "BADTIME", tsigErr: true,
+			plan: streamPlan{messages: 3, records: zone(100), signed: func(int) bool { return true },
+				at: time.Now().Add(301 * time.Second)}},
 		{name: "size cap", maxSize: 20000, wantErr: "cap of 20000 bytes",
 			plan: streamPlan{messages: 20, records: zone(2000)}},
 		{name: "error rcode mid-transfer", wantErr: "SERVFAIL", rcode: dns.RcodeServerFailure,
