@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -266,4 +267,19 @@ func asError[E error](err error) (E, bool) {
 	var e E
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// wantError fails the test unless err says want, is a *TSIGError exactly when
+// tsigErr, and an *RcodeError of rcode when rcode is not 0.
+func wantError(t *testing.T, err error, want string, tsigErr bool, rcode int) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want one saying %q", err, want)
+	}
+	if _, ok := asError[*TSIGError](err); ok != tsigErr {
+		t.Errorf("err %v: TSIGError %v, want %v", err, ok, tsigErr)
+	}
+	if e, ok := asError[*RcodeError](err); rcode != 0 && (!ok || e.Rcode != rcode) {
+		t.Errorf("err %v: want RcodeError %d", err, rcode)
+	}
 }

@@ -47,7 +47,7 @@ func peerTestZone(serial uint32, n int, changed bool) peerZone {
 	return peerZone{Origin: "example.", Text: b.String()}
 }
 
-// recordSet returns the records of z (or rrs) as canonical text, sorted.
+// recordSet returns rrs as canonical text, sorted.
 func recordSet(t *testing.T, rrs []dns.RR) []string {
 	t.Helper()
 	var s []string
@@ -60,6 +60,7 @@ func recordSet(t *testing.T, rrs []dns.RR) []string {
 	return s
 }
 
+// zoneRecords parses the master file text of z.
 func zoneRecords(t *testing.T, z peerZone) []dns.RR {
 	t.Helper()
 	var rrs []dns.RR
@@ -98,8 +99,7 @@ func sameRecords(t *testing.T, what string, got, want []dns.RR) {
 func applyDiffs(t *testing.T, rrs []dns.RR, diffs []diff) []dns.RR {
 	t.Helper()
 	have := map[string]dns.RR{}
-	for i, s := range recordSet(t, rrs) {
-		_ = i
+	for _, s := range recordSet(t, rrs) {
 		have[s] = nil
 	}
 	for _, d := range diffs {

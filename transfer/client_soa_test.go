@@ -3,7 +3,6 @@ package transfer
 import (
 	"context"
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
 
@@ -125,15 +124,7 @@ func TestQuerySOA(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v, want one saying %q", err, tt.wantErr)
-			}
-			if _, ok := asError[*TSIGError](err); ok != tt.tsigErr {
-				t.Errorf("err %v: TSIGError %v, want %v", err, ok, tt.tsigErr)
-			}
-			if e, ok := asError[*RcodeError](err); tt.rcode != 0 && (!ok || e.Rcode != tt.rcode) {
-				t.Errorf("err %v: want RcodeError %d", err, tt.rcode)
-			}
+			wantError(t, err, tt.wantErr, tt.tsigErr, tt.rcode)
 		})
 	}
 }

@@ -153,15 +153,7 @@ func TestAXFRStream(t *testing.T) {
 			c := &Client{Keys: keys, Timeout: 2 * time.Second, MaxSize: tt.maxSize}
 			got, err := c.AXFR(context.Background(), Remote{Addr: f.addr, Key: tt.key}, "example.")
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want one saying %q", err, tt.wantErr)
-				}
-				if _, ok := asError[*TSIGError](err); ok != tt.tsigErr {
-					t.Errorf("err %v: TSIGError %v, want %v", err, ok, tt.tsigErr)
-				}
-				if e, ok := asError[*RcodeError](err); tt.rcode != 0 && (!ok || e.Rcode != tt.rcode) {
-					t.Errorf("err %v: want RcodeError %d", err, tt.rcode)
-				}
+				wantError(t, err, tt.wantErr, tt.tsigErr, tt.rcode)
 				return
 			}
 			if err != nil {
