@@ -51,6 +51,9 @@ type query struct {
 	// nsid: an NSID option is present (RFC 5001 section 2.1). Its payload must be
 	// empty in a query; one that is not is ignored, and answered all the same.
 	nsid bool
+	// tsig: the last record of the additional section is a TSIG (RFC 8945
+	// section 5.1).
+	tsig bool
 }
 
 // parseQuery reads the header, the question and the OPT record of msg into q. It
@@ -111,7 +114,7 @@ func parseQuery(msg []byte, q *query, nameBuf []byte) error {
 	}
 	for i := 0; i < ar; i++ {
 		var err error
-		if off, err = q.readAdditional(msg, off); err != nil {
+		if off, err = q.readAdditional(msg, off, i == ar-1); err != nil {
 			return err
 		}
 	}
@@ -119,8 +122,9 @@ func parseQuery(msg []byte, q *query, nameBuf []byte) error {
 }
 
 // readAdditional reads one record of the additional section at off, taking the EDNS
-// fields from an OPT record, and returns the offset after it.
-func (q *query) readAdditional(msg []byte, off int) (int, error) {
+// fields from an OPT record and noting a TSIG record, and returns the offset after
+// it; last tells whether it is the section's last record.
+func (q *query) readAdditional(msg []byte, off int, last bool) (int, error) {
 	root := off < len(msg) && msg[off] == 0
 	start, err := skipName(msg, off)
 	if err != nil || start+10 > len(msg) {
@@ -134,6 +138,15 @@ func (q *query) readAdditional(msg []byte, off int) (int, error) {
 	end := rdata + rdlen
 	if end > len(msg) {
 		return 0, errFormat
+	}
+	if typ == dns.TypeTSIG {
+		// RFC 8945 section 5.1: a TSIG anywhere but last in the additional
+		// section is FORMERR.
+		if !last {
+			return 0, errFormat
+		}
+		q.tsig = true
+		return end, nil
 	}
 	if typ != dns.TypeOPT {
 		return end, nil

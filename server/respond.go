@@ -13,8 +13,16 @@ import (
 func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
 	var q query
 	err := parseQuery(msg, &q, sc.qname[:0])
+	sc.handoff = false
 	if err == errNoReply {
 		// QR set or no header: never answer (loops, amplification).
+		return nil
+	}
+	if err == nil && s.transfers != nil && !sc.noHandoff && handsOver(&q) {
+		// Zone transfers, NOTIFY and signed messages are the transfer side's
+		// (transfers.go): the caller hands the message over.
+		sc.res = result{qtype: q.qtype, zone: "none"}
+		sc.handoff = true
 		return nil
 	}
 	if err == nil && !s.slowOnly && fastEligible(&q) {

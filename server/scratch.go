@@ -64,6 +64,11 @@ type scratch struct {
 	// mtuRetry caps the UDP reply being written at 512 octets: the first one was
 	// refused as larger than the interface MTU (udp_linux.go, RFC 9715 R2).
 	mtuRetry bool
+
+	// handoff is set by respond when it returned no reply because the message
+	// is for Options.Transfers (transfers.go); noHandoff keeps a message from
+	// being handed over, for Answer.
+	handoff, noHandoff bool
 }
 
 // scratchOut is the room for a reply in a scratch: it holds every reply up to

@@ -21,7 +21,10 @@ type Server struct {
 	zones   *zone.Store
 	metrics *Metrics
 	log     *zap.Logger
-	id      identity
+	// transfers serves zone transfers, NOTIFY and signed messages; nil: AXFR and
+	// IXFR are refused, NOTIFY is not implemented.
+	transfers Transfers
+	id        identity
 	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
 	// that tests can compare it with the fast path (fast.go).
 	slowOnly bool
@@ -45,6 +48,10 @@ type Options struct {
 	Metrics *Metrics
 	// Logger receives the server's log; nil logs nothing.
 	Logger *zap.Logger
+	// Transfers serves zone transfers (AXFR, IXFR), NOTIFY and TSIG-signed
+	// messages; nil keeps them out: AXFR and IXFR are REFUSED, NOTIFY is NOTIMP,
+	// and a signed query is answered as an unsigned one.
+	Transfers Transfers
 }
 
 // New returns a Server answering from zones; it opens nothing until Start. The zero
@@ -73,12 +80,13 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		}
 	}
 	s := &Server{
-		cfg:     cfg,
-		zones:   zones,
-		metrics: opts.Metrics,
-		log:     log,
-		id:      newIdentity(cfg),
-		conns:   make(map[net.Conn]struct{}),
+		cfg:       cfg,
+		zones:     zones,
+		metrics:   opts.Metrics,
+		log:       log,
+		transfers: opts.Transfers,
+		id:        newIdentity(cfg),
+		conns:     make(map[net.Conn]struct{}),
 	}
 	s.scratches.New = func() any { return newScratch() }
 	return s, nil

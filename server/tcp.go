@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -82,7 +83,13 @@ func (s *Server) readQueries(c net.Conn) (capped bool) {
 		if s.closing.Load() {
 			return false
 		}
-		if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		if k, err := io.ReadFull(c, hdr[:]); err != nil {
+			if k == 0 && cw.transferring() && isTimeout(err) {
+				// Idle, but a transfer is being written (RFC 7766 section
+				// 6.2.3: the connection is in use): keep waiting for queries.
+				n--
+				continue
+			}
 			return false
 		}
 		sc := s.scratches.Get().(*scratch)
@@ -104,6 +111,9 @@ func (s *Server) readQueries(c net.Conn) (capped bool) {
 			defer s.scratches.Put(sc)
 			reply := s.respond(sc, sc.out[2:], q, tcp)
 			if reply == nil {
+				if sc.handoff {
+					s.serveTransferTCP(sc, cw, q, start)
+				}
 				return
 			}
 			if err := cw.write(sc, reply); err != nil {
@@ -141,6 +151,18 @@ type connWriter struct {
 	mu      sync.Mutex
 	c       net.Conn
 	timeout time.Duration
+	// transfers counts the messages handed to Transfers being served: while
+	// one is, the connection is not idle.
+	transfers atomic.Int32
+}
+
+// transferring reports whether a message handed to Transfers is being served.
+func (w *connWriter) transferring() bool { return w.transfers.Load() > 0 }
+
+// isTimeout reports whether err is a deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // write sends reply with its 2-octet length prefix in one write.

@@ -187,25 +187,35 @@ func (s *Server) readUDP(u *udpSocket, sc *scratch) {
 			}
 			reply := s.respond(sc, b.reply[k], b.datagram(i), udp)
 			if reply == nil {
+				if sc.handoff {
+					s.serveTransferUDP(u, b, sc, i, k, start)
+				}
 				continue
 			}
-			w := &b.out[k].Hdr
-			b.iov[k].Base = unsafe.SliceData(reply)
-			b.iov[k].SetLen(len(reply))
-			w.Name = m.Hdr.Name
-			w.Namelen = m.Hdr.Namelen
-			w.Control = nil
-			w.SetControllen(0)
-			if u.wildcard {
-				if c := replyPktinfo(b.oob[k][:0], b.inOOB[i][:m.Hdr.Controllen]); len(c) > 0 {
-					w.Control = &c[0]
-					w.SetControllen(len(c))
-				}
-			}
+			b.replyTo(k, i, reply, u.wildcard)
 			b.sent[k] = sentReply{in: i, res: sc.res, size: len(reply), start: start}
 			k++
 		}
 		s.sendBatch(u, b, sc, k)
+	}
+}
+
+// replyTo makes out[k] send reply to the source of in[i], from the address in[i]
+// was sent to.
+func (b *udpBatch) replyTo(k, i int, reply []byte, wildcard bool) {
+	m := &b.in[i]
+	w := &b.out[k].Hdr
+	b.iov[k].Base = unsafe.SliceData(reply)
+	b.iov[k].SetLen(len(reply))
+	w.Name = m.Hdr.Name
+	w.Namelen = m.Hdr.Namelen
+	w.Control = nil
+	w.SetControllen(0)
+	if wildcard {
+		if c := replyPktinfo(b.oob[k][:0], b.inOOB[i][:m.Hdr.Controllen]); len(c) > 0 {
+			w.Control = &c[0]
+			w.SetControllen(len(c))
+		}
 	}
 }
 

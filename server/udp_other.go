@@ -110,6 +110,9 @@ func (s *Server) readUDPSingle(u *udpSocket, sc *scratch) {
 		start := time.Now()
 		reply := s.respond(sc, sc.out[2:], buf[:n], udp)
 		if reply == nil {
+			if sc.handoff {
+				s.serveTransferUDP(u, sc, buf[:n], dst, src, ifix, start)
+			}
 			continue
 		}
 		if err := u.write(reply, dst, src, ifix); err != nil {
@@ -144,4 +147,28 @@ func (u *udpSocket) write(b []byte, dst net.Addr, src net.IP, ifIndex int) error
 		_, err = u.conn.WriteTo(b, dst)
 	}
 	return err
+}
+
+// serveTransferUDP hands msg, read from u, to Transfers; its one reply goes to dst
+// from src, the address the query was sent to.
+func (s *Server) serveTransferUDP(u *udpSocket, sc *scratch, msg []byte, dst net.Addr, src net.IP, ifix int, start time.Time) {
+	sent := false
+	r := &TransferRequest{
+		Msg:    msg,
+		Remote: addrPort(dst),
+		Reply: func(reply []byte) error {
+			if sent {
+				return nil
+			}
+			sent = true
+			if err := u.write(reply, dst, src, ifix); err != nil {
+				return err
+			}
+			sc.res.rcode = replyRcode(reply)
+			s.metrics.observe(udp, &sc.res, len(reply), start)
+			return nil
+		},
+		Answer: s.answerFor(sc, udp),
+	}
+	s.transfers.ServeTransfer(r)
 }
