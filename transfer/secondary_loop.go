@@ -30,6 +30,12 @@ func (s *Secondary) loop(ctx context.Context, z *secZone) {
 		case <-z.notify:
 		case <-check.C:
 		}
+		// The check answers every NOTIFY received until it starts; one received
+		// during it makes one more check.
+		select {
+		case <-z.notify:
+		default:
+		}
 		ok := s.refresh(ctx, z)
 		if ctx.Err() != nil {
 			return
