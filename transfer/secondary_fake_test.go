@@ -53,7 +53,7 @@ type fakePrimary struct {
 	axfrErr   bool
 	expire    uint32 // EDNS EXPIRE option (RFC 7314) in every reply when hasExpire
 	hasExpire bool
-	calls     []string // "soa 10s", "ixfr 1 10s", "axfr 10s"
+	calls     []string      // "soa 10s", "ixfr 1 10s", "axfr 10s"
 	gate      chan struct{} // when set, an SOA query waits for it
 }
 
@@ -98,7 +98,11 @@ func (p *fakePrimary) QuerySOA(ctx context.Context, r Remote, o string) (soaResu
 	gate := p.gate
 	p.mu.Unlock()
 	if gate != nil {
-		<-gate
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return soaResult{}, ctx.Err()
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -1,8 +1,12 @@
 package transfer
 
 import (
+	"errors"
+	"github.com/miekg/dns"
+	"io"
 	"net/netip"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -25,6 +29,8 @@ type harness struct {
 	sec     *Secondary
 	start   time.Time
 	stopped bool
+	// failWrite makes the persisted copy's writer fail after its first record.
+	failWrite atomic.Bool
 }
 
 // testTimers are the bounds of the tests: the SOA's timers (refresh 100 s, retry
@@ -42,7 +48,7 @@ func newHarness(tb *testing.T, dir string, primary *fakePrimary, t Timers) *harn
 		metrics: NewMetrics(prometheus.NewRegistry()), start: time.Now()}
 	h.sec = newSecondary(SecondaryConfig{Timers: t, StateDir: dir, Metrics: h.metrics,
 		Rand: func() float64 { return 0.5 }},
-		engineDeps{fetch: primary, pub: h.pub, journal: h.rec, notify: h.rec, writeZone: writeText})
+		engineDeps{fetch: primary, pub: h.pub, journal: h.rec, notify: h.rec, writeZone: h.write})
 	h.sec.Add(SecondaryZone{Origin: "Example", Required: true,
 		Primaries: []Remote{{Addr: netip.MustParseAddrPort("192.0.2.1:53")}},
 		Notify:    []Remote{{Addr: netip.MustParseAddrPort("192.0.2.2:53")}}})
@@ -100,7 +106,7 @@ func (h *harness) transfers(kind, result string) float64 {
 // expiresIn fails unless origin's expire deadline is d from now.
 func (h *harness) expiresIn(d time.Duration) {
 	h.t.Helper()
-	if got := h.status().Expires.Sub(time.Now()); got != d {
+	if got := time.Until(h.status().Expires); got != d {
 		h.t.Errorf("expires in %v, want %v", got, d)
 	}
 }
@@ -127,4 +133,13 @@ func value(m prometheus.Metric) float64 {
 		return d.Gauge.GetValue()
 	}
 	return d.Counter.GetValue()
+}
+
+// write is writeText, or a writer that fails midway when failWrite is set.
+func (h *harness) write(w io.Writer, o string, rrs []dns.RR) error {
+	if h.failWrite.Load() {
+		writeText(w, o, rrs[:1])
+		return errors.New("disk full")
+	}
+	return writeText(w, o, rrs)
 }
