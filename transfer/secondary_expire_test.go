@@ -9,8 +9,7 @@ import (
 // expired) until a transfer succeeds (RFC 1034 section 4.3.5).
 func TestSecondaryExpireAndBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		p.set(func(p *fakePrimary) { p.down = true })
 		h.sleep(999 * sec)
 		h.wantServing("serial 1")
@@ -40,8 +39,7 @@ func TestSecondaryExpireAndBack(t *testing.T) {
 // check is a successful refresh (RFC 1034 section 4.3.5).
 func TestSecondaryExpiredRefreshedBySOA(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		p.set(func(p *fakePrimary) { p.down = true })
 		h.sleep(1010 * sec)
 		h.wantServing("expired")
@@ -74,8 +72,7 @@ func TestSecondaryEDNSExpire(t *testing.T) {
 // (synctest.Test fails on one left blocked).
 func TestSecondaryStopDuringCheck(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		p.set(func(p *fakePrimary) { p.gate = make(chan struct{}) })
 		h.sleep(100 * sec)
 		h.stop()

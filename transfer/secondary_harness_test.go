@@ -143,3 +143,10 @@ func (h *harness) write(w io.Writer, o string, rrs []dns.RR) error {
 	}
 	return writeText(w, o, rrs)
 }
+
+// started is a harness in a new folder fed by a primary holding serial 1, which
+// the Secondary has taken in by AXFR at 0s.
+func started(t *testing.T) (*fakePrimary, *harness) {
+	p := newFakePrimary(version(1))
+	return p, newHarness(t, "", p, testTimers)
+}

@@ -76,8 +76,7 @@ func TestSecondaryCopyWithoutState(t *testing.T) {
 // files it persisted.
 func TestSecondaryRemove(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		h.sec.Remove("EXAMPLE.")
 		if got := h.pub.events[len(h.pub.events)-1]; got != "example. removed" {
 			t.Errorf("last publish %q, want removed", got)
@@ -102,8 +101,7 @@ func TestSecondaryRemove(t *testing.T) {
 // the new version serves all the same.
 func TestSecondaryPersistFailureKeepsOldCopy(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		path := filepath.Join(h.dir, "example.zone")
 		before, err := os.ReadFile(path)
 		if err != nil {

@@ -12,8 +12,7 @@ import (
 // the SOA is checked every refresh (100 s), and the copy and its timers persist.
 func TestSecondaryStartWithoutCopy(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		_, h := started(t)
 		if h.pub.events[0] != "example. not ready" {
 			t.Errorf("first publish %q, want not ready", h.pub.events[0])
 		}
@@ -55,8 +54,7 @@ func TestSecondaryJitter(t *testing.T) {
 // A failed check is retried every retry (20 s), then the refresh resumes.
 func TestSecondaryRetry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		p.set(func(p *fakePrimary) { p.down = true })
 		h.sleep(125 * sec)
 		p.set(func(p *fakePrimary) { p.down = false })
@@ -73,8 +71,7 @@ func TestSecondaryRetry(t *testing.T) {
 // NOTIFY for a zone not ours is refused.
 func TestSecondaryNotifyCoalesces(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		h.sleep(10 * sec)
 		from := netipAddrPort("192.0.2.1:53")
 		gate := make(chan struct{})
@@ -107,8 +104,7 @@ func TestSecondaryNotifyCoalesces(t *testing.T) {
 // the differences and the targets a NOTIFY.
 func TestSecondaryIXFR(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		p.publish(version(2, "new.example. 3600 IN A 192.0.2.7"))
 		h.sleep(100 * sec)
 		h.wantCalls("soa 0s", "axfr 0s", "soa 1m40s", "ixfr 1 1m40s")
@@ -136,8 +132,7 @@ func TestSecondaryIXFRFallback(t *testing.T) {
 	} {
 		t.Run(c.ixfr, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				p := newFakePrimary(version(1))
-				h := newHarness(t, "", p, testTimers)
+				p, h := started(t)
 				p.publish(version(2))
 				p.set(func(p *fakePrimary) { p.ixfr = c.ixfr })
 				h.sleep(100 * sec)
@@ -155,8 +150,7 @@ func TestSecondaryIXFRFallback(t *testing.T) {
 // old one keeps serving, the failure is counted, and the check retried.
 func TestSecondaryBrokenVersionKeepsOld(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		p.publish(brokenVersion(2))
 		h.sleep(100 * sec)
 		h.wantServing("serial 1")
@@ -178,8 +172,7 @@ func TestSecondaryBrokenVersionKeepsOld(t *testing.T) {
 // Lag: from the first answer of a newer serial not taken in, until it is taken in.
 func TestSecondaryLag(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := newFakePrimary(version(1))
-		h := newHarness(t, "", p, testTimers)
+		p, h := started(t)
 		p.publish(version(2))
 		p.set(func(p *fakePrimary) { p.ixfr, p.axfrErr = "refused", true })
 		h.sleep(100 * sec)
