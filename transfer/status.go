@@ -1,0 +1,52 @@
+package transfer
+
+import (
+	"time"
+)
+
+// ZoneStatus is what the engine knows of a secondary zone's freshness, for the
+// health checks (withdraw while a required zone is expired or lags) and /readyz.
+type ZoneStatus struct {
+	Origin        string
+	Serial        uint32    // of the version held; 0 when none (Loaded false)
+	Loaded        bool      // a version is held (serving unless Expired)
+	PrimarySerial uint32    // the serial the primary last answered
+	PrimaryKnown  bool      // a primary has answered since start
+	LastRefresh   time.Time // the last successful refresh (SOA check or transfer)
+	LastTransfer  time.Time // when the version held was taken in
+	Expires       time.Time // the expire deadline (RFC 1034 section 4.3.5)
+	Expired       bool      // past Expires: answering SERVFAIL
+	Required      bool      // from the configuration
+	// LaggingSince is the first time the primary answered a serial newer than the
+	// one held that is still not taken in; zero while up to date.
+	LaggingSince time.Time
+	// SignatureExpiry is the earliest RRSIG expiration of the version held; zero
+	// for an unsigned zone.
+	SignatureExpiry time.Time
+	// Refresh is the interval between SOA checks in use (the SOA's, clamped).
+	Refresh time.Duration
+}
+
+// Status returns the status of every secondary zone, sorted by origin.
+func (s *Secondary) Status() []ZoneStatus {
+	zs := s.zoneList()
+	out := make([]ZoneStatus, 0, len(zs))
+	for _, z := range zs {
+		out = append(out, statusOf(z.cfg, z.get()))
+	}
+	return out
+}
+
+func statusOf(cfg SecondaryZone, fr freshness) ZoneStatus {
+	st := ZoneStatus{
+		Origin: cfg.Origin, Required: cfg.Required, Loaded: fr.cur != nil,
+		PrimarySerial: fr.primarySerial, PrimaryKnown: fr.primaryKnown,
+		LastRefresh: fr.lastRefresh, LastTransfer: fr.lastTransfer, Expires: fr.expires,
+		Expired: fr.expired, LaggingSince: fr.laggingSince, Refresh: fr.refresh,
+		SignatureExpiry: fr.res.SignatureExpiry,
+	}
+	if fr.cur != nil {
+		st.Serial = fr.cur.Serial()
+	}
+	return st
+}
