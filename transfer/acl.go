@@ -40,7 +40,7 @@ func parseRule(text string) (aclRule, error) {
 	var r aclRule
 	f := strings.Fields(text)
 	if len(f) >= 2 && f[len(f)-2] == "key" {
-		r.key = normalName(f[len(f)-1])
+		r.key = canonical(f[len(f)-1])
 		f = f[:len(f)-2]
 	}
 	switch len(f) {

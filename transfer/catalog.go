@@ -28,13 +28,13 @@ type Member struct {
 // reported in the returned warnings, the rest is processed (section 5 asks a
 // consumer to carry on with what it understands).
 func ParseCatalog(origin string, rrs []dns.RR) (Catalog, []string, error) {
-	origin = strings.ToLower(dns.Fqdn(origin))
+	origin = canonical(origin)
 	cat := Catalog{Origin: origin}
 	versionName := "version." + origin
 	zonesSuffix := ".zones." + origin
 	var warnings []string
 	version := ""
-	ptrs := map[string][]string{}  // unique label -> member names
+	ptrs := map[string][]string{}   // unique label -> member names
 	groups := map[string][]string{} // unique label -> group names
 	for _, rr := range rrs {
 		owner := strings.ToLower(rr.Header().Name)
@@ -101,7 +101,7 @@ func ParseCatalog(origin string, rrs []dns.RR) (Catalog, []string, error) {
 
 // Member returns the member entry for zone, and false when zone is not a member.
 func (c Catalog) Member(zone string) (Member, bool) {
-	zone = strings.ToLower(dns.Fqdn(zone))
+	zone = canonical(zone)
 	for _, m := range c.Members {
 		if m.Zone == zone {
 			return m, true

@@ -27,15 +27,15 @@ import (
 // from the client at from; over UDP only the first is sent.
 type fakeReply func(q *dns.Msg, raw []byte, from netip.AddrPort, tcp bool) [][]byte
 
-// fakePrimary is the in-process primary.
-type fakePrimary struct {
+// wirePrimary is the in-process primary.
+type wirePrimary struct {
 	addr netip.AddrPort
 	mu   sync.Mutex
 	from []netip.AddrPort // the source of each query
 }
 
 // startFake serves reply on a free 127.0.0.1 port until the test ends.
-func startFake(t *testing.T, reply fakeReply) *fakePrimary {
+func startFake(t *testing.T, reply fakeReply) *wirePrimary {
 	t.Helper()
 	var (
 		pc  net.PacketConn
@@ -54,7 +54,7 @@ func startFake(t *testing.T, reply fakeReply) *fakePrimary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakePrimary{addr: pc.LocalAddr().(*net.UDPAddr).AddrPort()}
+	f := &wirePrimary{addr: pc.LocalAddr().(*net.UDPAddr).AddrPort()}
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
 		pc.Close()
@@ -83,20 +83,20 @@ func startFake(t *testing.T, reply fakeReply) *fakePrimary {
 	return f
 }
 
-func (f *fakePrimary) seen(from netip.AddrPort) {
+func (f *wirePrimary) seen(from netip.AddrPort) {
 	f.mu.Lock()
 	f.from = append(f.from, from)
 	f.mu.Unlock()
 }
 
 // sources returns the source address of each query so far.
-func (f *fakePrimary) sources() []netip.AddrPort {
+func (f *wirePrimary) sources() []netip.AddrPort {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]netip.AddrPort(nil), f.from...)
 }
 
-func (f *fakePrimary) serveUDP(pc net.PacketConn, reply fakeReply) {
+func (f *wirePrimary) serveUDP(pc net.PacketConn, reply fakeReply) {
 	buf := make([]byte, 0xffff)
 	for {
 		n, a, err := pc.ReadFrom(buf)
@@ -115,7 +115,7 @@ func (f *fakePrimary) serveUDP(pc net.PacketConn, reply fakeReply) {
 	}
 }
 
-func (f *fakePrimary) serveTCP(c net.Conn, reply fakeReply) {
+func (f *wirePrimary) serveTCP(c net.Conn, reply fakeReply) {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 	var n [2]byte
@@ -155,7 +155,7 @@ func testKey(t *testing.T, name string) Key {
 // and the full TSIG variables (with miekg/dns), each later signed one with
 // crypto/hmac over the previous MAC, the unsigned messages since, itself and the
 // timers.
-type signer struct {
+type fakeSigner struct {
 	key      Key
 	mac      string // hex; the query's MAC at first
 	first    bool
@@ -164,17 +164,17 @@ type signer struct {
 }
 
 // newSigner returns the signer of the replies to the signed query raw.
-func newSigner(t *testing.T, key Key, raw []byte, at time.Time) *signer {
+func newSigner(t *testing.T, key Key, raw []byte, at time.Time) *fakeSigner {
 	t.Helper()
 	q := new(dns.Msg)
 	if err := q.Unpack(raw); err != nil || q.IsTsig() == nil {
 		t.Fatalf("query not signed: %v", err)
 	}
-	return &signer{key: key, mac: q.IsTsig().MAC, first: true, at: at}
+	return &fakeSigner{key: key, mac: q.IsTsig().MAC, first: true, at: at}
 }
 
 // unsignedMsg packs m unsigned, to be covered by the next signed one.
-func (s *signer) unsignedMsg(t *testing.T, m *dns.Msg) []byte {
+func (s *fakeSigner) unsignedMsg(t *testing.T, m *dns.Msg) []byte {
 	t.Helper()
 	wire, err := m.Pack()
 	if err != nil {
@@ -185,7 +185,7 @@ func (s *signer) unsignedMsg(t *testing.T, m *dns.Msg) []byte {
 }
 
 // sign packs m with its TSIG.
-func (s *signer) sign(t *testing.T, m *dns.Msg) []byte {
+func (s *fakeSigner) sign(t *testing.T, m *dns.Msg) []byte {
 	t.Helper()
 	at := s.at
 	if at.IsZero() {
@@ -233,8 +233,8 @@ func (s *signer) sign(t *testing.T, m *dns.Msg) []byte {
 	return wire
 }
 
-// reply returns the reply header to q with rcode and the answer records.
-func reply(q *dns.Msg, rcode int, answer ...dns.RR) *dns.Msg {
+// answerTo returns the reply header to q with rcode and the answer records.
+func answerTo(q *dns.Msg, rcode int, answer ...dns.RR) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetRcode(q, rcode)
 	m.Authoritative = true

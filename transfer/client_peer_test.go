@@ -16,8 +16,8 @@ import (
 // journals), NSD (AXFR only: it answers IXFR with the whole zone), each with and
 // without TSIG.
 
-// startPrimary starts a real primary of zones, requiring opts.Key when set.
-type startPrimary func(t *testing.T, opts peerOptions, zones ...peerZone) *peer
+// peerStarter starts a real primary of zones, requiring opts.Key when set.
+type peerStarter func(t *testing.T, opts peerOptions, zones ...peerZone) *peer
 
 func TestClientKnot(t *testing.T) { testClientPeer(t, startKnot, true) }
 func TestClientBIND(t *testing.T) { testClientPeer(t, startBIND, true) }
@@ -124,7 +124,7 @@ func applyDiffs(t *testing.T, rrs []dns.RR, diffs []diff) []dns.RR {
 	return out
 }
 
-func testClientPeer(t *testing.T, start startPrimary, ixfr bool) {
+func testClientPeer(t *testing.T, start peerStarter, ixfr bool) {
 	key := testKey(t, "xfr-key")
 	v1 := peerTestZone(2024010101, 3000, false)
 	p := start(t, peerOptions{Key: &key}, v1)

@@ -40,14 +40,14 @@ func TestQuerySOA(t *testing.T) {
 				if opt == nil || len(opt.Option) != 1 || !opt.Option[0].(*dns.EDNS0_EXPIRE).Empty {
 					return nil
 				}
-				return [][]byte{newSigner(t, key, raw, time.Time{}).sign(t, withExpire(reply(q, 0, soa)))}
+				return [][]byte{newSigner(t, key, raw, time.Time{}).sign(t, withExpire(answerTo(q, 0, soa)))}
 			}},
 		{name: "unsigned", reply: func(q *dns.Msg, _ []byte, _ netip.AddrPort, _ bool) [][]byte {
-			return [][]byte{pack(t, reply(q, 0, soa))}
+			return [][]byte{pack(t, answerTo(q, 0, soa))}
 		}},
 		{name: "truncated over UDP, whole over TCP", key: key.Name,
 			reply: func(q *dns.Msg, raw []byte, _ netip.AddrPort, tcp bool) [][]byte {
-				m := reply(q, 0)
+				m := answerTo(q, 0)
 				if tcp {
 					m.Answer = []dns.RR{soa}
 				} else {
@@ -57,47 +57,47 @@ func TestQuerySOA(t *testing.T) {
 			}},
 		{name: "unsigned reply to a signed query", key: key.Name, wantErr: "not signed", tsigErr: true,
 			reply: func(q *dns.Msg, _ []byte, _ netip.AddrPort, _ bool) [][]byte {
-				return [][]byte{pack(t, reply(q, 0, soa))}
+				return [][]byte{pack(t, answerTo(q, 0, soa))}
 			}},
 		{name: "signed by another key", key: key.Name, wantErr: "other-key", tsigErr: true,
 			reply: func(q *dns.Msg, raw []byte, _ netip.AddrPort, _ bool) [][]byte {
 				s := newSigner(t, other, raw, time.Time{})
-				return [][]byte{s.sign(t, reply(q, 0, soa))}
+				return [][]byte{s.sign(t, answerTo(q, 0, soa))}
 			}},
 		{name: "bad MAC", key: key.Name, wantErr: "BADSIG", tsigErr: true,
 			reply: func(q *dns.Msg, raw []byte, _ netip.AddrPort, _ bool) [][]byte {
-				wire := newSigner(t, key, raw, time.Time{}).sign(t, reply(q, 0, soa))
+				wire := newSigner(t, key, raw, time.Time{}).sign(t, answerTo(q, 0, soa))
 				wire[len(wire)-10] ^= 1 // inside the MAC, before orig ID, error, other len
 				return [][]byte{wire}
 			}},
 		{name: "skewed primary clock", key: key.Name, wantErr: "BADTIME", tsigErr: true,
 			reply: func(q *dns.Msg, raw []byte, _ netip.AddrPort, _ bool) [][]byte {
-				return [][]byte{newSigner(t, key, raw, time.Now().Add(-time.Hour)).sign(t, reply(q, 0, soa))}
+				return [][]byte{newSigner(t, key, raw, time.Now().Add(-time.Hour)).sign(t, answerTo(q, 0, soa))}
 			}},
 		{name: "BADKEY", key: key.Name, wantErr: "BADKEY", tsigErr: true,
 			reply: func(q *dns.Msg, _ []byte, _ netip.AddrPort, _ bool) [][]byte {
-				m := reply(q, dns.RcodeNotAuth)
+				m := answerTo(q, dns.RcodeNotAuth)
 				m.SetTsig(key.Name, key.Algorithm, 300, time.Now().Unix())
 				m.IsTsig().Error = dns.RcodeBadKey
 				return [][]byte{pack(t, m)}
 			}},
 		{name: "REFUSED", wantErr: "REFUSED", rcode: dns.RcodeRefused,
 			reply: func(q *dns.Msg, _ []byte, _ netip.AddrPort, _ bool) [][]byte {
-				return [][]byte{pack(t, reply(q, dns.RcodeRefused))}
+				return [][]byte{pack(t, answerTo(q, dns.RcodeRefused))}
 			}},
 		{name: "not authoritative", wantErr: "not authoritative",
 			reply: func(q *dns.Msg, _ []byte, _ netip.AddrPort, _ bool) [][]byte {
-				m := reply(q, 0, soa)
+				m := answerTo(q, 0, soa)
 				m.Authoritative = false
 				return [][]byte{pack(t, m)}
 			}},
 		{name: "SOA of another zone", wantErr: "no SOA",
 			reply: func(q *dns.Msg, _ []byte, _ netip.AddrPort, _ bool) [][]byte {
-				return [][]byte{pack(t, reply(q, 0, rr(t, "other. 3600 IN SOA ns. admin. 1 1 1 1 1")))}
+				return [][]byte{pack(t, answerTo(q, 0, rr(t, "other. 3600 IN SOA ns. admin. 1 1 1 1 1")))}
 			}},
 		{name: "wrong question", wantErr: "question",
 			reply: func(q *dns.Msg, _ []byte, _ netip.AddrPort, _ bool) [][]byte {
-				m := reply(q, 0, soa)
+				m := answerTo(q, 0, soa)
 				m.Question[0].Qtype = dns.TypeA
 				return [][]byte{pack(t, m)}
 			}},

@@ -39,7 +39,7 @@ func axfrReply(t *testing.T, key Key, plan streamPlan) fakeReply {
 			return nil
 		}
 		rrs := plan.records(t)
-		var s *signer
+		var s *fakeSigner
 		if plan.signed != nil {
 			s = newSigner(t, key, raw, plan.at)
 		}
@@ -50,7 +50,7 @@ func axfrReply(t *testing.T, key Key, plan streamPlan) fakeReply {
 			if i == plan.messages-1 {
 				hi = len(rrs)
 			}
-			m := reply(q, 0, rrs[lo:hi]...)
+			m := answerTo(q, 0, rrs[lo:hi]...)
 			if i > 0 {
 				m.Question = nil // RFC 5936 section 2.2.1 allows it
 			}

@@ -236,7 +236,7 @@ func (z ZoneConfig) IsRequired() bool { return z.Required == nil || *z.Required 
 func (z ZoneConfig) Validate(keys map[string]bool) error {
 	var errs field.Errors
 	checkKey := func(key field.Key, name string) {
-		if name != "" && !keys[normalName(name)] {
+		if name != "" && !keys[canonical(name)] {
 			errs.Add(key, "key %q is not defined in tsig-keys", name)
 		}
 	}

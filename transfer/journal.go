@@ -1,9 +1,9 @@
 package transfer
 
 import (
-	"strings"
 	"sync"
 
+	"github.com/anycastdns/anycastdns/zone"
 	"github.com/miekg/dns"
 )
 
@@ -35,7 +35,7 @@ type Journal struct {
 // chain is the deltas of one zone, oldest first, each following the one before
 // (its old serial the previous one's new serial).
 type chain struct {
-	diffs []zoneDiff
+	diffs []zone.Diff
 	sizes []int
 	bytes int
 }
@@ -44,13 +44,13 @@ type chain struct {
 // that does not follow the newest one held (its old serial is not that
 // version's serial) starts the chain anew; one larger than MaxBytes on its own
 // empties it.
-func (j *Journal) Add(origin string, d zoneDiff) {
+func (j *Journal) Add(origin string, d zone.Diff) {
 	from, to, ok := diffSerials(d)
 	if !ok {
 		return
 	}
 	size := diffBytes(d)
-	key := journalKey(origin)
+	key := canonical(origin)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.zones == nil {
@@ -70,7 +70,7 @@ func (j *Journal) Add(origin string, d zoneDiff) {
 	c.bytes += size
 	for len(c.diffs) > j.maxDiffs() || c.bytes > j.maxBytes() {
 		c.bytes -= c.sizes[0]
-		c.diffs[0] = zoneDiff{}
+		c.diffs[0] = zone.Diff{}
 		c.diffs, c.sizes = c.diffs[1:], c.sizes[1:]
 	}
 }
@@ -78,16 +78,16 @@ func (j *Journal) Add(origin string, d zoneDiff) {
 // Since returns the deltas of origin from the version with serial to the newest
 // held, and whether the journal has that chain. A serial equal to the newest
 // gives no deltas and true.
-func (j *Journal) Since(origin string, serial uint32) ([]zoneDiff, bool) {
+func (j *Journal) Since(origin string, serial uint32) ([]zone.Diff, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	c := j.zones[journalKey(origin)]
+	c := j.zones[canonical(origin)]
 	if c == nil || len(c.diffs) == 0 {
 		return nil, false
 	}
 	for i, d := range c.diffs {
 		if from, _, _ := diffSerials(d); from == serial {
-			return append([]zoneDiff(nil), c.diffs[i:]...), true
+			return append([]zone.Diff(nil), c.diffs[i:]...), true
 		}
 	}
 	if c.follows(serial) {
@@ -100,7 +100,7 @@ func (j *Journal) Since(origin string, serial uint32) ([]zoneDiff, bool) {
 // file that does not follow the versions held).
 func (j *Journal) Drop(origin string) {
 	j.mu.Lock()
-	delete(j.zones, journalKey(origin))
+	delete(j.zones, canonical(origin))
 	j.mu.Unlock()
 }
 
@@ -130,7 +130,7 @@ func (c *chain) follows(serial uint32) bool {
 
 // diffSerials returns the old and new serials of d, from the SOA records that
 // start its Removed and Added lists (RFC 1995 section 4).
-func diffSerials(d zoneDiff) (from, to uint32, ok bool) {
+func diffSerials(d zone.Diff) (from, to uint32, ok bool) {
 	if len(d.Removed) == 0 || len(d.Added) == 0 {
 		return 0, 0, false
 	}
@@ -143,7 +143,7 @@ func diffSerials(d zoneDiff) (from, to uint32, ok bool) {
 }
 
 // diffBytes is the size of d's records in uncompressed wire form.
-func diffBytes(d zoneDiff) int {
+func diffBytes(d zone.Diff) int {
 	n := 0
 	for _, rr := range d.Removed {
 		n += dns.Len(rr)
@@ -153,5 +153,3 @@ func diffBytes(d zoneDiff) int {
 	}
 	return n
 }
-
-func journalKey(origin string) string { return strings.ToLower(dns.Fqdn(origin)) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/anycastdns/anycastdns/zone"
 	"github.com/miekg/dns"
 )
 
@@ -18,15 +19,15 @@ func soaRR(serial uint32) *dns.SOA {
 
 // delta returns a delta from serial from to serial to that replaces one TXT
 // record.
-func delta(from, to uint32) zoneDiff {
+func delta(from, to uint32) zone.Diff {
 	txt := func(s uint32) dns.RR {
 		rr, _ := dns.NewRR(fmt.Sprintf("v.example. 300 IN TXT \"%d\"", s))
 		return rr
 	}
-	return zoneDiff{Removed: []dns.RR{soaRR(from), txt(from)}, Added: []dns.RR{soaRR(to), txt(to)}}
+	return zone.Diff{Removed: []dns.RR{soaRR(from), txt(from)}, Added: []dns.RR{soaRR(to), txt(to)}}
 }
 
-func serialsOf(ds []zoneDiff) []uint32 {
+func serialsOf(ds []zone.Diff) []uint32 {
 	var s []uint32
 	for _, d := range ds {
 		from, to, _ := diffSerials(d)

@@ -39,7 +39,7 @@ const DefaultAlgorithm = "hmac-sha256"
 // DefaultAlgorithm) and the base64 secret. It checks all three, naming what is
 // wrong without showing the secret.
 func NewKey(name, alg, secret string) (Key, error) {
-	fqdn := normalName(name)
+	fqdn := canonical(name)
 	if _, ok := dns.IsDomainName(fqdn); !ok || name == "" {
 		return Key{}, fmt.Errorf("key name %q is not a domain name", name)
 	}
@@ -88,7 +88,7 @@ func (r *Keyring) Key(name string) (Key, bool) {
 	if r == nil {
 		return Key{}, false
 	}
-	k, ok := r.keys[normalName(name)]
+	k, ok := r.keys[canonical(name)]
 	return k, ok
 }
 
@@ -104,6 +104,3 @@ func (r *Keyring) Secrets() map[string]string {
 	}
 	return m
 }
-
-// normalName is a key name as a Keyring stores it: fully qualified, lower-case.
-func normalName(name string) string { return strings.ToLower(dns.Fqdn(name)) }

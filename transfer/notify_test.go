@@ -14,7 +14,7 @@ import (
 func TestNotifyOut(t *testing.T) {
 	z, _ := compileZone(t, "example.", zoneText(7, 0))
 	p := startPrimary(t, Policy{AllowNotify: mustACL(t, "key xfr-key", "127.0.0.1")}, z)
-	keys, _ := NewKeyring(testKey)
+	keys, _ := NewKeyring(xfrKey)
 	n := &Notifier{Keys: keys, Source4: netip.MustParseAddr("127.0.0.1"), Zone: p.zone, Retry: 100 * time.Millisecond, Tries: 3}
 	addr := netip.MustParseAddrPort(p.addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -50,11 +50,11 @@ func writeState(path string, s savedState) error {
 	})
 }
 
-// copyPath is where a zone's copy is persisted: file when configured, else
+// CopyPath is where a zone's copy is persisted: file when configured, else
 // stateDir/<origin>zone, the origin written so that it stays one file name inside
 // stateDir whatever its labels hold (a catalog member's name comes from the
 // network).
-func copyPath(stateDir, file, origin string) string {
+func CopyPath(stateDir, file, origin string) string {
 	if file != "" {
 		return file
 	}

@@ -52,8 +52,8 @@ func TestCopyPath(t *testing.T) {
 		{"", `x\032y.`, "/s/x%5C032y.zone"},
 		{"/z/copy", "example.", "/z/copy"},
 	} {
-		if got := copyPath("/s", c.file, c.origin); got != c.want {
-			t.Errorf("copyPath(%q, %q) = %q, want %q", c.file, c.origin, got, c.want)
+		if got := CopyPath("/s", c.file, c.origin); got != c.want {
+			t.Errorf("CopyPath(%q, %q) = %q, want %q", c.file, c.origin, got, c.want)
 		}
 	}
 }

@@ -19,20 +19,8 @@ import (
 	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
-// fixtures keeps the records of each zone the tests compile, for zoneRecords
-// until package zone gives them (zonerecords_tmp.go).
-var fixtures sync.Map // *zone.Zone -> []dns.RR
-
-func init() {
-	zoneRecords = func(z *zone.Zone) []dns.RR {
-		v, _ := fixtures.Load(z)
-		rrs, _ := v.([]dns.RR)
-		return append([]dns.RR(nil), rrs...)
-	}
-}
-
 // compileZone compiles the master file text at origin and returns the zone and
-// its records, SOA first.
+// its records in AXFR order (Zone.Records: SOA first, then canonical order).
 func compileZone(t testing.TB, origin, text string) (*zone.Zone, []dns.RR) {
 	t.Helper()
 	recs, err := zonefile.Read(zonefile.Source{FS: fstest.MapFS{"z": {Data: []byte(text)}}, Name: "z", Path: "z"}, origin)
@@ -43,20 +31,11 @@ func compileZone(t testing.TB, origin, text string) (*zone.Zone, []dns.RR) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rrs []dns.RR
-	for _, r := range recs {
-		if r.RR.Header().Rrtype == dns.TypeSOA {
-			rrs = append([]dns.RR{r.RR}, rrs...)
-		} else {
-			rrs = append(rrs, r.RR)
-		}
-	}
-	fixtures.Store(z, rrs)
-	return z, rrs
+	return z, z.Records()
 }
 
-// testKey is the TSIG key the tests share with the clients.
-var testKey = func() Key {
+// xfrKey is the TSIG key the tests share with the clients.
+var xfrKey = func() Key {
 	k, err := NewKey("xfr-key", "hmac-sha256", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==")
 	if err != nil {
 		panic(err)
@@ -86,7 +65,7 @@ func startPrimary(t *testing.T, policy Policy, zones ...*zone.Zone) *primary {
 		p.zones[z.Origin()] = z
 	}
 	p.publish(t)
-	keys, err := NewKeyring(testKey)
+	keys, err := NewKeyring(xfrKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +131,7 @@ func (p *primary) clock() time.Time {
 
 // update serves z in place of the version of its origin, recording d in the
 // journal.
-func (p *primary) update(t *testing.T, z *zone.Zone, d zoneDiff) {
+func (p *primary) update(t *testing.T, z *zone.Zone, d zone.Diff) {
 	p.mu.Lock()
 	p.zones[z.Origin()] = z
 	p.mu.Unlock()

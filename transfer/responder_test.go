@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anycastdns/anycastdns/zone"
 	"github.com/miekg/dns"
 )
 
@@ -57,8 +58,8 @@ func xfr(addr, origin string, qtype uint16, serial uint32, key *Key) ([]dns.RR, 
 	return rrs, msgs, nil
 }
 
-// sameRecords compares got and want record for record, in order.
-func sameRecords(t *testing.T, got, want []dns.RR) {
+// sameSequence compares got and want record for record, in order.
+func sameSequence(t *testing.T, got, want []dns.RR) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("got %d records, want %d", len(got), len(want))
@@ -73,14 +74,14 @@ func sameRecords(t *testing.T, got, want []dns.RR) {
 func TestAXFRSignedMultiMessage(t *testing.T) {
 	z, rrs := compileZone(t, "example.", zoneText(1, 3000))
 	p := startPrimary(t, Policy{AllowTransfer: mustACL(t, "key xfr-key")}, z)
-	got, msgs, err := xfr(p.addr, "example.", dns.TypeAXFR, 0, &testKey)
+	got, msgs, err := xfr(p.addr, "example.", dns.TypeAXFR, 0, &xfrKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if msgs < 3 {
 		t.Errorf("the zone came in %d messages, want several (64 KiB each)", msgs)
 	}
-	sameRecords(t, got, append(rrs, rrs[0]))
+	sameSequence(t, got, append(rrs, rrs[0]))
 }
 
 func TestAXFRPolicy(t *testing.T) {
@@ -91,13 +92,13 @@ func TestAXFRPolicy(t *testing.T) {
 	if _, _, err := xfr(p.addr, "example.", dns.TypeAXFR, 0, nil); err == nil || !strings.Contains(err.Error(), "REFUSED") && !strings.Contains(err.Error(), "bad xfr rcode: 5") {
 		t.Errorf("unsigned AXFR: %v, want REFUSED", err)
 	}
-	if got, _, err := xfr(p.addr, "example.", dns.TypeAXFR, 0, &testKey); err != nil {
+	if got, _, err := xfr(p.addr, "example.", dns.TypeAXFR, 0, &xfrKey); err != nil {
 		t.Errorf("signed AXFR: %v", err)
 	} else {
-		sameRecords(t, got, append(rrs, rrs[0]))
+		sameSequence(t, got, append(rrs, rrs[0]))
 	}
 	// A zone not ours: NOTAUTH.
-	if _, _, err := xfr(p.addr, "other.", dns.TypeAXFR, 0, &testKey); err == nil || !strings.Contains(err.Error(), "bad authentication") {
+	if _, _, err := xfr(p.addr, "other.", dns.TypeAXFR, 0, &xfrKey); err == nil || !strings.Contains(err.Error(), "bad authentication") {
 		t.Errorf("AXFR of a zone not ours: %v, want NOTAUTH", err)
 	}
 	// Over UDP: REFUSED (RFC 5936 section 4.2), the single SOA for IXFR.
@@ -108,12 +109,12 @@ func TestAXFRPolicy(t *testing.T) {
 	}
 }
 
-func TestIXFR(t *testing.T) {
+func TestResponderIXFR(t *testing.T) {
 	z1, _ := compileZone(t, "example.", zoneText(1, 10))
 	p := startPrimary(t, Policy{AllowTransfer: mustACL(t, "127.0.0.1")}, z1)
 	z2, rrs2 := compileZone(t, "example.", zoneText(2, 10))
 	v := func(s uint32) dns.RR { rr, _ := dns.NewRR(fmt.Sprintf("v.example. 300 IN TXT \"%d\"", s)); return rr }
-	p.update(t, z2, zoneDiff{Removed: []dns.RR{z1.SOA(), v(1)}, Added: []dns.RR{z2.SOA(), v(2)}})
+	p.update(t, z2, zone.Diff{Removed: []dns.RR{z1.SOA(), v(1)}, Added: []dns.RR{z2.SOA(), v(2)}})
 
 	// The client at serial 1: the delta (RFC 1995 section 4).
 	got, _, err := xfr(p.addr, "example.", dns.TypeIXFR, 1, nil)
@@ -121,13 +122,13 @@ func TestIXFR(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []dns.RR{z2.SOA(), z1.SOA(), v(1), z2.SOA(), v(2), z2.SOA()}
-	sameRecords(t, got, want)
+	sameSequence(t, got, want)
 	// A serial the journal does not have: the whole zone, AXFR-style.
 	got, _, err = xfr(p.addr, "example.", dns.TypeIXFR, 0xfffffff0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameRecords(t, got, append(rrs2, rrs2[0]))
+	sameSequence(t, got, append(rrs2, rrs2[0]))
 	// Up to date, or newer (RFC 1982): the single SOA.
 	for _, s := range []uint32{2, 3} {
 		m := new(dns.Msg).SetIxfr("example.", s, "ns1.example.", "hostmaster.example.")
@@ -168,7 +169,7 @@ func TestTSIGErrors(t *testing.T) {
 	q := func() *dns.Msg { return new(dns.Msg).SetQuestion("www.example.", dns.TypeA) }
 
 	// A good signature: the server's answer, signed (the client checks it).
-	r, err := exchangeSigned(p.addr, "udp", q(), testKey.Name, testKey.Secret, time.Now())
+	r, err := exchangeSigned(p.addr, "udp", q(), xfrKey.Name, xfrKey.Secret, time.Now())
 	if err != nil || len(r.Answer) != 1 || r.IsTsig() == nil {
 		t.Fatalf("signed query: %v %v", r, err)
 	}
@@ -178,9 +179,9 @@ func TestTSIGErrors(t *testing.T) {
 		tsigErr      uint16
 		signed       bool
 	}{
-		{"nokey.", testKey.Secret, time.Now(), dns.RcodeBadKey, false},
-		{testKey.Name, "d3Jvbmcgc2VjcmV0", time.Now(), dns.RcodeBadSig, false},
-		{testKey.Name, testKey.Secret, time.Now().Add(-time.Hour), dns.RcodeBadTime, true},
+		{"nokey.", xfrKey.Secret, time.Now(), dns.RcodeBadKey, false},
+		{xfrKey.Name, "d3Jvbmcgc2VjcmV0", time.Now(), dns.RcodeBadSig, false},
+		{xfrKey.Name, xfrKey.Secret, time.Now().Add(-time.Hour), dns.RcodeBadTime, true},
 	} {
 		r, _ := exchangeSigned(p.addr, "tcp", q(), c.name, c.secret, c.at)
 		if r == nil || r.Rcode != dns.RcodeNotAuth || r.IsTsig() == nil || r.IsTsig().Error != c.tsigErr {
@@ -216,7 +217,7 @@ func TestNotifyIn(t *testing.T) {
 		t.Errorf("unsigned NOTIFY: %v %v, want REFUSED", r, err)
 	}
 	// Signed with the key: accepted, and the serial passed on.
-	r, err := exchangeSigned(p.addr, "udp", notify("Example."), testKey.Name, testKey.Secret, time.Now())
+	r, err := exchangeSigned(p.addr, "udp", notify("Example."), xfrKey.Name, xfrKey.Secret, time.Now())
 	if err != nil || r.Rcode != dns.RcodeSuccess || !r.Authoritative || r.Opcode != dns.OpcodeNotify || len(r.Question) != 1 || len(r.Answer) != 0 {
 		t.Errorf("signed NOTIFY: %v %v, want NOERROR, AA, the question and no data (RFC 1996 section 4.7)", r, err)
 	}
@@ -225,13 +226,13 @@ func TestNotifyIn(t *testing.T) {
 	}
 	// Not a zone of ours: NOTAUTH.
 	// (The client reports NOTAUTH as an error.)
-	if r, _ := exchangeSigned(p.addr, "udp", notify("other."), testKey.Name, testKey.Secret, time.Now()); r == nil || r.Rcode != dns.RcodeNotAuth {
+	if r, _ := exchangeSigned(p.addr, "udp", notify("other."), xfrKey.Name, xfrKey.Secret, time.Now()); r == nil || r.Rcode != dns.RcodeNotAuth {
 		t.Errorf("NOTIFY for other.: %v, want NOTAUTH", r)
 	}
 	// Not for the SOA: FORMERR.
 	m := notify("example.")
 	m.Question[0].Qtype = dns.TypeA
-	if r, err := exchangeSigned(p.addr, "udp", m, testKey.Name, testKey.Secret, time.Now()); err != nil || r.Rcode != dns.RcodeFormatError {
+	if r, err := exchangeSigned(p.addr, "udp", m, xfrKey.Name, xfrKey.Secret, time.Now()); err != nil || r.Rcode != dns.RcodeFormatError {
 		t.Errorf("NOTIFY for A: %v %v, want FORMERR", r, err)
 	}
 }

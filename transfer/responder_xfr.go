@@ -70,7 +70,7 @@ func (r *Responder) refuse(req *server.TransferRequest, m *dns.Msg, s *signer, k
 // axfrBody is the AXFR answer (RFC 5936 section 2.2): the SOA, every other
 // record, the SOA again.
 func axfrBody(z *zone.Zone) []dns.RR {
-	recs := zoneRecords(z)
+	recs := z.Records()
 	return append(recs[:len(recs):len(recs)], z.SOA())
 }
 
@@ -109,7 +109,7 @@ func (r *Responder) ixfrBody(req *server.TransferRequest, m *dns.Msg, z *zone.Zo
 
 // chainTo returns the deltas of origin from serial from to serial to, when the
 // journal (which may be nil) has them all.
-func (j *Journal) chainTo(origin string, from, to uint32) ([]zoneDiff, bool) {
+func (j *Journal) chainTo(origin string, from, to uint32) ([]zone.Diff, bool) {
 	if j == nil {
 		return nil, false
 	}

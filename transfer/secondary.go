@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
 	"go.uber.org/zap"
 
 	"github.com/anycastdns/anycastdns/zone"
@@ -113,9 +112,9 @@ func (s *Secondary) Stop() {
 // Add adds z (replacing a zone of the same origin), and starts its loop when the
 // Secondary runs.
 func (s *Secondary) Add(z SecondaryZone) {
-	origin := strings.ToLower(dns.Fqdn(z.Origin))
+	origin := canonical(z.Origin)
 	z.Origin = origin
-	nz := newSecZone(z, copyPath(s.cfg.StateDir, z.File, origin))
+	nz := newSecZone(z, CopyPath(s.cfg.StateDir, z.File, origin))
 	s.mu.Lock()
 	old := s.zones[origin]
 	s.zones[origin] = nz
@@ -131,7 +130,7 @@ func (s *Secondary) Add(z SecondaryZone) {
 // Remove stops the loop of the zone at origin, stops serving it, and deletes its
 // persisted copy and state file. A zone not added is no error.
 func (s *Secondary) Remove(origin string) {
-	origin = strings.ToLower(dns.Fqdn(origin))
+	origin = canonical(origin)
 	s.mu.Lock()
 	z := s.zones[origin]
 	delete(s.zones, origin)
@@ -159,7 +158,7 @@ func (s *Secondary) Remove(origin string) {
 // ours: the check is what decides. A burst of NOTIFYs makes one check. It
 // returns false when origin is not a secondary zone of ours.
 func (s *Secondary) Notified(origin string, from netip.AddrPort, key string, serial uint32, hasSerial bool) bool {
-	origin = strings.ToLower(dns.Fqdn(origin))
+	origin = canonical(origin)
 	s.mu.Lock()
 	z := s.zones[origin]
 	s.mu.Unlock()

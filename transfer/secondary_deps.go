@@ -8,49 +8,28 @@ package transfer
 import (
 	"context"
 	"io"
-	"net/netip"
 
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/zone"
 )
 
-// Remote is a primary or a notify target: its address and the name of the TSIG
-// key that signs the messages exchanged with it ("" for none).
-type Remote struct {
-	Addr netip.AddrPort
-	Key  string
-}
+// diff is one IXFR delta (RFC 1995 section 4).
+type diff = zone.Diff
 
-// diff is one IXFR delta (RFC 1995 section 4): Removed starts with the old SOA,
-// Added with the new one (zone.Diff).
-type diff struct{ Removed, Added []dns.RR }
+// soaResult and received are the client's answers (client.go).
+type (
+	soaResult = SOAResult
+	received  = Received
+)
 
-// soaResult is a primary's answer to an SOA query, with the EDNS EXPIRE option
-// when the reply carried one (RFC 7314 section 4).
-type soaResult struct {
-	SOA       *dns.SOA
-	Expire    uint32
-	HasExpire bool
-}
-
-// received is what a transfer brought in (the client's Received).
-type received struct {
-	Full      []dns.RR // the whole zone (AXFR, or IXFR answered AXFR-style)
-	Diffs     []diff   // the deltas of an incremental IXFR
-	SOA       *dns.SOA // the version received, or the primary's when UpToDate
-	UpToDate  bool     // IXFR answered with our own serial (RFC 1995 section 4)
-	Expire    uint32   // EDNS EXPIRE (RFC 7314)
-	HasExpire bool
-}
-
-// unavailable says why a zone is published with no data (zone.Unavailable).
-type unavailable int
+// unavailable says why a zone is published with no data.
+type unavailable = zone.Unavailable
 
 const (
-	available unavailable = iota // the version fed serves
-	notReady                     // no version yet: SERVFAIL, EDE 14 (RFC 8914)
-	expired                      // past expire: SERVFAIL, EDE 24 (RFC 8914)
+	available = zone.Available // the version fed serves
+	notReady  = zone.NotReady  // no version yet: SERVFAIL, EDE 14 (RFC 8914)
+	expired   = zone.Expired   // past expire: SERVFAIL, EDE 24 (RFC 8914)
 )
 
 // fetcher asks the primaries (the transfer client, *Client).

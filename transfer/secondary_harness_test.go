@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"errors"
-	"github.com/miekg/dns"
 	"io"
 	"net/netip"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"

@@ -14,6 +14,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/zone"
 )
 
 // startSecondaryDaemon runs a secondary server (knotd, nsd) with args on
@@ -118,17 +119,17 @@ func TestKnotSecondary(t *testing.T) {
 	z1, _ := compileZone(t, "example.", zoneText(1, 50))
 	p := startPrimary(t, Policy{AllowTransfer: mustACL(t, "127.0.0.1 key xfr-key")}, z1)
 	ap := netip.MustParseAddrPort(p.addr)
-	addr, log := knotSecondary(t, ap, "example.", testKey)
+	addr, log := knotSecondary(t, ap, "example.", xfrKey)
 	waitSerial(t, addr, "example.", 1, log)
 
 	z2, _ := compileZone(t, "example.", zoneText(2, 50))
 	v := func(s uint32) dns.RR { rr, _ := dns.NewRR(fmt.Sprintf("v.example. 300 IN TXT \"%d\"", s)); return rr }
-	p.update(t, z2, zoneDiff{Removed: []dns.RR{z1.SOA(), v(1)}, Added: []dns.RR{z2.SOA(), v(2)}})
-	keys, _ := NewKeyring(testKey)
+	p.update(t, z2, zone.Diff{Removed: []dns.RR{z1.SOA(), v(1)}, Added: []dns.RR{z2.SOA(), v(2)}})
+	keys, _ := NewKeyring(xfrKey)
 	n := &Notifier{Keys: keys, Zone: p.zone, Retry: 200 * time.Millisecond, Tries: 5}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	n.Notify(ctx, "example.", 2, []Remote{{Addr: netip.MustParseAddrPort(addr), Key: testKey.Name}})
+	n.Notify(ctx, "example.", 2, []Remote{{Addr: netip.MustParseAddrPort(addr), Key: xfrKey.Name}})
 	waitSerial(t, addr, "example.", 2, log)
 	// Knot logs the kind of each transfer in.
 	if l := log.String(); !strings.Contains(l, "IXFR, incoming") || !strings.Contains(l, "AXFR, incoming") {

@@ -37,9 +37,11 @@ type anycastDeps struct {
 	store   *zone.Store
 	origins []string // every configured zone
 	ports   []int    // the DNS port bound for each listen address
-	log     *zap.Logger
-	level   zap.AtomicLevel
-	reg     prometheus.Registerer
+	// freshness reports every zone's freshness (fleet.freshness).
+	freshness func(time.Time) []health.ZoneFreshness
+	log       *zap.Logger
+	level     zap.AtomicLevel
+	reg       prometheus.Registerer
 }
 
 // newAnycast builds the monitor (probing the node's own listeners at the bound
@@ -66,6 +68,9 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 		Registerer: d.reg,
 		// The monitor reports nothing before its Run starts, after a.ctrl is set.
 		OnTransition: func(ev health.Event) { a.ctrl.OnTransition(ev) },
+		Freshness: func(now time.Time) error {
+			return cfg.Health.Freshness.Check(d.freshness(now), now)
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -96,7 +101,9 @@ func loadedSerial(store *zone.Store) func(origin string) (uint32, bool) {
 			return 0, false
 		}
 		z := set.Find(origin, dns.TypeSOA)
-		if z == nil || !strings.EqualFold(z.Origin(), dns.Fqdn(origin)) {
+		// A zone without data (a secondary not transferred yet, or expired)
+		// answers SERVFAIL: it has no serial a probe could see.
+		if z == nil || z.SOA() == nil || !strings.EqualFold(z.Origin(), dns.Fqdn(origin)) {
 			return 0, false
 		}
 		return z.Serial(), true

@@ -4,10 +4,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/anycastdns/anycastdns/internal/config"
+	"github.com/anycastdns/anycastdns/transfer"
 	"github.com/anycastdns/anycastdns/zone"
+	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
 // check runs the check subcommand, the project's named-checkzone: it loads and checks
@@ -86,7 +89,21 @@ func (c *command) check(args []string) error {
 // prints the outcome of each.
 func (c *command) checkZones(cfg *config.Config, dnssec zone.DNSSECOptions) error {
 	var store zone.Store
-	loader, err := zone.NewLoader(&store, cfg.ZoneFiles(), zone.LoaderOptions{TuneGC: true, DNSSEC: dnssec})
+	files := cfg.ZoneFiles()
+	for _, z := range cfg.Zones {
+		if !z.Secondary() {
+			continue
+		}
+		// A secondary zone is checked in the copy its transfers keep, when there
+		// is one yet.
+		path := transfer.CopyPath(cfg.Transfer.StateDir, z.Path(), z.Origin)
+		if _, err := os.Stat(path); err != nil {
+			fmt.Fprintf(c.stdout, "zone %s: secondary, no copy yet (%s)\n", canonicalName(z.Origin), path)
+			continue
+		}
+		files = append(files, zone.ZoneFile{Origin: z.Origin, Source: zonefile.FileSource(path)})
+	}
+	loader, err := zone.NewLoader(&store, files, zone.LoaderOptions{TuneGC: true, DNSSEC: dnssec})
 	if err != nil {
 		return err
 	}

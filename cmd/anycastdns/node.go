@@ -42,6 +42,7 @@ type node struct {
 	http    *httpServer // nil when metrics.listen is ""
 	admin   lateHandler // /admin/ on the metrics listener, once anycast runs
 	anycast *anycast    // nil when bgp.prefixes is empty
+	fleet   *fleet      // zone transfers in and out
 	dnsOpen bool        // the DNS listeners were opened
 }
 
@@ -63,11 +64,18 @@ func newNode(cfg *config.Config, log *zap.Logger, level zap.AtomicLevel) (*node,
 		buildInfo(),
 	)
 	var err error
-	n.loader, err = zone.NewLoader(&n.store, cfg.ZoneFiles(), zone.LoaderOptions{Metrics: zone.NewLoaderMetrics(n.reg), TuneGC: true})
+	n.fleet, err = newFleet(cfg, log, n.reg)
 	if err != nil {
 		return nil, err
 	}
-	n.dns, err = server.New(cfg.Server, &n.store, server.Options{Metrics: server.NewMetrics(n.reg), Logger: log.Named("server")})
+	n.loader, err = zone.NewLoader(&n.store, cfg.ZoneFiles(), zone.LoaderOptions{
+		Metrics: zone.NewLoaderMetrics(n.reg), TuneGC: true, Published: n.fleet.published})
+	if err != nil {
+		return nil, err
+	}
+	n.fleet.bind(n.loader)
+	n.dns, err = server.New(cfg.Server, &n.store, server.Options{
+		Metrics: server.NewMetrics(n.reg), Logger: log.Named("server"), Transfers: n.fleet.responder})
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +125,9 @@ func (n *node) start() (err error) {
 		return err
 	}
 	n.ready.set(condZones, "")
+	// Secondary zones serve their persisted copies and check their primaries;
+	// health keeps the prefixes away until they are fresh.
+	n.fleet.start()
 
 	if err := n.dns.Start(); err != nil {
 		return err
@@ -128,22 +139,25 @@ func (n *node) start() (err error) {
 		zap.String("version", version()),
 		zap.Strings("listeners", addrStrings(n.dns.Addrs())),
 		zap.Int("zones", len(results)))
-	return n.startAnycast(results)
+	return n.startAnycast()
 }
 
 // startAnycast starts BGP and the probes of every service prefix, when there are
 // any. The zones have loaded and the listeners are open: the probes query them.
-func (n *node) startAnycast(zones []zone.LoadResult) error {
+func (n *node) startAnycast() error {
 	if len(n.cfg.BGP.Prefixes) == 0 {
 		return nil
 	}
-	origins := make([]string, len(zones))
-	for i, r := range zones {
-		origins[i] = r.Origin
+	required := n.requiredZones()
+	origins := make([]string, 0, len(required))
+	for origin := range required {
+		origins = append(origins, origin)
 	}
+	slices.Sort(origins)
 	a, err := newAnycast(n.cfg, anycastDeps{
 		store: &n.store, origins: origins, ports: n.dns.ListenPorts(),
-		log: n.log, level: n.level, reg: n.reg,
+		freshness: n.fleet.freshness(required),
+		log:       n.log, level: n.level, reg: n.reg,
 	})
 	if err != nil {
 		return err
@@ -163,6 +177,24 @@ func (n *node) startAnycast(zones []zone.LoadResult) error {
 	return nil
 }
 
+// requiredZones returns the zones whose health decides the announcement (the
+// probes query them, and their freshness counts), by canonical name: the
+// configured zones marked required (the default), or the built-in examples.
+func (n *node) requiredZones() map[string]bool {
+	required := map[string]bool{}
+	if n.cfg.Zones == nil {
+		for _, zf := range n.cfg.ZoneFiles() {
+			required[canonicalName(zf.Origin)] = true
+		}
+	}
+	for _, z := range n.cfg.Zones {
+		if z.IsRequired() {
+			required[canonicalName(z.Origin)] = true
+		}
+	}
+	return required
+}
+
 // abort undoes a start that failed half-way.
 func (n *node) abort() {
 	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.ShutdownTimeout)
@@ -170,6 +202,7 @@ func (n *node) abort() {
 	if n.anycast != nil {
 		_ = n.anycast.stop(ctx)
 	}
+	n.fleet.stop()
 	if n.dnsOpen {
 		_ = n.dns.Shutdown(ctx)
 	}
@@ -295,6 +328,7 @@ func (n *node) stop(ctx context.Context) error {
 			err = fmt.Errorf("bgp: %w", aerr)
 		}
 	}
+	n.fleet.stop()
 	if derr := n.dns.Shutdown(ctx); derr != nil {
 		err = errors.Join(err, fmt.Errorf("dns listeners: %w", derr))
 	}
