@@ -42,7 +42,10 @@
 //     opcode other than QUERY; BADVERS for an EDNS version above 0;
 //   - class IN (and QCLASS *) from the zones; class CH for hostname.bind,
 //     id.server, version.bind and version.server TXT; REFUSED for anything else,
-//     for names outside our zones, and for AXFR and IXFR;
+//     for names outside our zones;
+//   - NOTIFY, AXFR, IXFR and any message with a TSIG record go to Options.Transfers
+//     (package transfer) when it is set, with the client's address; without it AXFR
+//     and IXFR are REFUSED and NOTIFY is NOTIMP;
 //   - UDP replies fit the requestor's EDNS size capped by Config.UDPSize (512
 //     without EDNS, never less); what does not fit is dropped by whole RRsets from
 //     the end, with TC set unless only additional data other than in-domain glue
