@@ -28,6 +28,7 @@ type CatalogConsumer struct {
 // members of the version last processed.
 type catalogState struct {
 	template SecondaryZone
+	groups   map[string][]Remote // the primaries of members of a group
 	policy   Policy
 	current  Catalog
 }
@@ -45,11 +46,13 @@ func NewCatalogConsumer(secondary *Secondary, policies *Policies, configured fun
 }
 
 // AddCatalog declares the catalog zone origin, whose members take the primaries,
-// notify targets and required flag of template and the access lists of policy.
-func (c *CatalogConsumer) AddCatalog(origin string, template SecondaryZone, policy Policy) {
+// notify targets and required flag of template and the access lists of policy;
+// the members of a group listed in groups take that group's primaries instead.
+func (c *CatalogConsumer) AddCatalog(origin string, template SecondaryZone, policy Policy, groups map[string][]Remote) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.catalogs[canonical(origin)] = &catalogState{template: template, policy: policy, current: Catalog{Origin: canonical(origin)}}
+	c.catalogs[canonical(origin)] = &catalogState{template: template, groups: groups, policy: policy,
+		current: Catalog{Origin: canonical(origin)}}
 }
 
 // Published processes a new version of a zone (zone.LoaderOptions.Published): for
@@ -104,6 +107,9 @@ func (c *CatalogConsumer) Published(origin string, _, z *zone.Zone) {
 		c.policies.Set(m.Zone, st.policy)
 		member := st.template
 		member.Origin, member.File, member.Catalog = m.Zone, "", false
+		if ps, ok := st.groups[m.Group]; ok && m.Group != "" {
+			member.Primaries = ps
+		}
 		c.secondary.Add(member)
 		log.Info("catalog member added", zap.String("zone", m.Zone), zap.String("id", m.ID), zap.String("group", m.Group))
 	}

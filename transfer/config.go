@@ -223,9 +223,21 @@ type ZoneConfig struct {
 	// Catalog marks a catalog zone (RFC 9432): its members become secondary
 	// zones of the same primaries, with the same allow and notify lists.
 	Catalog bool `yaml:"catalog"`
+	// CatalogGroups gives the members of a catalog whose group property (RFC 9432
+	// section 4.4.2) names a group other primaries than the catalog's.
+	CatalogGroups []CatalogGroup `yaml:"catalog-groups"`
 	// Required zones withdraw the node's prefixes while they are not fresh.
 	// Default true.
 	Required *bool `yaml:"required"`
+}
+
+// CatalogGroup is one item of catalog-groups: the primaries of the members of a
+// group.
+type CatalogGroup struct {
+	// Group is the group property's value, e.g. "signed".
+	Group string `yaml:"group"`
+	// Primaries replace the catalog's for the group's members.
+	Primaries []RemoteConfig `yaml:"primaries"`
 }
 
 // IsRequired reports Required, true when not set.
@@ -269,6 +281,27 @@ func (z ZoneConfig) Validate(keys map[string]bool) error {
 	}
 	if z.Catalog && len(z.Primaries) == 0 {
 		errs.Add("catalog", "a catalog zone needs primaries")
+	}
+	if len(z.CatalogGroups) > 0 && !z.Catalog {
+		errs.Add("catalog-groups", "set on a zone that is not a catalog (catalog: true)")
+	}
+	seen := map[string]bool{}
+	for i, g := range z.CatalogGroups {
+		key := field.Index("catalog-groups", i)
+		if g.Group == "" || seen[g.Group] {
+			errs.Add(field.Join(key, "group"), "%q: want a group name, once", g.Group)
+		}
+		seen[g.Group] = true
+		if len(g.Primaries) == 0 {
+			errs.Add(field.Join(key, "primaries"), "missing; want the group's primaries")
+		}
+		for j, r := range g.Primaries {
+			k := field.Index(field.Join(key, "primaries"), j)
+			if _, err := r.AddrPort(); err != nil {
+				errs.Add(field.Join(k, "address"), "%v", err)
+			}
+			checkKey(field.Join(k, "key"), r.Key)
+		}
 	}
 	return errs.Err()
 }

@@ -35,10 +35,11 @@ type fleet struct {
 
 	client       *transfer.Client
 	secondaryCfg transfer.SecondaryConfig
-	zones        []transfer.SecondaryZone // the configured secondary zones
-	policy       []transfer.Policy        // of each of zones
-	configured   map[string]bool          // every configured zone, canonical name
-	loader       *zone.Loader             // set by bind, before anything is published
+	zones        []transfer.SecondaryZone       // the configured secondary zones
+	policy       []transfer.Policy              // of each of zones
+	groups       []map[string][]transfer.Remote // of each of zones: catalog-groups
+	configured   map[string]bool                // every configured zone, canonical name
+	loader       *zone.Loader                   // set by bind, before anything is published
 
 	cancel context.CancelFunc
 }
@@ -79,8 +80,15 @@ func newFleet(cfg *config.Config, log *zap.Logger, reg prometheus.Registerer) (*
 		f.configured[canonicalName(z.Origin)] = true
 		switch {
 		case z.Secondary():
+			groups := map[string][]transfer.Remote{}
+			for _, g := range z.CatalogGroups {
+				if groups[g.Group], err = remotes(g.Primaries); err != nil {
+					return nil, fmt.Errorf("zones[%d]: %w", i, err)
+				}
+			}
 			f.zones = append(f.zones, sz)
 			f.policy = append(f.policy, pol)
+			f.groups = append(f.groups, groups)
 		default:
 			f.notify[canonicalName(z.Origin)] = sz.Notify
 		}
@@ -137,7 +145,7 @@ func (f *fleet) bind(l *zone.Loader) {
 		func(origin string) bool { return f.configured[canonicalName(origin)] }, f.log)
 	for i, sz := range f.zones {
 		if sz.Catalog {
-			f.catalogs.AddCatalog(sz.Origin, sz, f.policy[i])
+			f.catalogs.AddCatalog(sz.Origin, sz, f.policy[i], f.groups[i])
 		}
 		f.secondary.Add(sz)
 	}
