@@ -73,8 +73,12 @@ func (r *Responder) verify(req *server.TransferRequest, m *dns.Msg) (*signer, bo
 			s.other = hex.EncodeToString(b[:])
 		}
 	}
-	if s.err == dns.RcodeSuccess {
+	if s.time == 0 {
+		// Our time, in the unsigned BADKEY and BADSIG replies too (as Knot DNS),
+		// so that a client sees the clock it was judged by.
 		s.time = uint64(now.Unix())
+	}
+	if s.err == dns.RcodeSuccess {
 		return s, true
 	}
 	r.log.Info("TSIG check failed", zap.String("key", t.Hdr.Name), zap.Stringer("from", req.Remote),
