@@ -75,18 +75,17 @@ const (
 	udpSize = 1232
 )
 
-func (c *Client) timeout() time.Duration {
-	if c.Timeout > 0 {
-		return c.Timeout
-	}
-	return defaultTimeout
-}
+func (c *Client) timeout() time.Duration { return positiveOr(c.Timeout, defaultTimeout) }
 
-func (c *Client) maxSize() int64 {
-	if c.MaxSize > 0 {
-		return c.MaxSize
+func (c *Client) maxSize() int64 { return positiveOr(c.MaxSize, defaultMaxSize) }
+
+// positiveOr is v when it is set (positive), else def: the default of a field
+// whose zero value means "the default".
+func positiveOr[T int | int64 | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return defaultMaxSize
+	return def
 }
 
 // dial connects to p over network ("udp" or "tcp") from the source address of

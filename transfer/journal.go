@@ -104,19 +104,9 @@ func (j *Journal) Drop(origin string) {
 	j.mu.Unlock()
 }
 
-func (j *Journal) maxDiffs() int {
-	if j.MaxDiffs > 0 {
-		return j.MaxDiffs
-	}
-	return DefaultJournalDiffs
-}
+func (j *Journal) maxDiffs() int { return positiveOr(j.MaxDiffs, DefaultJournalDiffs) }
 
-func (j *Journal) maxBytes() int {
-	if j.MaxBytes > 0 {
-		return j.MaxBytes
-	}
-	return DefaultJournalBytes
-}
+func (j *Journal) maxBytes() int { return positiveOr(j.MaxBytes, DefaultJournalBytes) }
 
 // follows reports whether a delta from serial continues c: c is empty, or its
 // newest delta ends at serial.
