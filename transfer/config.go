@@ -58,7 +58,7 @@ type Config struct {
 	// random fraction of at most Jitter, 0 to 0.5. Default 0.1.
 	Jitter float64 `yaml:"jitter"`
 	// IXFRHistory is how many versions of each zone are kept as differences to
-	// answer IXFR (RFC 1995) from; older clients get the whole zone. 0 to 1024;
+	// answer IXFR (RFC 1995) from; older clients get the whole zone. 1 to 1024;
 	// default 16.
 	IXFRHistory int `yaml:"ixfr-history"`
 }
@@ -110,8 +110,8 @@ func (c Config) Validate() error {
 	if c.Jitter < 0 || c.Jitter > 0.5 {
 		errs.Add("jitter", "%v; want 0 to 0.5", c.Jitter)
 	}
-	if c.IXFRHistory < 0 || c.IXFRHistory > 1024 {
-		errs.Add("ixfr-history", "%d; want 0 to 1024", c.IXFRHistory)
+	if c.IXFRHistory < 1 || c.IXFRHistory > 1024 {
+		errs.Add("ixfr-history", "%d; want 1 to 1024", c.IXFRHistory)
 	}
 	return errs.Err()
 }
