@@ -32,7 +32,8 @@ func bindPrimaryConfig(dir string, port int, opts Options, zones []Zone) string 
 		for _, n := range opts.Notify {
 			targets = append(targets, fmt.Sprintf("%s port %d%s;", n.Addr(), n.Port(), keyRef))
 		}
-		notify = fmt.Sprintf("notify explicit;\n\talso-notify { %s };", strings.Join(targets, " "))
+		// notify-delay 0: BIND waits 5 s by default before its first NOTIFY.
+		notify = fmt.Sprintf("notify explicit;\n\tnotify-delay 0;\n\talso-notify { %s };", strings.Join(targets, " "))
 	}
 	fmt.Fprintf(&b, `options {
 	directory %q;
