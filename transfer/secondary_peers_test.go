@@ -20,7 +20,7 @@ func TestKnotSecondary(t *testing.T) {
 	z1, _ := compileZone(t, "example.", zoneText(1, 50))
 	p := startPrimary(t, Policy{AllowTransfer: mustACL(t, "127.0.0.1 key xfr-key")}, z1)
 	ap := netip.MustParseAddrPort(p.addr)
-	knot := peers.StartKnotSecondary(t, ap, peerKey(xfrKey), "example.")
+	knot := peers.StartKnotSecondary(t, peers.SecondaryOptions{Primary: ap, Key: peerKey(xfrKey)}, "example.")
 	waitSerial(t, knot, "example.", 1)
 
 	z2, _ := compileZone(t, "example.", zoneText(2, 50))

@@ -12,13 +12,24 @@ import (
 )
 
 // This file starts knotd and nsd as secondaries of the server under test: each
-// transfers origins from primary, signed with key when one is given, and takes
-// NOTIFY from 127.0.0.1 (signed with key). The test waits for their serials
-// with WaitSerial.
+// transfers origins from the primary, signed with the key when one is given,
+// and takes NOTIFY from 127.0.0.1 (signed with the key). The test waits for
+// their serials with WaitSerial.
+
+// SecondaryOptions say how a secondary is configured.
+type SecondaryOptions struct {
+	// Primary is the server the zones are transferred from.
+	Primary netip.AddrPort
+	// Key, when set, signs the transfers and the NOTIFYs.
+	Key *Key
+	// Port is the port the secondary listens on, on 127.0.0.1; 0 picks a free
+	// one. A test sets it to tell the primary where to send NOTIFY first.
+	Port int
+}
 
 // startSecondary runs path with the arguments config returns for a fresh folder
-// and a free port, until the test ends.
-func startSecondary(t testing.TB, path string, config func(dir string, port int) []string) *Peer {
+// and port, until the test ends.
+func startSecondary(t testing.TB, path string, port int, config func(dir string, port int) []string) *Peer {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), filepath.Base(path)+"-secondary")
 	for _, sub := range []string{"run", "db", "zones"} {
@@ -26,7 +37,9 @@ func startSecondary(t testing.TB, path string, config func(dir string, port int)
 			t.Fatal(err)
 		}
 	}
-	port := testutil.FreePort(t, "127.0.0.1")
+	if port == 0 {
+		port = testutil.FreePort(t, "127.0.0.1")
+	}
 	p := &Peer{
 		Name: filepath.Base(path), Dir: dir, path: path,
 		Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)),
@@ -36,13 +49,14 @@ func startSecondary(t testing.TB, path string, config func(dir string, port int)
 	return p
 }
 
-// StartKnotSecondary starts knotd as a secondary of origins from primary. It
+// StartKnotSecondary starts knotd as a secondary of origins. It
 // keeps the differences it receives (journal-content: changes), so that its log
 // shows whether each transfer in was an AXFR or an IXFR.
-func StartKnotSecondary(t testing.TB, primary netip.AddrPort, key *Key, origins ...string) *Peer {
+func StartKnotSecondary(t testing.TB, opts SecondaryOptions, origins ...string) *Peer {
 	t.Helper()
 	knotd := RequireTool(t, "knotd")
-	return startSecondary(t, knotd, func(dir string, port int) []string {
+	primary, key := opts.Primary, opts.Key
+	return startSecondary(t, knotd, opts.Port, func(dir string, port int) []string {
 		var b strings.Builder
 		fmt.Fprintf(&b, `server:
     rundir: %q
@@ -87,11 +101,12 @@ zone:
 	})
 }
 
-// StartNSDSecondary starts nsd as a secondary of origins from primary.
-func StartNSDSecondary(t testing.TB, primary netip.AddrPort, key *Key, origins ...string) *Peer {
+// StartNSDSecondary starts nsd as a secondary of origins.
+func StartNSDSecondary(t testing.TB, opts SecondaryOptions, origins ...string) *Peer {
 	t.Helper()
 	nsd := RequireTool(t, "nsd")
-	return startSecondary(t, nsd, func(dir string, port int) []string {
+	primary, key := opts.Primary, opts.Key
+	return startSecondary(t, nsd, opts.Port, func(dir string, port int) []string {
 		var b strings.Builder
 		b.WriteString(nsdServerConfig(dir, port))
 		k := nsdKey(&b, key)
