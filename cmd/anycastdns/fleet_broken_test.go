@@ -80,14 +80,7 @@ func startFakePrimary(t *testing.T, z peers.Zone) *fakePrimary {
 // set replaces the zone served with the records of z.
 func (p *fakePrimary) set(t *testing.T, z peers.Zone) {
 	t.Helper()
-	var rrs []dns.RR
-	zp := dns.NewZoneParser(strings.NewReader(z.Text), z.Origin, "")
-	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		rrs = append(rrs, rr)
-	}
-	if err := zp.Err(); err != nil {
-		t.Fatal(err)
-	}
+	rrs := zoneRecords(t, z)
 	p.mu.Lock()
 	p.rrs = rrs
 	p.mu.Unlock()

@@ -103,6 +103,12 @@ func kdigAXFR(t *testing.T, addr, origin string, key peers.Key) []string {
 // zoneText returns the records of z's master file, canonical and sorted.
 func zoneText(t *testing.T, z peers.Zone) []string {
 	t.Helper()
+	return canonicalRecords(zoneRecords(t, z))
+}
+
+// zoneRecords parses z's master file.
+func zoneRecords(t *testing.T, z peers.Zone) []dns.RR {
+	t.Helper()
 	var rrs []dns.RR
 	zp := dns.NewZoneParser(strings.NewReader(z.Text), z.Origin, "")
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
@@ -111,7 +117,7 @@ func zoneText(t *testing.T, z peers.Zone) []string {
 	if err := zp.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return canonicalRecords(rrs)
+	return rrs
 }
 
 // canonicalRecords writes rrs as lower-case text, sorted.

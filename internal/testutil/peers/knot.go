@@ -25,24 +25,11 @@ import (
 // knotPrimaryConfig renders knotd's configuration for the peer in dir on port.
 func knotPrimaryConfig(dir string, port int, opts Options, zones []Zone) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `server:
-    rundir: %q
-    listen: 127.0.0.1@%d
-    udp-workers: 1
-    tcp-workers: 2
-    background-workers: 1
-control:
-    listen: %q
-database:
-    storage: %q
-log:
-  - target: stderr
-    any: info
-`, filepath.Join(dir, "run"), port, knotSocket(dir), filepath.Join(dir, "db"))
+	b.WriteString(knotServerConfig(dir, port))
 	key := ""
 	if opts.Key != nil {
 		key = opts.Key.Name
-		fmt.Fprintf(&b, "key:\n  - id: %s\n    algorithm: %s\n    secret: %s\n", key, opts.Key.Algorithm, opts.Key.Secret)
+		knotKey(&b, opts.Key)
 		fmt.Fprintf(&b, "acl:\n  - id: xfr\n    key: %s\n    action: transfer\n", key)
 	} else {
 		b.WriteString("acl:\n  - id: xfr\n    address: 127.0.0.0/8\n    action: transfer\n")
@@ -82,6 +69,30 @@ log:
 		}
 	}
 	return b.String()
+}
+
+// knotServerConfig renders the server, control, database and log sections of
+// knotd's configuration for a peer in dir on port, logging to stderr.
+func knotServerConfig(dir string, port int) string {
+	return fmt.Sprintf(`server:
+    rundir: %q
+    listen: 127.0.0.1@%d
+    udp-workers: 1
+    tcp-workers: 2
+    background-workers: 1
+control:
+    listen: %q
+database:
+    storage: %q
+log:
+  - target: stderr
+    any: info
+`, filepath.Join(dir, "run"), port, knotSocket(dir), filepath.Join(dir, "db"))
+}
+
+// knotKey renders the key section of knotd's configuration for key.
+func knotKey(b *strings.Builder, key *Key) {
+	fmt.Fprintf(b, "key:\n  - id: %s\n    algorithm: %s\n    secret: %s\n", key.Name, key.Algorithm, key.Secret)
 }
 
 func knotSocket(dir string) string { return filepath.Join(dir, "run", "knot.sock") }

@@ -58,23 +58,10 @@ func StartKnotSecondary(t testing.TB, opts SecondaryOptions, origins ...string) 
 	primary, key := opts.Primary, opts.Key
 	return startSecondary(t, knotd, opts.Port, func(dir string, port int) []string {
 		var b strings.Builder
-		fmt.Fprintf(&b, `server:
-    rundir: %q
-    listen: 127.0.0.1@%d
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-control:
-    listen: %q
-database:
-    storage: %q
-log:
-  - target: stderr
-    any: info
-`, filepath.Join(dir, "run"), port, knotSocket(dir), filepath.Join(dir, "db"))
+		b.WriteString(knotServerConfig(dir, port))
 		keyLine := ""
 		if key != nil {
-			fmt.Fprintf(&b, "key:\n  - id: %s\n    algorithm: %s\n    secret: %s\n", key.Name, key.Algorithm, key.Secret)
+			knotKey(&b, key)
 			keyLine = "\n    key: " + key.Name
 		}
 		fmt.Fprintf(&b, `remote:
