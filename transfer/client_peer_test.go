@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/testutil/peers"
 )
 
 // The client against real primaries: Knot and BIND (AXFR and IXFR from their
@@ -17,15 +19,15 @@ import (
 // without TSIG.
 
 // peerStarter starts a real primary of zones, requiring opts.Key when set.
-type peerStarter func(t *testing.T, opts peerOptions, zones ...peerZone) *peer
+type peerStarter func(t testing.TB, opts peers.Options, zones ...peers.Zone) *peers.Peer
 
-func TestClientKnot(t *testing.T) { testClientPeer(t, startKnot, true) }
-func TestClientBIND(t *testing.T) { testClientPeer(t, startBIND, true) }
-func TestClientNSD(t *testing.T)  { testClientPeer(t, startNSD, false) }
+func TestClientKnot(t *testing.T) { testClientPeer(t, peers.StartKnot, true) }
+func TestClientBIND(t *testing.T) { testClientPeer(t, peers.StartBIND, true) }
+func TestClientNSD(t *testing.T)  { testClientPeer(t, peers.StartNSD, false) }
 
 // peerTestZone is the zone example. at serial with n address and text records;
 // changed removes the first ten names, renumbers the eleventh and adds five.
-func peerTestZone(serial uint32, n int, changed bool) peerZone {
+func peerTestZone(serial uint32, n int, changed bool) peers.Zone {
 	var b strings.Builder
 	fmt.Fprintf(&b, "$ORIGIN example.\n$TTL 300\n@ SOA ns admin %d 3600 600 86400 300\n@ NS ns\nns A 192.0.2.53\n", serial)
 	for i := range n {
@@ -44,7 +46,7 @@ func peerTestZone(serial uint32, n int, changed bool) peerZone {
 			fmt.Fprintf(&b, "new%d AAAA 2001:db8::%x\n", i, i+1)
 		}
 	}
-	return peerZone{Origin: "example.", Text: b.String()}
+	return peers.Zone{Origin: "example.", Text: b.String()}
 }
 
 // recordSet returns rrs as canonical text, sorted.
@@ -61,7 +63,7 @@ func recordSet(t *testing.T, rrs []dns.RR) []string {
 }
 
 // zoneRecords parses the master file text of z.
-func zoneRecords(t *testing.T, z peerZone) []dns.RR {
+func zoneRecords(t *testing.T, z peers.Zone) []dns.RR {
 	t.Helper()
 	var rrs []dns.RR
 	zp := dns.NewZoneParser(strings.NewReader(z.Text), z.Origin, "")
@@ -127,7 +129,7 @@ func applyDiffs(t *testing.T, rrs []dns.RR, diffs []diff) []dns.RR {
 func testClientPeer(t *testing.T, start peerStarter, ixfr bool) {
 	key := testKey(t, "xfr-key")
 	v1 := peerTestZone(2024010101, 3000, false)
-	p := start(t, peerOptions{Key: &key}, v1)
+	p := start(t, peers.Options{Key: peerKey(key)}, v1)
 	wrongName, _ := NewKey("wrong-key", "", key.Secret)
 	wrongSecret, _ := NewKey("xfr-key", "", base64.StdEncoding.EncodeToString([]byte("not the secret")))
 	good, _ := NewKeyring(key, wrongName)
@@ -213,4 +215,9 @@ func testClientPeer(t *testing.T, start peerStarter, ixfr bool) {
 		t.Errorf("delta removes %d and adds %d records, want 22 and 7", len(d.Removed), len(d.Added))
 	}
 	sameRecords(t, "v1 with the IXFR deltas", applyDiffs(t, zoneRecords(t, v1), inc.Diffs), zoneRecords(t, v2))
+}
+
+// peerKey is key as the real peers spell it.
+func peerKey(key Key) *peers.Key {
+	return &peers.Key{Name: key.Name, Algorithm: strings.TrimSuffix(key.Algorithm, "."), Secret: key.Secret}
 }

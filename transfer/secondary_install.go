@@ -21,6 +21,12 @@ var errNothing = errors.New("the transfer brought no usable records")
 // counted, and the old one keeps serving. It reports whether the version serves.
 func (s *Secondary) install(ctx context.Context, z *secZone, kind string, r *received) bool {
 	origin := z.cfg.Origin
+	if len(r.Full) > 0 {
+		// RFC 1995 section 4: a primary without the differences (NSD) answers
+		// an IXFR with the whole zone, in AXFR form; it is counted and logged
+		// as what it is, an AXFR, as Knot logs it ("fallback to AXFR").
+		kind = "axfr"
+	}
 	old := z.get().cur
 	var (
 		next *zone.Zone

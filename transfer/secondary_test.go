@@ -141,6 +141,11 @@ func TestSecondaryIXFRFallback(t *testing.T) {
 				if !slices.Contains(h.rec.log(), c.journal) {
 					t.Errorf("journal %q, want %q", h.rec.log(), c.journal)
 				}
+				// Each way, the version came as a whole zone: an AXFR.
+				if h.transfers("axfr", "success") != 2 || h.transfers("ixfr", "success") != 0 {
+					t.Errorf("transfers_total{success}: axfr %v, ixfr %v, want 2 and 0",
+						h.transfers("axfr", "success"), h.transfers("ixfr", "success"))
+				}
 			})
 		})
 	}

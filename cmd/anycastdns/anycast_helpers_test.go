@@ -58,7 +58,14 @@ func (r *testRouter) waitRoute(t *testing.T, s *served, want bgptest.State, limi
 // only the faults the tests inject withdraw the prefix.
 func startAnycastNode(t *testing.T, r *testRouter, healthExtra string) *served {
 	t.Helper()
-	cfg := fmt.Sprintf(`metrics:
+	path := writeFile(t, t.TempDir(), "anycast.yaml", anycastConfig(r, healthExtra))
+	return startServeArgs(t, "-config", path)
+}
+
+// anycastConfig is the configuration startAnycastNode runs, without zones (the
+// built-in ones serve unless a zones section is appended).
+func anycastConfig(r *testRouter, healthExtra string) string {
+	return fmt.Sprintf(`metrics:
   listen: 127.0.0.1:0
 listen: ["127.0.0.1:0"]
 health:
@@ -83,8 +90,6 @@ health:
     grace: 300ms
     linger: 300ms
 `, healthExtra, testNodeAS, testRouterAS, r.Port, testPrefix)
-	path := writeFile(t, t.TempDir(), "anycast.yaml", cfg)
-	return startServeArgs(t, "-config", path)
 }
 
 // post sends an empty POST to path on the node's metrics listener.

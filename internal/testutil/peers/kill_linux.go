@@ -1,4 +1,4 @@
-package transfer
+package peers
 
 import (
 	"os/exec"
