@@ -86,7 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.loadRounds, "load-rounds", 5, "root and nsec3 suites: fresh starts of each server on the suite's zone (servers alternated) for the load-time and memory table; 0 skips them")
 	fs.StringVar(&o.knotc, "knotc", "knotc", "Knot's knotc, with which the transfer suite's primary reloads its zones")
 	fs.IntVar(&o.xfrSize, "xfr-delegations", 100000, "transfer suite: delegations of the zones transferred by AXFR and IXFR")
-	fs.DurationVar(&o.stall, "stall-duration", 5*time.Second, "transfer suite: length of the fixed-rate runs, idle and during an AXFR")
+	fs.DurationVar(&o.stall, "stall-duration", 10*time.Second, "transfer suite: length of the fixed-rate runs, idle and during an AXFR")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

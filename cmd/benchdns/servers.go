@@ -25,7 +25,12 @@ func (a Anycastdns) Command(dir string, port int, zones []Zone) (*exec.Cmd, erro
 	var b strings.Builder
 	fmt.Fprintf(&b, "identity: bench\nmetrics:\n  listen: \"\"\nlog:\n  level: warn\nlisten:\n  - 127.0.0.1:%d\n", port)
 	if primaryOf(zones) != "" {
-		fmt.Fprintf(&b, "transfer:\n  state-dir: %q\n", filepath.Join(dir, "state"))
+		// anycastdns does not make its state-dir (packages make /var/lib/anycastdns).
+		state := filepath.Join(dir, "state")
+		if err := os.MkdirAll(state, 0o755); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "transfer:\n  state-dir: %q\n", state)
 	}
 	b.WriteString("zones:\n")
 	for _, z := range zones {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -81,7 +82,28 @@ func (b *Bench) reportTransfer(w io.Writer, ts *TransferSuite) {
 	samples := func(r ServerRuns) []TransferSample { return r.Xfrs }
 	table(w, ts.Servers, transferColumns, samples)
 	fasterPeerRow(w, ts.Servers, transferColumns, samples)
+	outlastedNote(w, ts.Servers)
 	transferGoals(w, ts.Servers)
+}
+
+// outlastedNote names the servers whose transfer under load ended after the fixed-rate
+// run did, in how many rounds: their p99 during AXFR saw only part of the transfer.
+func outlastedNote(w io.Writer, runs []ServerRuns) {
+	var parts []string
+	for _, r := range runs {
+		n := 0
+		for _, x := range r.Xfrs {
+			if x.Outlasted {
+				n++
+			}
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s in %d of %d rounds", r.Name, n, len(r.Xfrs)))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "\nNote: the AXFR under load outlasted the fixed-rate run (its p99 saw only part of the transfer): %s.\n", strings.Join(parts, "; "))
+	}
 }
 
 // transferGoals prints ours against the goals of issue 11, when ours and a peer ran.
