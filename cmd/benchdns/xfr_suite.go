@@ -100,7 +100,11 @@ func (b *Bench) runTransfer(ctx context.Context, dir, knotd, knotc, rootZone str
 		return nil, err
 	}
 	zones := []Zone{{Origin: ".", File: root}, {Origin: sizeOrigin, File: g.ZoneFile}, {Origin: xfrOrigin, File: ts.bigFile}}
+	// Every server starts with no state: none left by an earlier run in the -out folder.
 	ts.primaryDir = filepath.Join(xdir, "primary")
+	if err := os.RemoveAll(ts.primaryDir); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(b.Log, "transfer: %d records in the root zone, %d in each delegation zone\n", ts.RootRecords, ts.ZoneRecords)
 	p, _, err := b.startLogged(ctx, "starting", KnotPrimary{Bin: knotd, Journaled: []string{sizeOrigin}}, ts.primaryDir, zones)
 	if err != nil {
@@ -166,6 +170,11 @@ func (b *Bench) transferRound(ctx context.Context, ts *TransferSuite, s Server, 
 		return t, err
 	}
 	defer r.stop()
+	// What a server does after its first answer (persisting its copies, handing memory
+	// back) is over before the idle run.
+	if err := quiet(ctx, r); err != nil {
+		return t, err
+	}
 	l := b.fixed(ts.queries, false)
 	l.Duration = ts.StallDuration
 	if t.Idle, err = b.measure(ctx, r, l); err != nil {
@@ -178,6 +187,9 @@ func (b *Bench) transferRound(ctx context.Context, ts *TransferSuite, s Server, 
 // startSecondary starts s in dir as a secondary of zones with no copy of them, waits
 // until it answers with serials, and returns it with Load the time to that answer.
 func (b *Bench) startSecondary(ctx context.Context, s Server, dir string, zones []Zone, serials map[string]uint32) (*Running, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
 	r, err := start(ctx, s, dir, zones, b.LoadTimeout)
 	if err != nil {
 		return nil, err
@@ -303,4 +315,36 @@ func querySerial(addr *net.UDPAddr, origin string) (uint32, error) {
 		return 0, fmt.Errorf("SOA %s at %s: no authoritative SOA answer (rcode %s)", origin, addr, dns.RcodeToString[r.Rcode])
 	}
 	return serial, nil
+}
+
+// Quiet is a server using less than quietShare of a core over a quietStep, read for at
+// most quietMax.
+const (
+	quietShare = 0.05
+	quietStep  = 500 * time.Millisecond
+	quietMax   = 30 * time.Second
+)
+
+// quiet waits until r is quiet (see quietShare), or quietMax.
+func quiet(ctx context.Context, r *Running) error {
+	prev, err := r.CPU()
+	for waited := time.Duration(0); err == nil && waited < quietMax; waited += quietStep {
+		if err = sleepCtx(ctx, quietStep); err != nil {
+			break
+		}
+		var now time.Duration
+		if now, err = r.CPU(); err != nil {
+			break
+		}
+		if isQuiet(now-prev, quietStep) {
+			return nil
+		}
+		prev = now
+	}
+	return err
+}
+
+// isQuiet reports whether cpu used over wall is less than quietShare of a core.
+func isQuiet(cpu, wall time.Duration) bool {
+	return float64(cpu) < quietShare*float64(wall)
 }

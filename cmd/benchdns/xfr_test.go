@@ -319,3 +319,12 @@ func TestParseFlagsTransfer(t *testing.T) {
 		t.Errorf("default suites %q: the full bench lacks the transfer suite (%v)", o.suites, err)
 	}
 }
+
+func TestIsQuiet(t *testing.T) {
+	if !isQuiet(10*time.Millisecond, time.Second) {
+		t.Error("1 % of a core: got busy")
+	}
+	if isQuiet(100*time.Millisecond, time.Second) {
+		t.Error("10 % of a core: got quiet")
+	}
+}
