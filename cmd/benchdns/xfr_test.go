@@ -216,21 +216,7 @@ func TestSecondaryConfigs(t *testing.T) {
 			if _, err := c.server.Command(dir, 5399, c.zones); err != nil {
 				t.Fatal(err)
 			}
-			conf := filepath.Join(dir, c.conf)
-			b, err := os.ReadFile(conf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, want := range c.require {
-				if !strings.Contains(string(b), want) {
-					t.Errorf("%s lacks %q:\n%s", c.conf, want, b)
-				}
-			}
-			if c.check != nil {
-				if out, err := c.check(conf).CombinedOutput(); err != nil {
-					t.Errorf("%s rejected by its checker: %v\n%s\n%s", c.conf, err, out, b)
-				}
-			}
+			checkConf(t, filepath.Join(dir, c.conf), c.require, c.check)
 			if _, err := os.Stat(filepath.Join(dir, "state")); (err == nil) != (c.name == "anycastdns") {
 				t.Errorf("state folder: %v; want one for anycastdns only (it does not make its state-dir)", err)
 			}
