@@ -5,6 +5,7 @@
 #   make build       the static binary in bin/anycastdns
 #   make run         serve the built-in example zones on 127.0.0.1:5353 and [::1]:5353
 #   make bench       dnsperf against anycastdns, NSD and Knot DNS side by side (cmd/benchdns)
+#   make bench-transfer  the three as secondaries of one Knot primary: AXFR, IXFR, p99 meanwhile
 #   make bench-go    the Go benchmarks, with allocations
 #   make bench-load  load time and memory of the signed root zone: anycastdns beside NSD
 #   make lab         the routed anycast lab (root): BIRD 2 and two PoPs in network namespaces;
@@ -41,7 +42,7 @@ IMAGE       ?= localhost/anycastdns:latest
 ENGINE      ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
 LAB_RUNTIME ?= binary
 
-.PHONY: all build run test deps vet staticcheck race fuzz bench bench-quick bench-go bench-load lab image clean
+.PHONY: all build run test deps vet staticcheck race fuzz bench bench-quick bench-transfer bench-go bench-load lab image clean
 
 all: build
 
@@ -84,11 +85,16 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRespond$$' -fuzztime $(FUZZ_RESPOND_EXECS) ./server
 
 # bench measures anycastdns beside NSD and Knot DNS with dnsperf (cmd/benchdns): the mix,
-# root, nsec3 and zone-size suites, medians of 3 alternated rounds, about 17 minutes (the
-# nsec3 suite signs its zone first). Run it on an otherwise idle machine. More flags:
-# make bench BENCHFLAGS='-suite mix -rounds 5'
+# root, nsec3, zone-size and transfer suites, medians of 3 alternated rounds, about 25
+# minutes (the nsec3 suite signs its zone first). Run it on an otherwise idle machine.
+# More flags: make bench BENCHFLAGS='-suite mix -rounds 5'
 bench: build deps
 	$(GO) run ./cmd/benchdns -anycastdns bin/anycastdns $(BENCHFLAGS)
+
+# bench-transfer is the transfer suite alone (about 7 minutes): the three servers as
+# secondaries of one Knot primary, AXFR and IXFR times and p99 during an AXFR.
+bench-transfer: build deps
+	$(GO) run ./cmd/benchdns -anycastdns bin/anycastdns -suite transfer $(BENCHFLAGS)
 
 # bench-quick is a one-minute smoke run of the same.
 bench-quick: build deps

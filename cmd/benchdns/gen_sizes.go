@@ -21,31 +21,18 @@ var sizeShares = []Share{
 //	ns1.nameN.tld.  A     an address from N
 //	ns1.nameN.tld.  AAAA  an address from N
 //
-// plus the apex SOA, NS and the NS's address: 3n+3 records.
+// plus the apex SOA, NS and the NS's address: 3n+3 records (writeDelegations).
 func genSize(dir string, n int, seed uint64, nQueries int) (*Generated, error) {
 	g := &Generated{
 		Origin:    sizeOrigin,
 		ZoneFile:  filepath.Join(dir, fmt.Sprintf("size%d.zone", n)),
 		QueryFile: filepath.Join(dir, fmt.Sprintf("size%d.queries", n)),
 	}
-	z, err := createZone(g.ZoneFile)
-	if err != nil {
+	var err error
+	if g.Records, err = writeDelegations(g.ZoneFile, sizeOrigin, n, 0, 0); err != nil {
 		return nil, err
 	}
 	o := sizeOrigin
-	z.rr(o, 86400, "SOA", "a.nic."+o+" hostmaster.nic."+o+" 2026112601 1800 900 604800 86400")
-	z.rr(o, 86400, "NS", "a.nic."+o)
-	z.rr("a.nic."+o, 86400, "A", "192.0.2.53")
-	for i := range n {
-		d := fmt.Sprintf("name%d.%s", i, o)
-		z.rr(d, 172800, "NS", "ns1."+d)
-		z.rr("ns1."+d, 172800, "A", fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
-		z.rr("ns1."+d, 172800, "AAAA", fmt.Sprintf("2001:db8:%x:%x::1", i>>16, i&0xffff))
-	}
-	g.Records = z.records
-	if err := z.close(); err != nil {
-		return nil, err
-	}
 	r := newRand(seed ^ uint64(n))
 	c, err := counts(nQueries, sizeShares)
 	if err != nil {
@@ -61,4 +48,36 @@ func genSize(dir string, n int, seed uint64, nQueries int) (*Generated, error) {
 	shuffle(r, qs)
 	g.Queries = qs
 	return g, writeQueries(g.QueryFile, qs)
+}
+
+// sizeSerial is the SOA serial of version 0 of a delegation zone.
+const sizeSerial = 2026112601
+
+// writeDelegations writes the TLD-like zone of genSize for origin into path, at
+// version (0 is genSize's zone): the serial is sizeSerial+version, and the glue A record
+// of each of the first version*perVersion delegations has moved to another address, so
+// that from one version to the next exactly perVersion A records change (an IXFR of
+// perVersion deletions and perVersion additions, RFC 1995 section 4). It returns the
+// number of records written.
+func writeDelegations(path, origin string, n, version, perVersion int) (int, error) {
+	z, err := createZone(path)
+	if err != nil {
+		return 0, err
+	}
+	o := origin
+	z.rr(o, 86400, "SOA", fmt.Sprintf("a.nic.%s hostmaster.nic.%s %d 1800 900 604800 86400", o, o, sizeSerial+version))
+	z.rr(o, 86400, "NS", "a.nic."+o)
+	z.rr("a.nic."+o, 86400, "A", "192.0.2.53")
+	moved := version * perVersion
+	for i := range n {
+		d := fmt.Sprintf("name%d.%s", i, o)
+		z.rr(d, 172800, "NS", "ns1."+d)
+		if i < moved {
+			z.rr("ns1."+d, 172800, "A", fmt.Sprintf("198.18.%d.%d", i>>8&255, i&255))
+		} else {
+			z.rr("ns1."+d, 172800, "A", fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		}
+		z.rr("ns1."+d, 172800, "AAAA", fmt.Sprintf("2001:db8:%x:%x::1", i>>16, i&0xffff))
+	}
+	return z.records, z.close()
 }

@@ -36,6 +36,15 @@
 //     same (signing takes 15-40 s here).
 //   - sizes: synthetic TLD-like zones of 1k, 100k and 1M delegations with glue: load time,
 //     memory after load, and qps.
+//   - transfer: each server as a secondary of one Knot primary on loopback (no TSIG),
+//     started afresh with no copy: the time from its start to its first answer with the
+//     primary's serial for the root zone and for a zone of 100k delegations (AXFR); from
+//     a NOTIFY to the first answer with the serial of a version with 100 changes (IXFR,
+//     from the primary's journal); and the p99 of dnsperf at the fixed rate on that zone,
+//     idle and while a second zone of 100k delegations comes in whole. Each figure
+//     is the median of the rounds, with ratios of ours to each peer and to the faster
+//     peer, and a line on the goals of issue 11 (no slower than either peer; p99 during
+//     the AXFR at most twice the idle p99).
 //
 // Before measuring a suite (and each zone of sizes), benchdns sends five queries of each
 // kind to every server, as dnsperf will send them, and stops with an error unless all

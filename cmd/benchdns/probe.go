@@ -30,6 +30,17 @@ var errExited = errors.New("exited before answering")
 // most one query per interval. It gives up at deadline, when ctx is done, or when
 // exited is closed (errExited).
 func awaitSOA(ctx context.Context, addr *net.UDPAddr, origin string, interval time.Duration, deadline time.Time, exited <-chan struct{}) (time.Time, error) {
+	return awaitSOAWith(ctx, addr, origin, interval, deadline, exited, func(m *dns.Msg) bool { return answersSOA(m, origin) })
+}
+
+// awaitSerial is awaitSOA until the answer carries serial: the first answer with a new
+// version of the zone, after a transfer.
+func awaitSerial(ctx context.Context, addr *net.UDPAddr, origin string, serial uint32, interval time.Duration, deadline time.Time, exited <-chan struct{}) (time.Time, error) {
+	return awaitSOAWith(ctx, addr, origin, interval, deadline, exited, func(m *dns.Msg) bool { return answersSerial(m, origin, serial) })
+}
+
+// awaitSOAWith is awaitSOA with the answer it waits for told by accept.
+func awaitSOAWith(ctx context.Context, addr *net.UDPAddr, origin string, interval time.Duration, deadline time.Time, exited <-chan struct{}, accept func(*dns.Msg) bool) (time.Time, error) {
 	q := new(dns.Msg)
 	q.SetQuestion(origin, dns.TypeSOA)
 	wire, err := q.Pack()
@@ -58,11 +69,14 @@ func awaitSOA(ctx context.Context, addr *net.UDPAddr, origin string, interval ti
 			if err := m.Unpack(buf[:n]); err != nil || m.Id != q.Id {
 				continue
 			}
-			if answersSOA(m, origin) {
+			if accept(m) {
 				got <- at
 				return
 			}
 			s := fmt.Sprintf("rcode %s, aa %v, %d answers", dns.RcodeToString[m.Rcode], m.Authoritative, len(m.Answer))
+			if serial, ok := soaSerial(m); ok {
+				s += fmt.Sprintf(", serial %d", serial)
+			}
 			last.Store(&s)
 		}
 	})
@@ -90,7 +104,7 @@ func awaitSOA(ctx context.Context, addr *net.UDPAddr, origin string, interval ti
 			if s := last.Load(); s != nil {
 				lastAnswer = "last answer: " + *s
 			}
-			return time.Time{}, fmt.Errorf("no authoritative answer to the %s SOA query by the deadline (%s)", origin, lastAnswer)
+			return time.Time{}, fmt.Errorf("no answer that would do to the %s SOA query by the deadline (%s)", origin, lastAnswer)
 		}
 	}
 }
@@ -108,4 +122,22 @@ func answersSOA(m *dns.Msg, origin string) bool {
 		}
 	}
 	return false
+}
+
+// answersSerial reports whether m is an authoritative answer with the SOA of origin
+// (answersSOA) whose serial is serial: the version the primary serves (RFC 1982
+// serial numbers compare equal only when they are the same number).
+func answersSerial(m *dns.Msg, origin string, serial uint32) bool {
+	got, ok := soaSerial(m)
+	return ok && got == serial && answersSOA(m, origin)
+}
+
+// soaSerial returns the serial of the first SOA record in m's answer section.
+func soaSerial(m *dns.Msg) (uint32, bool) {
+	for _, rr := range m.Answer {
+		if soa, ok := rr.(*dns.SOA); ok {
+			return soa.Serial, true
+		}
+	}
+	return 0, false
 }

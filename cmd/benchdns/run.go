@@ -47,13 +47,16 @@ type options struct {
 	rootZone    string
 	loadTimeout time.Duration
 	loadRounds  int
+	knotc       string
+	xfrSize     int
+	stall       time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("benchdns", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.suites, "suite", "mix,root,nsec3,sizes", "suites to run, comma-separated: mix, root, nsec3, sizes")
+	fs.StringVar(&o.suites, "suite", "mix,root,nsec3,sizes,transfer", "suites to run, comma-separated: mix, root, nsec3, sizes, transfer")
 	fs.StringVar(&o.servers, "servers", "anycastdns,nsd,knot", "servers to measure, comma-separated, in the order of each round")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of runs (servers alternated); tables show medians")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each dnsperf run (dnsperf -l)")
@@ -81,6 +84,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.rootZone, "root-zone", "zone/testdata/root.zone", "the root zone of the root suite")
 	fs.DurationVar(&o.loadTimeout, "load-timeout", 5*time.Minute, "how long a server may take to load its zones")
 	fs.IntVar(&o.loadRounds, "load-rounds", 5, "root and nsec3 suites: fresh starts of each server on the suite's zone (servers alternated) for the load-time and memory table; 0 skips them")
+	fs.StringVar(&o.knotc, "knotc", "knotc", "Knot's knotc, with which the transfer suite's primary reloads its zones")
+	fs.IntVar(&o.xfrSize, "xfr-delegations", 100000, "transfer suite: delegations of the zones transferred by AXFR and IXFR")
+	fs.DurationVar(&o.stall, "stall-duration", 10*time.Second, "transfer suite: length of the fixed-rate runs, idle and during an AXFR")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -91,12 +97,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		quick := map[string]func(){
-			"rounds":      func() { o.rounds = 1 },
-			"duration":    func() { o.duration = 2 * time.Second },
-			"warmup":      func() { o.warmup = 500 * time.Millisecond },
-			"queries":     func() { o.queries = 10000 },
-			"sizes":       func() { o.sizes = "1000,10000" },
-			"nsec3-names": func() { o.nsec3Names = 10_000 },
+			"rounds":          func() { o.rounds = 1 },
+			"duration":        func() { o.duration = 2 * time.Second },
+			"warmup":          func() { o.warmup = 500 * time.Millisecond },
+			"queries":         func() { o.queries = 10000 },
+			"sizes":           func() { o.sizes = "1000,10000" },
+			"nsec3-names":     func() { o.nsec3Names = 10_000 },
+			"xfr-delegations": func() { o.xfrSize = 10_000 },
+			"stall-duration":  func() { o.stall = stallDurationMin },
 		}
 		for name, apply := range quick {
 			if !set[name] {
@@ -109,6 +117,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.loadRounds < 0 || o.loadTimeout <= 0 {
 		return nil, errors.New("need -load-rounds ≥ 0 and -load-timeout > 0")
+	}
+	if o.xfrSize < 1 || o.stall < stallDurationMin {
+		return nil, fmt.Errorf("need -xfr-delegations ≥ 1 and -stall-duration ≥ %v", stallDurationMin)
 	}
 	if o.nsec3Names < nsec3MinNames {
 		return nil, fmt.Errorf("need -nsec3-names ≥ %d", nsec3MinNames)
@@ -150,8 +161,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	suites := list(o.suites)
 	for _, s := range suites {
-		if !slices.Contains([]string{"mix", "root", "nsec3", "sizes"}, s) {
-			return fmt.Errorf("unknown suite %q (want mix, root, nsec3, sizes)", s)
+		if !slices.Contains([]string{"mix", "root", "nsec3", "sizes", "transfer"}, s) {
+			return fmt.Errorf("unknown suite %q (want mix, root, nsec3, sizes, transfer)", s)
 		}
 	}
 	var sizes []int
@@ -177,6 +188,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if signer.SignZone, err = lookTool(o.signzone); err != nil {
+			return err
+		}
+	}
+	var knotd, knotc string
+	if slices.Contains(suites, "transfer") {
+		if knotd, err = lookTool(o.knotd); err != nil {
+			return err
+		}
+		if knotc, err = lookTool(o.knotc); err != nil {
 			return err
 		}
 	}
@@ -269,6 +289,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			b.reportSizes(stdout, runs)
+		case "transfer":
+			ts, err := b.runTransfer(ctx, dir, knotd, knotc, o.rootZone, o.xfrSize, o.seed, o.queries, o.stall)
+			if err != nil {
+				return err
+			}
+			b.reportTransfer(stdout, ts)
 		}
 	}
 	return nil

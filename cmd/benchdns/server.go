@@ -14,10 +14,14 @@ import (
 	"github.com/anycastdns/anycastdns/internal/netutil"
 )
 
-// Zone is one zone a server loads.
+// Zone is one zone a server loads: from its master file, or as a secondary of Primary.
 type Zone struct {
 	Origin string // fully qualified
-	File   string // absolute path of the master file
+	File   string // absolute path of the master file; empty for a secondary
+	// Primary is the address, "127.0.0.1:port", that the zone is transferred from when
+	// the server is its secondary (RFC 1996 section 2: the master the secondary refreshes
+	// from and takes NOTIFY for); empty when the server loads File.
+	Primary string
 }
 
 // Server knows how to configure and start one DNS server implementation.

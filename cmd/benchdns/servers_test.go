@@ -73,26 +73,33 @@ func TestServerConfigs(t *testing.T) {
 				t.Fatal(err)
 			}
 			conf := filepath.Join(sdir, c.conf)
-			b, err := os.ReadFile(conf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, want := range c.require {
-				if !strings.Contains(string(b), want) {
-					t.Errorf("%s lacks %q:\n%s", c.conf, want, b)
-				}
-			}
+			checkConf(t, conf, c.require, c.check)
 			if !strings.Contains(strings.Join(cmd.Args, " "), conf) {
 				t.Errorf("command %q does not name %s", cmd.Args, conf)
 			}
 			if c.name == "anycastdns" && !strings.Contains(strings.Join(cmd.Env, " "), "GOMAXPROCS=2") {
 				t.Error("anycastdns environment lacks GOMAXPROCS=2")
 			}
-			if c.check != nil {
-				if out, err := c.check(conf).CombinedOutput(); err != nil {
-					t.Errorf("%s rejected by its checker: %v\n%s\n%s", c.conf, err, out, b)
-				}
-			}
 		})
+	}
+}
+
+// checkConf checks that the configuration file conf holds each of require and, with a
+// check, that the server's own checker accepts it.
+func checkConf(t *testing.T, conf string, require []string, check func(conf string) *exec.Cmd) {
+	t.Helper()
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range require {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %q:\n%s", filepath.Base(conf), want, b)
+		}
+	}
+	if check != nil {
+		if out, err := check(conf).CombinedOutput(); err != nil {
+			t.Errorf("%s rejected by its checker: %v\n%s\n%s", filepath.Base(conf), err, out, b)
+		}
 	}
 }

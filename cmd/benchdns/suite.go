@@ -31,11 +31,12 @@ type Bench struct {
 // ServerRuns is the samples of one server in one suite.
 type ServerRuns struct {
 	Name  string
-	Load  time.Duration // start to first answer
-	Mem   Memory        // settled after the load (settledMemory)
-	Sat   []Sample      // at saturation, one per round
-	Fixed []Sample      // at the fixed rate, one per round
-	Loads []LoadSample  // fresh starts of the load rounds, one per round
+	Load  time.Duration    // start to first answer
+	Mem   Memory           // settled after the load (settledMemory)
+	Sat   []Sample         // at saturation, one per round
+	Fixed []Sample         // at the fixed rate, one per round
+	Loads []LoadSample     // fresh starts of the load rounds, one per round
+	Xfrs  []TransferSample // the transfer suite, one per round
 }
 
 // startAll starts every server on zones, one after the other (so that each loads on an
