@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,7 +18,10 @@ type SOAResult struct {
 }
 
 // QuerySOA asks p for origin's SOA (the refresh check of RFC 1034 section 4.3.5)
-// over UDP, and again over TCP when the reply is truncated. The reply must answer
+// over UDP, and again over TCP when the reply is truncated or refused (with or
+// without a signature): Knot answers queries to the catalog zones it generates only
+// over TCP from addresses its transfer ACL allows, and an unsigned REFUSED to a
+// signed query is not to be trusted anyway (RFC 8945 section 5.3). The reply must answer
 // the query (ID, question), be authoritative, hold the SOA of origin, and be signed
 // by p's key when there is one (RFC 8945 section 5.3). An error rcode is an
 // *RcodeError, a bad or missing signature a *TSIGError.
@@ -30,7 +34,7 @@ func (c *Client) QuerySOA(ctx context.Context, p Remote, origin string) (SOAResu
 		return SOAResult{}, err
 	}
 	m, err := c.exchangeUDP(ctx, p, req)
-	if err == nil && m.Truncated {
+	if (err == nil && m.Truncated) || refusedOverUDP(err) {
 		if req, err = c.newRequest(p, origin, dns.TypeSOA, nil); err != nil {
 			return SOAResult{}, err
 		}
@@ -46,6 +50,14 @@ func (c *Client) QuerySOA(ctx context.Context, p Remote, origin string) (SOAResu
 	res := SOAResult{SOA: soa}
 	res.Expire, res.HasExpire = expireOption(m)
 	return res, nil
+}
+
+// refusedOverUDP reports whether err is a reply over UDP that TCP may answer: a
+// REFUSED, or a reply whose signature does not verify.
+func refusedOverUDP(err error) bool {
+	var rcode *RcodeError
+	var tsig *TSIGError
+	return (errors.As(err, &rcode) && rcode.Rcode == dns.RcodeRefused) || errors.As(err, &tsig)
 }
 
 // answerSOA returns the SOA of origin in the authoritative answer m.

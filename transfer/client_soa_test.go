@@ -55,6 +55,13 @@ func TestQuerySOA(t *testing.T) {
 				}
 				return [][]byte{newSigner(t, key, raw, time.Time{}).sign(t, m)}
 			}},
+		{name: "refused over UDP, answered over TCP (a Knot catalog zone)", key: key.Name,
+			reply: func(q *dns.Msg, raw []byte, _ netip.AddrPort, tcp bool) [][]byte {
+				if !tcp {
+					return [][]byte{pack(t, answerTo(q, dns.RcodeRefused))} // unsigned, as Knot sends it
+				}
+				return [][]byte{newSigner(t, key, raw, time.Time{}).sign(t, answerTo(q, 0, soa))}
+			}},
 		{name: "unsigned reply to a signed query", key: key.Name, wantErr: "not signed", tsigErr: true,
 			reply: func(q *dns.Msg, _ []byte, _ netip.AddrPort, _ bool) [][]byte {
 				return [][]byte{pack(t, answerTo(q, 0, soa))}
