@@ -85,7 +85,7 @@ func requireLab(t *testing.T) {
 }
 
 // TestLab runs the routed lab: the scenarios of issue 3 against two PoPs and a BIRD
-// router, with the table and the timelines written to ANYCASTDNS_LAB_OUT.
+// router, then those of issue 11 with the PoPs as secondaries of a hidden Knot primary, with the table and the timelines written to ANYCASTDNS_LAB_OUT.
 func TestLab(t *testing.T) {
 	requireLab(t)
 	began := time.Now()
