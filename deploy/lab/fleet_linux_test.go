@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -184,13 +182,7 @@ func (l *lab) cutPrimary(t *testing.T) {
 	}
 }
 `, nftPrimaryTable, linkPrimary.peer4)
-	f := filepath.Join(l.out, "cut-primary.nft")
-	if err := os.WriteFile(f, []byte(rules), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := l.popA.ns.run("nft", "-f", f); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	l.nftA(t, "cut-primary.nft", rules)
 }
 
 // restorePrimary removes the cut; it is a no-op when there is none.

@@ -243,7 +243,14 @@ func (l *lab) blackhole(t *testing.T, ipv6Only bool) {
 	}
 }
 `, nftTable, match)
-	f := filepath.Join(l.out, "blackhole.nft")
+	l.nftA(t, "blackhole.nft", rules)
+}
+
+// nftA loads nftables rules into PoP A's namespace from a file named name in the
+// lab's outputs, which keeps them for the reader.
+func (l *lab) nftA(t *testing.T, name, rules string) {
+	t.Helper()
+	f := filepath.Join(l.out, name)
 	if err := os.WriteFile(f, []byte(rules), 0o644); err != nil {
 		t.Fatal(err)
 	}

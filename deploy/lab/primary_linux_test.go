@@ -87,21 +87,9 @@ acl:
     action: transfer
 template:
   - id: default
-    storage: "{{.Dir}}"
-    semantic-checks: off
-    zonefile-sync: -1
-    zonefile-load: difference
-    journal-content: changes
-    acl: pops
-    notify: [{{range $i, $p := .PoPs}}{{if $i}}, {{end}}{{$p.ID}}{{end}}]
+{{- template "zone" .}}
   - id: member
-    storage: "{{.Dir}}"
-    semantic-checks: off
-    zonefile-sync: -1
-    zonefile-load: difference
-    journal-content: changes
-    acl: pops
-    notify: [{{range $i, $p := .PoPs}}{{if $i}}, {{end}}{{$p.ID}}{{end}}]
+{{- template "zone" .}}
     catalog-role: member
     catalog-zone: {{.Catalog}}
 zone:
@@ -114,7 +102,15 @@ zone:
     template: member
     file: "{{$.Dir}}/{{.}}zone"
 {{- end}}
-`))
+{{define "zone"}}
+    storage: "{{.Dir}}"
+    semantic-checks: off
+    zonefile-sync: -1
+    zonefile-load: difference
+    journal-content: changes
+    acl: pops
+    notify: [{{range $i, $p := .PoPs}}{{if $i}}, {{end}}{{$p.ID}}{{end}}]
+{{- end}}`))
 
 // primary is knotd running in its own namespace, the PoPs' hidden primary.
 type primary struct {
