@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,9 +18,10 @@ type SOAResult struct {
 }
 
 // QuerySOA asks p for origin's SOA (the refresh check of RFC 1034 section 4.3.5)
-// over UDP, and again over TCP when the reply is truncated or REFUSED: Knot
-// answers the SOA of a catalog zone over TCP only (its process_query.c), and
-// other primaries may admit TCP alone as they do transfers. The reply must answer
+// over UDP, and again over TCP when the reply is truncated or refused (with or
+// without a signature): Knot answers queries to the catalog zones it generates only
+// over TCP from addresses its transfer ACL allows, and an unsigned REFUSED to a
+// signed query is not to be trusted anyway (RFC 8945 section 5.3). The reply must answer
 // the query (ID, question), be authoritative, hold the SOA of origin, and be signed
 // by p's key when there is one (RFC 8945 section 5.3). An error rcode is an
 // *RcodeError, a bad or missing signature a *TSIGError.
@@ -32,7 +34,7 @@ func (c *Client) QuerySOA(ctx context.Context, p Remote, origin string) (SOAResu
 		return SOAResult{}, err
 	}
 	m, err := c.exchangeUDP(ctx, p, req)
-	if m != nil && (m.Truncated || m.Rcode == dns.RcodeRefused) {
+	if (err == nil && m.Truncated) || refusedOverUDP(err) {
 		if req, err = c.newRequest(p, origin, dns.TypeSOA, nil); err != nil {
 			return SOAResult{}, err
 		}
@@ -50,6 +52,14 @@ func (c *Client) QuerySOA(ctx context.Context, p Remote, origin string) (SOAResu
 	return res, nil
 }
 
+// refusedOverUDP reports whether err is a reply over UDP that TCP may answer: a
+// REFUSED, or a reply whose signature does not verify.
+func refusedOverUDP(err error) bool {
+	var rcode *RcodeError
+	var tsig *TSIGError
+	return (errors.As(err, &rcode) && rcode.Rcode == dns.RcodeRefused) || errors.As(err, &tsig)
+}
+
 // answerSOA returns the SOA of origin in the authoritative answer m.
 func answerSOA(m *dns.Msg, origin string) (*dns.SOA, error) {
 	if !m.Authoritative {
@@ -64,8 +74,7 @@ func answerSOA(m *dns.Msg, origin string) (*dns.SOA, error) {
 }
 
 // exchangeUDP sends req to p from a socket bound to our source address and
-// returns the reply, with the error that makes it unusable (an error rcode, a
-// bad signature) if any. Datagrams that are not a reply to it (another ID, another
+// returns the reply. Datagrams that are not a reply to it (another ID, another
 // question, not DNS) are dropped and the wait goes on, as RFC 5452 section 9.1
 // asks of a resolver, until ctx ends.
 func (c *Client) exchangeUDP(ctx context.Context, p Remote, req *request) (*dns.Msg, error) {
@@ -93,7 +102,10 @@ func (c *Client) exchangeUDP(ctx context.Context, p Remote, req *request) (*dns.
 			continue
 		}
 		raw := append([]byte(nil), buf[:n]...)
-		return m, req.checkReply(raw, m, true)
+		if err := req.checkReply(raw, m, true); err != nil {
+			return nil, err
+		}
+		return m, nil
 	}
 }
 

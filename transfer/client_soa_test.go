@@ -55,12 +55,10 @@ func TestQuerySOA(t *testing.T) {
 				}
 				return [][]byte{newSigner(t, key, raw, time.Time{}).sign(t, m)}
 			}},
-		// Knot answers the SOA of a catalog zone over TCP only: REFUSED,
-		// unsigned, over UDP.
-		{name: "REFUSED over UDP, answered over TCP", key: key.Name,
+		{name: "refused over UDP, answered over TCP (a Knot catalog zone)", key: key.Name,
 			reply: func(q *dns.Msg, raw []byte, _ netip.AddrPort, tcp bool) [][]byte {
 				if !tcp {
-					return [][]byte{pack(t, answerTo(q, dns.RcodeRefused))}
+					return [][]byte{pack(t, answerTo(q, dns.RcodeRefused))} // unsigned, as Knot sends it
 				}
 				return [][]byte{newSigner(t, key, raw, time.Time{}).sign(t, answerTo(q, 0, soa))}
 			}},

@@ -4,7 +4,8 @@
 // The lab is a Go test (lab_test.go, Linux only, root only). It builds network namespaces:
 //
 //	client ── router (BIRD 2) ─┬─ pop-a: anycastdns, AS 65001, preferred
-//	                           └─ pop-b: anycastdns, AS 65001, AS path prepended twice
+//	                           ├─ pop-b: anycastdns, AS 65001, AS path prepended twice
+//	                           └─ primary: knotd, the hidden primary of both PoPs
 //
 // Both PoPs put the same anycast addresses, 198.51.100.53/32 and 2001:db8:53::53/128, on
 // their loopback and peer with the router over one IPv4 and one IPv6 eBGP session each.
@@ -18,6 +19,14 @@
 // issue lists (blackholed listener, SIGTERM drain, SIGKILL, SIGSTOP, recovery, an
 // IPv6-only fault), prints a markdown table of failover time and losses, and draws one
 // SVG timeline per scenario.
+//
+// The PoPs serve the lab's zone, and a catalog zone (RFC 9432), as secondaries of a hidden
+// primary, Knot in its own namespace: TSIG on every message, transfers from each PoP's
+// unicast address on its link, NOTIFY from the primary to that address. The fleet
+// scenarios measure the publication latency (a change on the primary until every PoP
+// answers the new serial), cut the primary off from PoP A past the SOA expire (PoP A
+// leaves, PoP B takes the traffic) and restore it (PoP A transfers and returns), and add
+// zones to the catalog (every PoP answers them).
 //
 // Run it as root:
 //

@@ -40,6 +40,9 @@ var (
 	linkA      = link{"ra", "10.250.1.1", "10.250.1.2", "fd00:250:1::1", "fd00:250:1::2"}
 	linkB      = link{"rb", "10.250.2.1", "10.250.2.2", "fd00:250:2::1", "fd00:250:2::2"}
 	linkClient = link{"rc", "10.250.3.1", "10.250.3.2", "fd00:250:3::1", "fd00:250:3::2"}
+	// The hidden primary's link: the PoPs reach it over the routed network, each from
+	// its own unicast address.
+	linkPrimary = link{"rp", "10.250.4.1", "10.250.4.2", "fd00:250:4::1", "fd00:250:4::2"}
 )
 
 // lab is the running topology.
@@ -51,9 +54,14 @@ type lab struct {
 	monitor  *routeMonitor
 	popA     *pop
 	popB     *pop
+	primary  *primary
 	targets  []target
 	nextHops map[string]string // router next hop → PoP
 	records  []record
+	// What the running scenario measured itself: durations its checks assert, and
+	// their summary for the table (see fleetScenarios).
+	measured []time.Duration
+	figure   string
 }
 
 // requireLab skips the test (or fails it under CI=true) when the lab cannot run here.
@@ -66,23 +74,23 @@ func requireLab(t *testing.T) {
 		}
 		t.Skip("the routed lab needs root (network namespaces): run `sudo make lab`")
 	}
-	for _, tool := range []string{"ip", "bird", "birdc", "nft"} {
+	for _, tool := range []string{"ip", "bird", "birdc", "nft", "knotd", "knotc"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if ci {
-				t.Fatalf("%s is missing: apt-get install -y bird2 nftables iproute2", tool)
+				t.Fatalf("%s is missing: apt-get install -y bird2 nftables iproute2 knot", tool)
 			}
-			t.Skipf("%s is missing: apt-get install -y bird2 nftables iproute2", tool)
+			t.Skipf("%s is missing: apt-get install -y bird2 nftables iproute2 knot", tool)
 		}
 	}
 }
 
 // TestLab runs the routed lab: the scenarios of issue 3 against two PoPs and a BIRD
-// router, with the table and the timelines written to ANYCASTDNS_LAB_OUT.
+// router, then those of issue 11 with the PoPs as secondaries of a hidden Knot primary, with the table and the timelines written to ANYCASTDNS_LAB_OUT.
 func TestLab(t *testing.T) {
 	requireLab(t)
 	began := time.Now()
 	l := setUp(t)
-	for _, sc := range scenarios() {
+	for _, sc := range append(scenarios(), fleetScenarios()...) {
 		if !t.Run(fmt.Sprintf("%d-%s", sc.num, sc.slug), func(t *testing.T) { l.run(t, sc) }) {
 			t.Logf("scenario %d failed; the next scenario starts from a fresh baseline", sc.num)
 		}
@@ -122,6 +130,7 @@ func setUp(t *testing.T) *lab {
 		nextHops: map[string]string{linkA.peer4: "pop-a", linkA.peer6: "pop-a", linkB.peer4: "pop-b", linkB.peer6: "pop-b"},
 	}
 	nsA, nsB := newNetns(t, prefix+"pop-a"), newNetns(t, prefix+"pop-b")
+	nsPrimary := newNetns(t, prefix+"primary")
 
 	// The router forwards, and must not drop a PoP's answer that arrives on the link the
 	// current route does not use (answers in flight during a failover): no reverse-path
@@ -135,6 +144,7 @@ func setUp(t *testing.T) *lab {
 	l.connect(t, nsA, linkA)
 	l.connect(t, nsB, linkB)
 	l.connect(t, l.client, linkClient)
+	l.connect(t, nsPrimary, linkPrimary)
 	for _, ns := range []netns{nsA, nsB} {
 		ns.ip(t, "addr", "add", anycast4+"/32", "dev", "lo")
 		ns.ip(t, "-6", "addr", "add", anycast6+"/128", "dev", "lo")
@@ -155,10 +165,18 @@ func setUp(t *testing.T) *lab {
 			{"pop_b4", linkB.peer4, false}, {"pop_b6", linkB.peer6, true},
 		},
 	})
+	secret := newSecret(t)
+	l.primary = startPrimary(t, nsPrimary, filepath.Join(work, "primary"), out, primaryConfig{
+		Listen: linkPrimary.peer4, Secret: secret, Key: xfrKey, Zone: zoneName, Catalog: catalogZone,
+		PoPs:    []primaryPoP{{"pop-a", linkA.peer4}, {"pop-b", linkB.peer4}},
+		Members: []string{"m0.lab."},
+	})
 	l.popA = newPop(t, nsA, bin, image, out, popConfig{identity: "pop-a", local4: linkA.peer4, local6: linkA.peer6,
-		router4: linkA.router4, router6: linkA.router6, anycast4: anycast4, anycast6: anycast6})
+		router4: linkA.router4, router6: linkA.router6, anycast4: anycast4, anycast6: anycast6,
+		primary: linkPrimary.peer4, secret: secret, stateDir: filepath.Join(work, "state-pop-a")})
 	l.popB = newPop(t, nsB, bin, image, out, popConfig{identity: "pop-b", local4: linkB.peer4, local6: linkB.peer6,
-		router4: linkB.router4, router6: linkB.router6, anycast4: anycast4, anycast6: anycast6, prepend: 2})
+		router4: linkB.router4, router6: linkB.router6, anycast4: anycast4, anycast6: anycast6, prepend: 2,
+		primary: linkPrimary.peer4, secret: secret, stateDir: filepath.Join(work, "state-pop-b")})
 	l.popB.start(t)
 	l.popA.start(t)
 	l.baseline(t)
@@ -225,7 +243,14 @@ func (l *lab) blackhole(t *testing.T, ipv6Only bool) {
 	}
 }
 `, nftTable, match)
-	f := filepath.Join(l.out, "blackhole.nft")
+	l.nftA(t, "blackhole.nft", rules)
+}
+
+// nftA loads nftables rules into PoP A's namespace from a file named name in the
+// lab's outputs, which keeps them for the reader.
+func (l *lab) nftA(t *testing.T, name, rules string) {
+	t.Helper()
+	f := filepath.Join(l.out, name)
 	if err := os.WriteFile(f, []byte(rules), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +263,8 @@ func (l *lab) blackhole(t *testing.T, ipv6Only bool) {
 // answering on both addresses and PoP B's routes present at the router as the backup.
 func (l *lab) baseline(t *testing.T) {
 	t.Helper()
-	_, _ = l.popA.ns.run("nft", "delete", "table", "inet", nftTable) // absent unless a blackhole is on
+	_, _ = l.popA.ns.run("nft", "delete", "table", "inet", nftTable)        // absent unless a blackhole is on
+	_, _ = l.popA.ns.run("nft", "delete", "table", "inet", nftPrimaryTable) // absent unless the primary is cut off
 	for _, p := range []*pop{l.popA, l.popB} {
 		if !p.running() {
 			p.start(t)

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,10 @@ type sample struct {
 	rtt    time.Duration
 	node   string
 }
+
+// badAnswer starts the node of a sample whose answer was not correct, e.g. "bad answer
+// from pop-a" for a SERVFAIL: it counts against the node rather than for it.
+const badAnswer = "bad answer from "
 
 // lost reports whether the query went unanswered.
 func (s sample) lost() bool { return s.node == "" }
@@ -50,6 +55,9 @@ type record struct {
 	end     time.Time
 	samples []sample
 	events  []event
+	// figure, when set, is what the scenario measured itself (e.g. the publication
+	// latency of zone changes), shown instead of the failover time.
+	figure string
 }
 
 // outcome summarises one address family of one scenario.
@@ -58,6 +66,7 @@ type outcome struct {
 	sent     int
 	lost     int
 	lostFrom time.Time // when the first lost query was sent (zero if none)
+	bad      int       // answers that were not correct (an error rcode, an SOA without AA)
 	byNode   map[string]int
 	// switched reports whether a query was answered by the record's `to` node after the
 	// fault; switchAfter is then the time from the fault to the first such answer.
@@ -90,6 +99,9 @@ func analyze(r record, family string) outcome {
 			continue
 		}
 		o.byNode[s.node]++
+		if strings.HasPrefix(s.node, badAnswer) {
+			o.bad++
+		}
 		if !s.sent.Before(lastFrom) {
 			o.last[s.node]++
 		}

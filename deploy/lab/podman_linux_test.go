@@ -84,6 +84,13 @@ func podman(d time.Duration, args ...string) (string, error) {
 	return string(out), err
 }
 
+// The container's user, and where its transfer.state-dir is mounted (the image's
+// default, /var/lib/anycastdns: the root file system is read-only).
+const (
+	containerUID      = 65532
+	containerStateDir = "/var/lib/anycastdns"
+)
+
 // container is the name of the PoP's container.
 func (p *pop) container() string { return "anycastdns-lab-" + string(p.ns) }
 
@@ -99,7 +106,7 @@ func (p *pop) command() *exec.Cmd {
 		"--network", "ns:/run/netns/"+string(p.ns), "--ulimit", "nofile=1000:1000", "--ulimit", "nproc=1000:1000",
 		"--read-only", "--user", "65532:65532", "--cap-drop", "all", "--cap-add", "net_bind_service",
 		"--security-opt", "no-new-privileges",
-		"-v", p.config+":/etc/anycastdns/anycastdns.yaml:ro", p.image)
+		"-v", p.config+":/etc/anycastdns/anycastdns.yaml:ro", "-v", p.state+":"+containerStateDir, p.image)
 }
 
 // mainPID returns the host PID of the anycastdns process: the command's own for the

@@ -36,6 +36,7 @@ type pop struct {
 	bin      string
 	image    string // the image to run in podman; "" runs bin
 	config   string
+	state    string // the host folder of the PoP's transfer.state-dir
 	logPath  string
 	routerID string
 	cmd      *exec.Cmd
@@ -50,11 +51,20 @@ type popConfig struct {
 	router4, router6   string // the router's addresses on that link
 	anycast4, anycast6 string
 	prepend            int
+	// The hidden primary's unicast address and the TSIG secret shared with it; the
+	// PoP is a secondary of the lab's zone and of the catalog (RFC 9432).
+	primary  string
+	secret   string
+	stateDir string // the copies of the secondary zones and their saved timers
 }
 
-// yaml renders the PoP's configuration: it listens on the anycast addresses only, probes
+// yaml renders the PoP's configuration: it listens on the anycast addresses, probes
 // them, and peers with the router over one IPv4 and one IPv6 session, so that each
-// prefix's next hop is an address of its own family.
+// prefix's next hop is an address of its own family. It also listens on its unicast
+// address, where the primary's NOTIFYs arrive (RFC 1996) and the lab asks each PoP for
+// its serial, and transfers the lab's zone and the catalog from the hidden primary from
+// that address (never the anycast one: the primary's answers would go to whichever PoP
+// is nearest).
 func (c popConfig) yaml() string {
 	peer := func(router, local, family string) string {
 		return fmt.Sprintf(`    - address: %q
@@ -71,6 +81,7 @@ identity: %[1]s
 listen:
   - "%[2]s:53"
   - "[%[3]s]:53"
+  - "%[9]s:53"
 metrics:
   listen: 127.0.0.1:9153
 log:
@@ -90,9 +101,35 @@ bgp:
   drain:
     grace: %[13]s
     linger: %[14]s
-`, c.identity, c.anycast4, c.anycast6, healthInterval, healthTimeout, healthRise, healthFall,
+%[15]s`, c.identity, c.anycast4, c.anycast6, healthInterval, healthTimeout, healthRise, healthFall,
 		popAS, c.local4, peer(c.router4, c.local4, "ipv4-unicast"), peer(c.router6, c.local6, "ipv6-unicast"),
-		c.prepend, drainGrace, drainLinger)
+		c.prepend, drainGrace, drainLinger, c.fleetYAML())
+}
+
+// fleetYAML renders the PoP's transfer settings: the lab's short timer bounds (the
+// zone's SOA says expire 10 s, below the default expire-min), a one-second timeout so
+// that a PoP cut off from its primary retries at the SOA retry interval, and the lab's
+// zone and the catalog as secondaries of the primary, NOTIFY accepted from it with the
+// key.
+func (c popConfig) fleetYAML() string {
+	zone := func(origin, extra string) string {
+		return fmt.Sprintf(`  - origin: %s
+    primaries: [{address: %q, key: %s}]
+    allow-notify: ["%s key %s"]
+%s`, origin, c.primary, xfrKey, c.primary, xfrKey, extra)
+	}
+	return fmt.Sprintf(`tsig-keys:
+  - name: %s
+    secret: %q
+transfer:
+  source-ipv4: %q
+  state-dir: %q
+  timeout: 1s
+  refresh-min: 1s
+  retry-min: 1s
+  expire-min: 1s
+zones:
+%s%s`, xfrKey, c.secret, c.local4, c.stateDir, zone(zoneName, ""), zone(catalogZone, "    catalog: true\n"))
 }
 
 // newPop writes the PoP's configuration into dir and makes sure its process is stopped
@@ -106,8 +143,19 @@ func newPop(t testing.TB, ns netns, bin, image, dir string, c popConfig) *pop {
 		bin:      bin,
 		image:    image,
 		config:   filepath.Join(dir, c.identity+".yaml"),
+		state:    c.stateDir,
 		logPath:  filepath.Join(dir, c.identity+".log"),
 		routerID: c.local4,
+	}
+	if err := os.MkdirAll(p.state, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if image != "" {
+		// The container's user owns the folder mounted at the image's state-dir.
+		if err := os.Chown(p.state, containerUID, containerUID); err != nil {
+			t.Fatal(err)
+		}
+		c.stateDir = containerStateDir
 	}
 	if err := os.WriteFile(p.config, []byte(c.yaml()), 0o644); err != nil {
 		t.Fatal(err)

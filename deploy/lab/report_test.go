@@ -39,6 +39,12 @@ func table(records []record) string {
 			case r.to != "":
 				sw = "not affected"
 			}
+			if r.figure != "" {
+				sw = r.figure
+			}
+			if o.bad > 0 {
+				sw += fmt.Sprintf("; %d bad answers", o.bad)
+			}
 			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %d of %d | %d | %d | %s |\n",
 				r.num, r.name, r.fault, fam, sw, o.lost, o.sent, o.byNode["pop-a"], o.byNode["pop-b"], lastSecond(o))
 		}

@@ -141,6 +141,7 @@ func (l *lab) run(t *testing.T, sc scenario) {
 	}
 	defer tr.stop() // when a fault fails to inject
 	r := record{num: sc.num, name: sc.name, fault: sc.fault, to: sc.to, only: sc.only, start: time.Now()}
+	l.measured, l.figure = nil, ""
 	time.Sleep(sc.pre)
 	if sc.inject != nil {
 		r.faultAt = time.Now()
@@ -150,6 +151,7 @@ func (l *lab) run(t *testing.T, sc scenario) {
 	time.Sleep(time.Until(r.start.Add(sc.pre + sc.post)))
 	r.end = time.Now()
 	r.samples = tr.stop()
+	r.figure = l.figure
 	if want := int(r.end.Sub(r.start).Seconds() * queryRate * float64(len(l.targets))); len(r.samples) < want*9/10 {
 		t.Logf("the client sent %d queries, want about %d: the machine is too busy for the set rate, and the timeline shows the gaps", len(r.samples), want)
 	}

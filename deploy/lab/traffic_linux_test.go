@@ -63,11 +63,11 @@ func queries(zone string) [2][]byte {
 func answeringNode(m *dns.Msg) string {
 	node := identity(m)
 	if m.Rcode != dns.RcodeSuccess || len(m.Answer) == 0 {
-		return "bad answer from " + node
+		return badAnswer + node
 	}
 	if len(m.Question) == 1 && m.Question[0].Qtype == dns.TypeSOA {
 		if _, ok := m.Answer[0].(*dns.SOA); !ok || !m.Authoritative {
-			return "bad answer from " + node
+			return badAnswer + node
 		}
 	}
 	return node
