@@ -15,6 +15,11 @@ import (
 // rename itself survives a power cut. A write that fails leaves the old file.
 func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
+	// The folder (transfer.state-dir) is made when missing, as NSD and Knot make
+	// theirs.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
