@@ -14,7 +14,7 @@ type ZoneFreshness struct {
 	// reported. (Configuration: zones[].required, default true.)
 	Required bool
 	// Secondary is set for a zone fed by transfers; the fields below up to
-	// Refresh mean something only then.
+	// ExpireAfter mean something only then.
 	Secondary bool
 	// Loaded: a version is serving (a persisted copy or a transfer).
 	Loaded bool
@@ -29,6 +29,12 @@ type ZoneFreshness struct {
 	LaggingSince time.Time
 	// Refresh is the SOA refresh interval in use (after clamping).
 	Refresh time.Duration
+	// Expires is the expire deadline of the copy held: past it the zone
+	// answers SERVFAIL. Zero while nothing is held.
+	Expires time.Time
+	// ExpireAfter is the expire period in use: Expires less the last
+	// successful refresh.
+	ExpireAfter time.Duration
 	// SignatureExpiry is the earliest expiration of a signature of the zone
 	// serving; zero for an unsigned zone.
 	SignatureExpiry time.Time
@@ -48,6 +54,13 @@ type FreshnessPolicy struct {
 	// serves answers that validators will soon call bogus. Zero takes
 	// max(2 × refresh, 1 h).
 	MinSignatureValidity time.Duration `yaml:"min-signature-validity"`
+	// Margin is the time the node needs to leave the anycast (the next
+	// freshness check, the drain grace, slack): a secondary zone is stale that
+	// long before its expire, so that the traffic has moved before the zone
+	// would answer SERVFAIL. It is capped at half the expire period. Not a
+	// configuration key: the node sets it to 2 × health.interval +
+	// bgp.drain.grace. Zero leaves at the expire.
+	Margin time.Duration `yaml:"-"`
 }
 
 // Check returns nil when every required zone of zones is fresh at now, and
@@ -74,6 +87,9 @@ func (p FreshnessPolicy) check(z ZoneFreshness, now time.Time) error {
 		case !z.Confirmed:
 			return fmt.Errorf("zone %s: the persisted copy is not confirmed fresh yet", z.Origin)
 		}
+		if err := p.checkExpire(z, now); err != nil {
+			return err
+		}
 		if !z.LaggingSince.IsZero() {
 			maxLag := p.MaxLag
 			if maxLag <= 0 {
@@ -94,6 +110,24 @@ func (p FreshnessPolicy) check(z ZoneFreshness, now time.Time) error {
 			return fmt.Errorf("zone %s: a signature expires in %v (min-signature-validity %v)",
 				z.Origin, left.Round(time.Second), minValid)
 		}
+	}
+	return nil
+}
+
+// checkExpire reports a secondary zone whose copy expires within the margin.
+// A secondary that cannot refresh its copy within the SOA expire stops
+// answering for the zone (RFC 1034 section 4.3.5): the node must be out of the
+// anycast by then, or clients reaching it get SERVFAIL. The margin is capped at
+// half the expire period, so that a copy just refreshed is never stale however
+// short the zone's timers.
+func (p FreshnessPolicy) checkExpire(z ZoneFreshness, now time.Time) error {
+	if z.Expires.IsZero() {
+		return nil
+	}
+	margin := max(min(p.Margin, z.ExpireAfter/2), 0)
+	if left := z.Expires.Sub(now); left <= margin {
+		return fmt.Errorf("zone %s: expires in %v, within the %v the node needs to leave before it would answer SERVFAIL",
+			z.Origin, max(left, 0).Round(100*time.Millisecond), margin)
 	}
 	return nil
 }
