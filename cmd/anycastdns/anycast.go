@@ -61,6 +61,11 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 	for _, t := range targets {
 		a.log.Info("health probe targets", zap.Stringer("prefix", t.Prefix), zap.Strings("addrs", t.Addrs))
 	}
+	// A zone is stale as long before its expire as the node needs to leave: one
+	// interval for the freshness check to notice, the drain grace until the
+	// withdrawal, one interval of slack.
+	fresh := cfg.Health.Freshness
+	fresh.Margin = 2*cfg.Health.Interval + cfg.BGP.Drain.Grace
 	var err error
 	a.mon, err = health.NewMonitor(cfg.Health, targets, health.MonitorOptions{
 		Probe:      prober.Probe,
@@ -69,7 +74,7 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 		// The monitor reports nothing before its Run starts, after a.ctrl is set.
 		OnTransition: func(ev health.Event) { a.ctrl.OnTransition(ev) },
 		Freshness: func(now time.Time) error {
-			return cfg.Health.Freshness.Check(d.freshness(now), now)
+			return fresh.Check(d.freshness(now), now)
 		},
 	})
 	if err != nil {

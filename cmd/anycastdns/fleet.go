@@ -212,11 +212,16 @@ func (f *fleet) freshness(required map[string]bool) func(time.Time) []health.Zon
 		secondary := map[string]bool{}
 		for _, st := range f.secondary.Status() {
 			secondary[st.Origin] = true
-			out = append(out, health.ZoneFreshness{
+			zf := health.ZoneFreshness{
 				Origin: st.Origin, Required: st.Required, Secondary: true,
 				Loaded: st.Loaded, Expired: st.Expired, Confirmed: st.Loaded && !st.Expired,
 				LaggingSince: st.LaggingSince, Refresh: st.Refresh, SignatureExpiry: st.SignatureExpiry,
-			})
+				Expires: st.Expires,
+			}
+			if !st.Expires.IsZero() && !st.LastRefresh.IsZero() {
+				zf.ExpireAfter = st.Expires.Sub(st.LastRefresh)
+			}
+			out = append(out, zf)
 		}
 		if f.loader == nil {
 			return out
