@@ -17,12 +17,17 @@ var (
 	// A change on the primary is served by every PoP within a second (NOTIFY, RFC 1996,
 	// then IXFR, RFC 1995).
 	publicationBound = time.Second
-	// A PoP cut off from its primary keeps serving until its copy expires: it may not
-	// leave before expire less one refresh (its last successful check was at most a
-	// refresh before the cut) and the jitter; it leaves at the first freshness check
-	// after the expire, and the router moves the traffic on GRACEFUL_SHUTDOWN.
-	earliestLeave  = (expireSecs - refreshSecs - 1) * time.Second
-	freshnessBound = expireSecs*time.Second + healthInterval + time.Second
+	// A PoP cut off from its primary keeps serving while its copy is fresh, and leaves
+	// before it expires: its copy is stale leaveMargin before the expire, the time the
+	// node needs to leave (one health interval for the freshness check to notice, the
+	// drain grace until the withdrawal, one interval of slack). It may not leave before
+	// expire less one refresh (its last successful check was at most a refresh before
+	// the cut), the jitter and the margin; it leaves at the first freshness check after
+	// that, and the router moves the traffic on GRACEFUL_SHUTDOWN, before the copy
+	// expires: no query meets its SERVFAIL.
+	leaveMargin    = 2*healthInterval + drainGrace
+	earliestLeave  = (expireSecs-refreshSecs-1)*time.Second - leaveMargin
+	freshnessBound = expireSecs*time.Second - leaveMargin + healthInterval + time.Second
 	// Restored, the PoP retries within the SOA retry (plus the transfer timeout), takes
 	// the zone in, and announces as a started node does.
 	restoreBound = (retrySecs+1)*time.Second + recoveryBound
@@ -58,15 +63,19 @@ func fleetScenarios() []scenario {
 			}},
 		{num: 9, slug: "freshness", name: "primary cut off past expire", fault: "nft drop primary in pop-a", to: "pop-b",
 			inject: func(t *testing.T, l *lab) { l.cutPrimary(t) },
-			pre:    time.Second, post: freshnessBound + 2*time.Second,
+			// Recorded until past the expire, so that a query meeting it would show.
+			pre: time.Second, post: expireSecs*time.Second + 2*time.Second,
 			check: func(t *testing.T, l *lab, r record) {
 				for _, fam := range []string{"IPv4", "IPv6"} {
 					o := analyze(r, fam)
 					if o.lost != 0 {
 						t.Errorf("%s: the withdrawal lost %d of %d queries, want 0", fam, o.lost, o.sent)
 					}
+					if o.bad != 0 {
+						t.Errorf("%s: %d bad answers, want 0: pop-a must leave before its copy expires and answers SERVFAIL", fam, o.bad)
+					}
 					if o.switched && o.switchAfter < earliestLeave {
-						t.Errorf("%s: pop-b answered %v after the cut, want no sooner than %v: a primary that is down is no reason to leave before the expire", fam, o.switchAfter, earliestLeave)
+						t.Errorf("%s: pop-b answered %v after the cut, want no sooner than %v: a primary that is down is no reason to leave while the copy is fresh", fam, o.switchAfter, earliestLeave)
 					}
 					switchedWithin(t, r, fam, freshnessBound)
 				}
