@@ -9,9 +9,15 @@ import "github.com/miekg/dns"
 //
 // Like Knot DNS, the addresses are taken from any node of the zone, occluded ones
 // included: below a zone cut they are the glue the parent holds for the child.
-func (z *Zone) resolveAdditional(nodes []*node) {
+//
+// It returns the targets of nodes that lie outside the referring node's own
+// subtree (remoteTargets), for the zone's index of referrers.
+func (z *Zone) resolveAdditional(nodes []*node) (remote []targetRef) {
 	r := resolver{z: z, synth: make(map[string][]*RRset)}
 	for _, n := range nodes {
+		if n.is(flagTargets) {
+			remote = z.remoteTargets(remote, n)
+		}
 		for _, set := range n.sets {
 			switch set.Type {
 			case dns.TypeNS, dns.TypeMX, dns.TypeSRV:
@@ -24,6 +30,7 @@ func (z *Zone) resolveAdditional(nodes []*node) {
 			n.glue = r.glueOf(n)
 		}
 	}
+	return remote
 }
 
 // serviceExtra returns the additional data of an SVCB or HTTPS RRset (RFC 9460

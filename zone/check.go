@@ -72,6 +72,9 @@ type checkIndex struct {
 	owners []string         // lower-case owner of each record, by index
 	names  map[string][]int // lower-case owner -> indexes of its records, in file order
 	order  []string         // owner names in order of first appearance
+	// rest, when set, is the zone the records are a part of (Apply checks the
+	// names it changes): has looks there for a name recs do not own.
+	rest *tree
 }
 
 // newCheckIndex indexes recs. The name map is sized for one owner per two records
@@ -122,7 +125,12 @@ func (ix *checkIndex) inZone(name string) bool {
 
 // has reports whether the lower-case name owns a record of type t.
 func (ix *checkIndex) has(name string, t uint16) bool {
-	for _, i := range ix.names[name] {
+	idx, ok := ix.names[name]
+	if !ok && ix.rest != nil {
+		n := ix.rest.nodes[name]
+		return n != nil && n.rrset(t) != nil
+	}
+	for _, i := range idx {
 		if ix.recs[i].RR.Header().Rrtype == t {
 			return true
 		}

@@ -300,6 +300,9 @@ func (s *staged) freeze() int {
 		set.encodeWire()
 		n.sets = append(n.sets, set)
 		count += len(set.RRs)
+		if hasExtra(g.typ) {
+			n.flags |= flagTargets
+		}
 		switch g.typ {
 		case dns.TypeCNAME:
 			n.cname = set
@@ -407,7 +410,9 @@ func (z *Zone) markNodes(nodes []*node) {
 		if n.ns != nil && n != z.apex {
 			n.flags |= flagDelegation
 		}
+		z.dnames = z.dnames || n.is(flagDNAME)
 		if isWildcardName(n.name) {
+			z.wildcards = true
 			if p, ok := parentName(n.name); ok {
 				if parent := z.nodes[p]; parent != nil {
 					parent.wild = n

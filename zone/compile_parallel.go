@@ -67,7 +67,13 @@ func inChunks(n int, f func(w, lo, hi int)) {
 // reads the address RRsets of any node, which nobody writes; the wildcard copies a
 // run makes are its own, equal to those another run would make.
 func resolveAll(z *Zone, nodes []*node) {
-	inChunks(len(nodes), func(_, lo, hi int) { z.resolveAdditional(nodes[lo:hi]) })
+	// by run, so that the index lists the referrers in the same order on any
+	// number of processors
+	remote := make([][]targetRef, (len(nodes)+runChunk-1)/runChunk)
+	inChunks(len(nodes), func(_, lo, hi int) {
+		remote[lo/runChunk] = z.resolveAdditional(nodes[lo:hi])
+	})
+	z.referrers = indexReferrers(nil, remote...)
 }
 
 // freezeAll freezes every staged node of order and returns how many records they

@@ -21,28 +21,6 @@ type Diff struct {
 // whole (AXFR), as NSD and Knot DNS do when an IXFR is out of sync.
 var ErrDiffMismatch = errors.New("the IXFR deltas do not apply to the zone version held")
 
-// Apply returns the version that diffs, applied in order to z, make (RFC 1995
-// section 4): each delta's Removed records are taken out and its Added records put
-// in, its old SOA replaced by its new one. A record is identified by its owner name
-// (any case, RFC 4343), class, type and RDATA, never its TTL (RFC 2181 section 5):
-// a TTL change is a removal and an addition. The result is checked and compiled as
-// Build does, with o; the LoadResult is Build's. z is not modified.
-//
-// The new version is compiled whole from its records; issue 12 makes the compile
-// incremental.
-func Apply(z *Zone, diffs []Diff, o DNSSECOptions) (*Zone, LoadResult, error) {
-	ix := newRecordIndex(z.Records()[1:])
-	soa := z.SOA()
-	for i, d := range diffs {
-		var err error
-		if soa, err = ix.apply(soa, d); err != nil {
-			err = fmt.Errorf("zone %s: IXFR delta %d of %d: %w", z.Origin(), i+1, len(diffs), err)
-			return nil, LoadResult{Origin: z.Origin(), Err: err}, err
-		}
-	}
-	return Build(z.Origin(), append([]dns.RR{soa}, ix.records()...), o)
-}
-
 // DiffOf returns the delta that turns old into new, the smallest there is: the
 // records only old holds (a record whose TTL changed among them), then those only
 // new holds, each list in the order of Records and led by the version's SOA. It is

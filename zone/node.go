@@ -13,6 +13,9 @@ const (
 	// flagDNAME marks an owner of a DNAME record (RFC 6672 section 2.3): names below
 	// it are redirected, and data there is occluded.
 	flagDNAME
+	// flagTargets marks a node with an RRset that carries additional data read from
+	// other names: NS, MX, SRV, SVCB or HTTPS (resolveAdditional).
+	flagTargets
 )
 
 // node is one name of the zone: an owner of records, or an empty non-terminal that

@@ -23,6 +23,16 @@ type tree struct {
 	canonicalOnce sync.Once
 	// sec is the denial-of-existence index of a signed zone (dnssec.go).
 	sec signedIndex
+	// referrers maps a lower-case name of the zone to the owners of the records
+	// whose additional data or glue read it (targets of NS, MX, SRV, SVCB and
+	// HTTPS records) when the owner is not the name or above it: sibling glue, a
+	// mail server elsewhere in the zone. Apply finds the others by walking up from
+	// the name. It may name owners that no longer read the name.
+	referrers map[string][]string
+	// wildcards and dnames say whether any node is a wildcard owner or a DNAME
+	// owner: their effects reach beyond their own names (synthesis, RFC 4592;
+	// redirection, RFC 6672), which an incremental Apply leaves to a full build.
+	wildcards, dnames bool
 }
 
 // find returns the node for the lower-case name, or the closest encloser (RFC 4592

@@ -1,0 +1,61 @@
+package zone
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/zone/internal/zonetest"
+)
+
+// glueChanges is a delta of changes to the zone of zonetest.DelegationZone: the A
+// glue of every step-th of the first changes delegations moves, the shape of the
+// benchmark's IXFR (cmd/benchdns, transfer suite).
+func glueChanges(tb testing.TB, changes, step int) Diff {
+	parse := func(s string) dns.RR {
+		r, err := dns.NewRR(s)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return r
+	}
+	soa := "example. 3600 IN SOA ns1.example. hostmaster.example. %d 7200 3600 1209600 300"
+	d := Diff{Removed: []dns.RR{parse(fmt.Sprintf(soa, 1))}, Added: []dns.RR{parse(fmt.Sprintf(soa, 2))}}
+	for k := range changes {
+		i := k * step
+		d.Removed = append(d.Removed, parse(fmt.Sprintf("ns.d%d.example. 3600 IN A 10.%d.%d.%d", i, i>>16&255, i>>8&255, i&255)))
+		d.Added = append(d.Added, parse(fmt.Sprintf("ns.d%d.example. 3600 IN A 198.18.%d.%d", i, i>>8&255, i&255)))
+	}
+	return d
+}
+
+// BenchmarkApply applies 100 changes to zones of delegations with glue: sharing
+// the nodes the change leaves (Apply), and, at 100,000 delegations, building the
+// whole version (applyWhole, what Apply did before) for comparison.
+func BenchmarkApply(b *testing.B) {
+	for _, size := range benchSizes {
+		z := mustCompileText(b, "example.", zonetest.DelegationZone(4+3*size))
+		diffs := []Diff{glueChanges(b, 100, size/100)}
+		z.canonicalNodes() // sorted once for a line of versions, by the first
+		b.Run(fmt.Sprintf("shared/delegations=%d", size), func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := Apply(z, diffs, DNSSECOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		if size > 100_000 {
+			continue
+		}
+		b.Run(fmt.Sprintf("whole/delegations=%d", size), func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := applyWhole(z, diffs, DNSSECOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+var benchSizes = []int{100_000, 1_000_000}
