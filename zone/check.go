@@ -120,7 +120,7 @@ func newCheckIndex(origin string, recs []zonefile.Record) *checkIndex {
 
 // inZone reports whether the lower-case name is at or below the origin.
 func (ix *checkIndex) inZone(name string) bool {
-	return dns.IsSubDomain(ix.origin, name)
+	return inDomain(name, ix.origin)
 }
 
 // has reports whether the lower-case name owns a record of type t.

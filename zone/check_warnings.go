@@ -26,7 +26,7 @@ func (ix *checkIndex) checkGlue(found *issues) {
 			continue
 		}
 		target := strings.ToLower(ns.Ns)
-		if !dns.IsSubDomain(owner, target) {
+		if !inDomain(target, owner) {
 			continue
 		}
 		if !ix.has(target, dns.TypeA) && !ix.has(target, dns.TypeAAAA) {
