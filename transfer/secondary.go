@@ -182,7 +182,16 @@ func (s *Secondary) run(z *secZone) {
 	go func() {
 		defer s.wg.Done()
 		defer close(z.done)
+		written := make(chan struct{})
+		go func() {
+			defer close(written)
+			s.writeCopies(z)
+		}()
 		s.loop(ctx, z)
+		// The newest version is written before the zone counts as stopped:
+		// Remove deletes the copy after, and a restart reads it.
+		close(z.persist)
+		<-written
 	}()
 }
 

@@ -32,6 +32,8 @@ type harness struct {
 	stopped bool
 	// failWrite makes the persisted copy's writer fail after its first record.
 	failWrite atomic.Bool
+	// holdWrite, when set, makes the copy's writer wait until it is closed.
+	holdWrite atomic.Pointer[chan struct{}]
 }
 
 // testTimers are the bounds of the tests: the SOA's timers (refresh 100 s, retry
@@ -136,8 +138,12 @@ func value(m prometheus.Metric) float64 {
 	return d.Counter.GetValue()
 }
 
-// write is writeText, or a writer that fails midway when failWrite is set.
+// write is writeText, or a writer that fails midway when failWrite is set; it
+// waits first while holdWrite is set.
 func (h *harness) write(w io.Writer, o string, rrs []dns.RR) error {
+	if hold := h.holdWrite.Load(); hold != nil {
+		<-*hold
+	}
 	if h.failWrite.Load() {
 		writeText(w, o, rrs[:1])
 		return errors.New("disk full")

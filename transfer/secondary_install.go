@@ -56,7 +56,7 @@ func (s *Secondary) install(ctx context.Context, z *secZone, kind string, r *rec
 		f.cur, f.res, f.lastTransfer = next, res, now
 		f.sawPrimary(now, max32(f.primarySerial, next.Serial()))
 	})
-	s.persistCopy(z, next)
+	z.queueCopy(next)
 	s.refreshed(z, now, next.SOA(), r.Expire, r.HasExpire)
 	s.cfg.Metrics.transfer(origin, kind, "success")
 	s.log.Info("secondary zone updated", zap.String("zone", origin), zap.String("kind", kind),
@@ -98,6 +98,27 @@ func (s *Secondary) journal(origin string, old, next *zone.Zone, r *received) {
 		return
 	}
 	s.deps.journal.Add(origin, s.deps.pub.DiffOf(old, next))
+}
+
+// queueCopy hands v to z's writer, in place of a version it has not started to
+// write: the copy is written beside the loop, which goes on taking in versions
+// (writing the text of a large zone takes longer than applying an IXFR to it).
+// Only the zone's loop calls it.
+func (z *secZone) queueCopy(v *zone.Zone) {
+	select {
+	case <-z.persist:
+	default:
+	}
+	z.persist <- v
+}
+
+// writeCopies writes each version z.persist hands over as z's copy, until it is
+// closed. A crash before the newest is written leaves an older copy whole, and
+// its timers then count from the copy's time (startCopy).
+func (s *Secondary) writeCopies(z *secZone) {
+	for v := range z.persist {
+		s.persistCopy(z, v)
+	}
 }
 
 // persistCopy writes v as z's persisted copy, atomically. A failure is logged:

@@ -123,3 +123,26 @@ func TestSecondaryPersistFailureKeepsOldCopy(t *testing.T) {
 		}
 	})
 }
+
+// A copy that is slow to write does not hold back the versions after it: they
+// serve at once, and the newest is written once the writer is free.
+func TestSecondarySlowCopyDoesNotHoldBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, h := started(t)
+		hold := make(chan struct{})
+		h.holdWrite.Store(&hold)
+		p.publish(version(2))
+		h.sleep(100 * sec)
+		h.wantServing("serial 2")
+		p.publish(version(3))
+		h.sleep(100 * sec)
+		h.wantServing("serial 3")
+		h.holdWrite.Store(nil)
+		close(hold)
+		synctest.Wait()
+		copied, err := os.ReadFile(filepath.Join(h.dir, "example.zone"))
+		if err != nil || !strings.Contains(string(copied), " 3 ") {
+			t.Errorf("copy once the writer is free (%v):\n%s\nwant serial 3", err, copied)
+		}
+	})
+}

@@ -14,6 +14,9 @@ type secZone struct {
 	cfg    SecondaryZone
 	file   string             // the persisted copy
 	notify chan struct{}      // a NOTIFY asks for a check; one pending at most
+	// persist holds the newest version not yet written as the copy, for the
+	// zone's writer (Secondary.writeCopies); the loop is its only sender.
+	persist chan *zone.Zone
 	done   chan struct{}      // closed when the loop returned
 	cancel context.CancelFunc // ends the loop; nil until it runs
 
@@ -36,7 +39,8 @@ type freshness struct {
 }
 
 func newSecZone(cfg SecondaryZone, file string) *secZone {
-	return &secZone{cfg: cfg, file: file, notify: make(chan struct{}, 1), done: make(chan struct{})}
+	return &secZone{cfg: cfg, file: file, notify: make(chan struct{}, 1), done: make(chan struct{}),
+		persist: make(chan *zone.Zone, 1)}
 }
 
 // stop ends z's loop, if it runs, and waits for it.
