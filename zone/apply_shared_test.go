@@ -311,3 +311,27 @@ func TestApplySharesWhatItCan(t *testing.T) {
 		})
 	}
 }
+
+// TestCanonicalKeyOrder: the keys of appendCanonicalKey sort as RFC 4034 section
+// 6.1 orders names (its own example), escaped bytes 0 and 1 included.
+func TestCanonicalKeyOrder(t *testing.T) {
+	want := []string{"example.", "a.example.", "yljkjljk.a.example.", "z.a.example.",
+		"zabc.a.example.", "z.example.", "\\000.z.example.", "\\001.z.example.", "\\001\\000.z.example.",
+		"\\002.z.example.", "*.z.example.", "\\200.z.example."}
+	nodes := make([]*node, len(want))
+	for i := range want {
+		nodes[len(want)-1-i] = &node{name: want[i]}
+	}
+	if got := orderNames(canonicalOrder(nodes)); !slices.Equal(got, want) {
+		t.Errorf("order:\n got %q\nwant %q", got, want)
+	}
+	sorted := canonicalOrder(nodes)
+	for i, name := range want {
+		if at, ok := canonicalIndex(sorted, name); !ok || at != i {
+			t.Errorf("canonicalIndex(%s) = %d, %v; want %d", name, at, ok, i)
+		}
+	}
+	if got := orderNames(below(sorted, "a.example.")); !slices.Equal(got, want[2:5]) {
+		t.Errorf("below a.example.: %q, want %q", got, want[2:5])
+	}
+}

@@ -27,57 +27,74 @@ func (z *Zone) canonicalNodes() []*node {
 // keep their order in nodes.
 func canonicalOrder(nodes []*node) []*node {
 	type keyed struct {
-		n      *node
-		labels [][]byte
+		key []byte
+		at  int // the place in nodes, for a stable order
 	}
-	ks := make([]keyed, 0, len(nodes))
+	ks := make([]keyed, len(nodes))
+	arena := make([]byte, 0, 24*len(nodes))
 	buf := make([]byte, maxNameWire+1)
-	for _, n := range nodes {
-		ks = append(ks, keyed{n: n, labels: canonicalLabels(n.name, buf)})
+	for i, n := range nodes {
+		start := len(arena)
+		arena = appendCanonicalKey(arena, n.name, buf)
+		ks[i] = keyed{key: arena[start:len(arena):len(arena)], at: i}
 	}
-	slices.SortStableFunc(ks, func(a, b keyed) int { return compareLabels(a.labels, b.labels) })
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := bytes.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return a.at - b.at
+	})
 	out := make([]*node, len(ks))
 	for i, k := range ks {
-		out[i] = k.n
+		out[i] = nodes[k.at]
 	}
 	return out
 }
 
-// canonicalLabels returns the labels of the lower-case name in wire form, rightmost
-// first, the key of the canonical order (RFC 4034 section 6.1); buf is scratch space
-// of at least maxNameWire+1 bytes. A name that does not pack has no labels.
-func canonicalLabels(name string, buf []byte) [][]byte {
+// appendCanonicalKey appends to dst the key of the lower-case name in the canonical
+// order: keys compare as byte strings (bytes.Compare) as their names do in that
+// order. buf is scratch space of at least maxNameWire+1 bytes.
+//
+// The key is the name's labels in wire form, rightmost first, each ended by a 0
+// byte, which sorts a label before every longer label it begins and a name
+// before its descendants. A 0 or 1 byte inside a label is written as 1 then 1
+// or 2, which keeps the order of the bytes and no 0 inside a label. A name that
+// does not pack has the empty key.
+func appendCanonicalKey(dst []byte, name string, buf []byte) []byte {
 	off, err := dns.PackDomainName(name, buf, 0, nil, false)
 	if err != nil {
-		return nil
+		return dst
 	}
-	var labels [][]byte
+	var starts [maxNameWire / 2]int
+	labels := 0
 	wire := buf[:off]
 	for i := 0; i < len(wire) && wire[i] != 0; i += int(wire[i]) + 1 {
-		labels = append(labels, bytes.Clone(wire[i+1:i+1+int(wire[i])]))
+		starts[labels] = i
+		labels++
 	}
-	slices.Reverse(labels)
-	return labels
-}
-
-// compareLabels compares two names by their canonicalLabels: label by label as
-// octet strings, a name before its descendants.
-func compareLabels(a, b [][]byte) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if c := bytes.Compare(a[i], b[i]); c != 0 {
-			return c
+	for l := labels - 1; l >= 0; l-- {
+		i := starts[l]
+		for _, c := range wire[i+1 : i+1+int(wire[i])] {
+			if c < 2 {
+				dst = append(dst, 1, c+1)
+			} else {
+				dst = append(dst, c)
+			}
 		}
+		dst = append(dst, 0)
 	}
-	return len(a) - len(b)
+	return dst
 }
 
 // canonicalIndex returns where the lower-case name is, or would be, in nodes sorted
 // in canonical order, and whether it is there.
 func canonicalIndex(nodes []*node, name string) (int, bool) {
 	buf := make([]byte, maxNameWire+1)
-	key := canonicalLabels(name, buf)
-	return slices.BinarySearchFunc(nodes, key, func(n *node, key [][]byte) int {
-		return compareLabels(canonicalLabels(n.name, buf), key)
+	key := appendCanonicalKey(nil, name, buf)
+	var scratch []byte
+	return slices.BinarySearchFunc(nodes, key, func(n *node, key []byte) int {
+		scratch = appendCanonicalKey(scratch[:0], n.name, buf)
+		return bytes.Compare(scratch, key)
 	})
 }
 
