@@ -93,6 +93,7 @@ func newCheckIndex(origin string, recs []zonefile.Record) *checkIndex {
 		idxs []int  // its indexes so far, stored in names when the run ends
 	)
 	for i, r := range recs {
+		yield(i)
 		name := r.RR.Header().Name
 		if i > 0 && name == recs[i-1].RR.Header().Name {
 			name = run // same spelling as the previous record: same lower-case owner

@@ -9,6 +9,7 @@ import (
 // is left to checkSOA.
 func (ix *checkIndex) checkOutOfZone(found *issues) {
 	for i, r := range ix.recs {
+		yield(i)
 		if !ix.inZone(ix.owners[i]) && r.RR.Header().Rrtype != dns.TypeSOA {
 			found.add(ix, i, "out-of-zone", "%s is outside the zone %s", r.RR.Header().Name, ix.origin)
 		}
@@ -52,7 +53,8 @@ func cnameCompanion(t uint16) bool {
 // Each problem is reported once per owner, at the record that made it, like
 // nsd-checkzone.
 func (ix *checkIndex) checkCNAME(found *issues) {
-	for _, name := range ix.order {
+	for i, name := range ix.order {
+		yield(i)
 		idx := ix.names[name]
 		if !ix.hasType(idx, dns.TypeCNAME) {
 			continue

@@ -20,6 +20,7 @@ func (ix *checkIndex) checkApexNS(found *issues) {
 // (RFC 1034 section 4.2.1).
 func (ix *checkIndex) checkGlue(found *issues) {
 	for i, r := range ix.recs {
+		yield(i)
 		ns, ok := r.RR.(*dns.NS)
 		owner := ix.owners[i]
 		if !ok || owner == ix.origin || !ix.inZone(owner) {
@@ -46,7 +47,8 @@ func (ix *checkIndex) checkTTLs(found *issues) {
 		ttl   uint32
 	}
 	var sets []first // the RRsets of the current owner, few: one per type
-	for _, name := range ix.order {
+	for k, name := range ix.order {
+		yield(k)
 		sets = sets[:0]
 	next:
 		for _, i := range ix.names[name] {

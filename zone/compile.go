@@ -53,6 +53,7 @@ func compile(origin string, recs []zonefile.Record, warn bool) (*Zone, []*zonefi
 		if addErr = b.add(&recs[i]); addErr != nil {
 			break
 		}
+		yield(i)
 	}
 	<-checked
 	if checkErr != nil {
@@ -228,8 +229,9 @@ func (b *builder) finish() (*Zone, error) {
 	}
 	indexed := beside(func() {
 		z.nodes = make(map[string]*node, len(nodes))
-		for _, n := range nodes {
+		for i, n := range nodes {
 			z.nodes[n.name] = n
+			yield(i)
 		}
 	})
 	z.records = freezeAll(b.order)
@@ -404,9 +406,34 @@ func dedupe(rrs []dns.RR) []dns.RR {
 	return out
 }
 
+// byDepth returns the nodes ordered by their number of labels, shallowest first,
+// in their order otherwise: a counting sort, which yields as it goes (a sort of
+// a large zone would hold its processor for tens of milliseconds).
+func byDepth(nodes []*node) []*node {
+	depths := make([]uint8, len(nodes))
+	var counts [maxNameWire/2 + 2]int
+	for i, n := range nodes {
+		yield(i)
+		d := min(dns.CountLabel(n.name), len(counts)-2)
+		depths[i] = uint8(d)
+		counts[d+1]++
+	}
+	for d := 1; d < len(counts); d++ {
+		counts[d] += counts[d-1]
+	}
+	out := make([]*node, len(nodes))
+	for i, n := range nodes {
+		yield(i)
+		out[counts[depths[i]]] = n
+		counts[depths[i]]++
+	}
+	return out
+}
+
 // markNodes sets the wildcard child and zone-cut facts of every node.
 func (z *Zone) markNodes(nodes []*node) {
-	for _, n := range nodes {
+	for i, n := range nodes {
+		yield(i)
 		if n.ns != nil && n != z.apex {
 			n.flags |= flagDelegation
 		}
@@ -422,17 +449,8 @@ func (z *Zone) markNodes(nodes []*node) {
 	}
 	// Cuts are inherited top-down: the topmost delegation point or DNAME owner wins,
 	// as the walk down the tree of RFC 1034 section 4.3.2 step 3 meets it first.
-	type deep struct {
-		n     *node
-		depth int
-	}
-	byDepth := make([]deep, len(nodes))
-	for i, n := range nodes {
-		byDepth[i] = deep{n, dns.CountLabel(n.name)}
-	}
-	slices.SortStableFunc(byDepth, func(a, b deep) int { return a.depth - b.depth })
-	for _, d := range byDepth {
-		n := d.n
+	for i, n := range byDepth(nodes) {
+		yield(i)
 		if n != z.apex {
 			if p, ok := parentName(n.name); ok {
 				if parent := z.nodes[p]; parent != nil && parent.cut != nil {

@@ -48,6 +48,7 @@ func inChunks(n int, f func(w, lo, hi int)) {
 				return
 			}
 			f(w, lo, min(lo+runChunk, n))
+			runtime.Gosched() // see yield
 		}
 	}
 	var wg sync.WaitGroup

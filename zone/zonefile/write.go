@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -20,9 +21,14 @@ func Write(w io.Writer, origin string, rrs []dns.RR) error {
 	if _, err := fmt.Fprintf(bw, "$ORIGIN %s\n", dns.Fqdn(origin)); err != nil {
 		return err
 	}
-	for _, rr := range rrs {
+	for i, rr := range rrs {
 		if rr == nil {
 			continue
+		}
+		if i%1024 == 1023 {
+			// A node writes the copy of a transferred zone while it serves: let
+			// the query path have the processor (Go preempts only after 10 ms).
+			runtime.Gosched()
 		}
 		line, err := recordText(rr)
 		if err != nil {
