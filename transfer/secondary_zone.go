@@ -12,13 +12,13 @@ import (
 // the loop knows of its freshness, which Status reads.
 type secZone struct {
 	cfg    SecondaryZone
-	file   string             // the persisted copy
-	notify chan struct{}      // a NOTIFY asks for a check; one pending at most
+	file   string        // the persisted copy
+	notify chan struct{} // a NOTIFY asks for a check; one pending at most
 	// persist holds the newest version not yet written as the copy, for the
 	// zone's writer (Secondary.writeCopies); the loop is its only sender.
 	persist chan *zone.Zone
-	done   chan struct{}      // closed when the loop returned
-	cancel context.CancelFunc // ends the loop; nil until it runs
+	done    chan struct{}      // closed when the loop returned
+	cancel  context.CancelFunc // ends the loop; nil until it runs
 
 	mu sync.Mutex // guards the fields below; written by the loop only
 	fr freshness
