@@ -43,7 +43,7 @@ func (r *resolver) serviceExtra(set *RRset) []*RRset {
 		if t == canonicalName(set.Name) {
 			continue
 		}
-		if n := r.z.nodes[t]; n != nil {
+		if n := r.z.node(t); n != nil {
 			if s := n.rrset(set.Type); s != nil && !containsSet(out, s) {
 				out = append(out, s)
 			}

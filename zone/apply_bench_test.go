@@ -73,3 +73,41 @@ func BenchmarkCanonicalOrder(b *testing.B) {
 		canonicalOrder(nodes)
 	}
 }
+
+// BenchmarkLookupChanged answers from a zone of 100,000 delegations as compiled and
+// as Apply left it after 100 changes, its changes kept beside the shared name
+// index: the cost of looking at them first.
+func BenchmarkLookupChanged(b *testing.B) {
+	base := mustCompileText(b, "example.", zonetest.DelegationZone(4+3*100_000))
+	changed, _, err := Apply(base, []Diff{glueChanges(b, 100, 1000)}, DNSSECOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if changed.changed == nil {
+		b.Fatal("Apply folded its changes into a new index")
+	}
+	cases := []struct {
+		name  string
+		qname string
+		qtype uint16
+	}{
+		{"glue", "ns.d5.example.", dns.TypeA},
+		{"glue-changed", "ns.d1000.example.", dns.TypeA},
+		{"referral", "www.d7.example.", dns.TypeA},
+		{"nxdomain", "nx.example.", dns.TypeA},
+	}
+	for _, v := range []struct {
+		name string
+		z    *Zone
+	}{{"compiled", base}, {"applied", changed}} {
+		for _, c := range cases {
+			b.Run(v.name+"/"+c.name, func(b *testing.B) {
+				var a Answer
+				b.ReportAllocs()
+				for b.Loop() {
+					v.z.Lookup(c.qname, c.qtype, &a)
+				}
+			})
+		}
+	}
+}

@@ -82,7 +82,7 @@ func (e *edits) owner(z *Zone, name string) *owner {
 	if o := e.owners[name]; o != nil {
 		return o
 	}
-	o := &owner{old: z.nodes[name]}
+	o := &owner{old: z.node(name)}
 	var rrs []dns.RR
 	if o.old != nil {
 		rrs = o.old.records()

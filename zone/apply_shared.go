@@ -38,14 +38,14 @@ func applyShared(z *Zone, e *edits) (*Zone, LoadResult, error) {
 		return nil, res, err
 	}
 	b := &sharedBuild{
-		old: z, e: e, order: z.canonicalNodes(),
+		old: z, e: e, order: z.ordered(),
 		z:        &Zone{origin: z.origin, records: z.records},
 		built:    make(map[string]*node),
 		gone:     make(map[string]bool),
 		cutNames: make(map[string]bool),
 		reach:    make(map[*node]*reached),
 	}
-	b.z.nodes = maps.Clone(z.nodes)
+	b.z.sharing(&z.tree)
 	b.buildOwners()
 	b.addAncestors()
 	b.decideGone()
@@ -74,7 +74,7 @@ func (e *edits) records() []zonefile.Record {
 type sharedBuild struct {
 	old, z *Zone
 	e      *edits
-	order  []*node // the old version's nodes in canonical order
+	order  order // the old version's nodes in canonical order
 	// built holds the nodes made for the new version: the changed names with
 	// records, new empty non-terminals, and the copies of nodes the change reaches.
 	built map[string]*node
@@ -134,7 +134,7 @@ func (b *sharedBuild) buildOwners() {
 // data and glue are resolved at the end.
 func (b *sharedBuild) add(n *node, resolve bool) {
 	b.built[n.name] = n
-	if b.old.nodes[n.name] == nil {
+	if b.old.node(n.name) == nil {
 		b.added = append(b.added, n)
 	}
 	b.recut = append(b.recut, n)
@@ -148,7 +148,7 @@ func (b *sharedBuild) add(n *node, resolve bool) {
 func (b *sharedBuild) mayGo(name string) {
 	b.gone[name] = true
 	for p, ok := parentName(name); ok && p != b.z.origin; p, ok = parentName(p) {
-		n := b.old.nodes[p]
+		n := b.old.node(p)
 		if n == nil || len(n.sets) > 0 || b.e.owners[p] != nil {
 			return
 		}
@@ -164,7 +164,7 @@ func (b *sharedBuild) addAncestors() {
 			continue
 		}
 		for p, ok := parentName(name); ok && inDomain(p, b.z.origin); p, ok = parentName(p) {
-			if b.old.nodes[p] != nil || b.built[p] != nil {
+			if b.old.node(p) != nil || b.built[p] != nil {
 				break
 			}
 			b.add(&node{name: p}, false)
@@ -185,7 +185,7 @@ func (b *sharedBuild) decideGone() {
 		if !b.gone[name] {
 			continue
 		}
-		for _, n := range below(b.order, name) {
+		for _, n := range b.order.below(name) {
 			if goes, may := b.gone[n.name]; !may || !goes {
 				b.keepAbove(n.name)
 				break
@@ -209,12 +209,12 @@ func (b *sharedBuild) keepAbove(name string) {
 func (b *sharedBuild) findReached() {
 	for _, name := range b.e.order {
 		for p, ok := parentName(name); ok && inDomain(p, b.z.origin); p, ok = parentName(p) {
-			if n := b.old.nodes[p]; n != nil && n.is(flagTargets) && b.e.owners[p] == nil && targets(n, name) {
+			if n := b.old.node(p); n != nil && n.is(flagTargets) && b.e.owners[p] == nil && targets(n, name) {
 				b.reached(n).extra = true
 			}
 		}
 		for _, r := range b.old.referrers[name] {
-			if n := b.old.nodes[r]; n != nil && b.e.owners[r] == nil {
+			if n := b.old.node(r); n != nil && b.e.owners[r] == nil {
 				b.reached(n).extra = true
 			}
 		}
@@ -226,7 +226,7 @@ func (b *sharedBuild) findReached() {
 		}
 	}
 	for _, cut := range cuts {
-		for _, n := range below(b.order, cut) {
+		for _, n := range b.order.below(cut) {
 			if b.e.owners[n.name] == nil {
 				b.reached(n).cut = true
 			}
@@ -277,7 +277,7 @@ func (b *sharedBuild) swap() {
 	for name, goes := range b.gone {
 		switch {
 		case goes:
-			delete(b.z.nodes, name)
+			b.z.remove(name)
 		case b.e.owners[name] != nil:
 			b.add(&node{name: name}, false)
 		}
@@ -288,8 +288,8 @@ func (b *sharedBuild) swap() {
 		}
 		b.add(n.copyFor(r.extra), r.extra)
 	}
-	for name, n := range b.built {
-		b.z.nodes[name] = n
+	for _, n := range b.built {
+		b.z.set(n)
 	}
 }
 
@@ -319,7 +319,7 @@ func (n *node) copyFor(extra bool) *node {
 // referrers and the canonical order.
 func (b *sharedBuild) finish() {
 	z := b.z
-	z.apex = z.nodes[z.origin]
+	z.apex = z.node(z.origin)
 	soaSet := z.apex.rrset(dns.TypeSOA)
 	z.soa = soaSet.RRs[0].(*dns.SOA)
 	z.negSOA = negativeSOA(soaSet)
@@ -327,66 +327,32 @@ func (b *sharedBuild) finish() {
 		n.cut = z.topCut(n.name)
 	}
 	z.referrers = indexReferrers(b.old.referrers, z.resolveAdditional(b.resolve))
-	order := b.mergeOrder()
-	z.canonicalOnce.Do(func() { z.canonical = order })
+	z.canonical = b.mergeOrder()
+	z.compact()
 }
 
-// mergeOrder returns the new version's nodes in canonical order: the old order
-// without the names that went, the nodes built in place of their old ones, and the
-// new names merged in. Each change is placed by a binary search; the runs between
-// them are copied as they are.
-func (b *sharedBuild) mergeOrder() []*node {
-	type edit struct {
-		at  int   // the place in the old order
-		put *node // the node to insert before it, or to put in its place
-		add bool  // put is inserted, not a replacement
-	}
-	var edits []edit
+// mergeOrder returns the new version's canonical order: the old one without the
+// names that went, the nodes built in place of their old ones, and the new names
+// merged in, each placed by a binary search (order.edit).
+func (b *sharedBuild) mergeOrder() order {
+	var edits []orderEdit
 	for _, n := range canonicalOrder(b.added) {
-		at, _ := canonicalIndex(b.order, n.name)
-		edits = append(edits, edit{at: at, put: n, add: true})
+		p, _ := b.order.search(n.name)
+		edits = append(edits, orderEdit{p: p, put: n, add: true})
 	}
 	for name, n := range b.built {
-		if b.old.nodes[name] != nil {
-			at, _ := canonicalIndex(b.order, name)
-			edits = append(edits, edit{at: at, put: n})
+		if b.old.node(name) != nil {
+			p, _ := b.order.search(name)
+			edits = append(edits, orderEdit{p: p, put: n})
 		}
 	}
 	for name, goes := range b.gone {
 		if goes {
-			at, _ := canonicalIndex(b.order, name)
-			edits = append(edits, edit{at: at})
+			p, _ := b.order.search(name)
+			edits = append(edits, orderEdit{p: p})
 		}
 	}
-	// insertions before the node they precede, in their own order
-	slices.SortStableFunc(edits, func(x, y edit) int {
-		if x.at != y.at {
-			return x.at - y.at
-		}
-		if x.add != y.add {
-			if x.add {
-				return -1
-			}
-			return 1
-		}
-		return 0
-	})
-	out := make([]*node, 0, len(b.z.nodes))
-	next := 0 // the first old node not yet copied
-	for _, e := range edits {
-		out = append(out, b.order[next:e.at]...)
-		next = e.at
-		switch {
-		case e.add:
-			out = append(out, e.put)
-		case e.put != nil:
-			out = append(out, e.put)
-			next++
-		default:
-			next++
-		}
-	}
-	return append(out, b.order[next:]...)
+	return b.order.edit(edits)
 }
 
 // topCut returns the topmost delegation point at or above the lower-case name,
@@ -394,7 +360,7 @@ func (b *sharedBuild) mergeOrder() []*node {
 func (z *Zone) topCut(name string) *node {
 	var cut *node
 	for p, ok := name, true; ok && p != z.origin && inDomain(p, z.origin); p, ok = parentName(p) {
-		if n := z.nodes[p]; n != nil && (n.is(flagDelegation) || n.is(flagDNAME)) {
+		if n := z.node(p); n != nil && (n.is(flagDelegation) || n.is(flagDNAME)) {
 			cut = n
 		}
 	}

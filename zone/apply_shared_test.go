@@ -2,7 +2,6 @@ package zone
 
 import (
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -41,10 +40,10 @@ func randomDelta(t *testing.T, rng *rand.Rand, z *Zone, n int, serial uint32) Di
 		return rr(t, fmt.Sprintf("ex. 3600 IN SOA ns1.ex. host.ex. %d 7200 3600 1209600 300", s))
 	}
 	d := Diff{Removed: []dns.RR{soa(serial)}, Added: []dns.RR{soa(serial + 1)}}
-	names := make([]string, 0, len(z.nodes))
-	for name, nd := range z.nodes {
-		if name != z.origin && len(nd.sets) > 0 {
-			names = append(names, name)
+	var names []string
+	for nd := range z.allNodes() {
+		if nd.name != z.origin && len(nd.sets) > 0 {
+			names = append(names, nd.name)
 		}
 	}
 	slices.Sort(names)
@@ -57,7 +56,7 @@ func randomDelta(t *testing.T, rng *rand.Rand, z *Zone, n int, serial uint32) Di
 		i := rng.IntN(n)
 		switch rng.IntN(8) {
 		case 0: // an address changes
-			for _, r := range z.nodes[name].records() {
+			for _, r := range z.node(name).records() {
 				if a, ok := r.(*dns.A); ok {
 					d.Removed = append(d.Removed, a)
 					d.Added = append(d.Added, rr(t, fmt.Sprintf("%s %d IN A 203.0.113.%d", name, a.Hdr.Ttl, rng.IntN(250))))
@@ -65,16 +64,16 @@ func randomDelta(t *testing.T, rng *rand.Rand, z *Zone, n int, serial uint32) Di
 				}
 			}
 		case 1: // a name goes
-			d.Removed = append(d.Removed, z.nodes[name].records()...)
+			d.Removed = append(d.Removed, z.node(name).records()...)
 			removedOwner[name] = true
 		case 2: // a new name, with empty non-terminals above it
 			d.Added = append(d.Added, rr(t, fmt.Sprintf("a.b.n%d-%d.h%d.ex. 300 IN A 192.0.2.99", serial, rng.IntN(1e6), i)))
 		case 3: // a name becomes a delegation, over what is below it
-			if z.nodes[name].cname == nil {
+			if z.node(name).cname == nil {
 				d.Added = append(d.Added, rr(t, fmt.Sprintf("%s 3600 IN NS ns1.d%d.ex.", name, i)))
 			}
 		case 4: // a delegation goes, its glue stays
-			if ns := z.nodes[name].ns; ns != nil && name != z.origin {
+			if ns := z.node(name).ns; ns != nil && name != z.origin {
 				d.Removed = append(d.Removed, ns.RRs...)
 			}
 		case 5: // a new target, in and out of the zone
@@ -146,8 +145,8 @@ func recordText(z *Zone) []string {
 func nodeNames(zs ...*Zone) []string {
 	seen := map[string]bool{}
 	for _, z := range zs {
-		for name := range z.nodes {
-			seen[name] = true
+		for n := range z.allNodes() {
+			seen[n.name] = true
 		}
 	}
 	return slices.Sorted(func(yield func(string) bool) {
@@ -171,7 +170,7 @@ func TestApplySharedMatchesWhole(t *testing.T) {
 	}
 	z := base
 	serial := uint32(1)
-	shared := 0
+	shared, overlaid := 0, 0 // rounds that shared nodes; that kept changes beside the index
 	for round := range rounds {
 		var diffs []Diff
 		cur := z
@@ -199,6 +198,9 @@ func TestApplySharedMatchesWhole(t *testing.T) {
 		if e.shared {
 			shared++
 		}
+		if got.changed != nil {
+			overlaid++
+		}
 		if res.Serial != cur.Serial() || res.Records != cur.RecordCount() || got.RecordCount() != cur.RecordCount() {
 			t.Fatalf("round %d: serial %d records %d (result %d), want %d and %d", round, got.Serial(), got.RecordCount(), res.Records, cur.Serial(), cur.RecordCount())
 		}
@@ -208,7 +210,7 @@ func TestApplySharedMatchesWhole(t *testing.T) {
 		if g, w := nodeNames(got), nodeNames(cur); !slices.Equal(g, w) {
 			t.Fatalf("round %d: names (empty non-terminals included) differ:\n got %v\nwant %v", round, g, w)
 		}
-		if g, w := orderNames(got.canonicalNodes()), orderNames(canonicalOrder(slices.Collect(maps.Values(got.nodes)))); !slices.Equal(g, w) {
+		if g, w := orderNames(got.canonicalNodes()), orderNames(canonicalOrder(slices.Collect(got.allNodes()))); !slices.Equal(g, w) {
 			t.Fatalf("round %d: the canonical order kept is not the nodes sorted:\n got %v\nwant %v", round, g, w)
 		}
 		want := answers(t, cur, names)
@@ -225,6 +227,9 @@ func TestApplySharedMatchesWhole(t *testing.T) {
 			}
 		}
 		z = got
+	}
+	if overlaid == 0 || overlaid == shared {
+		t.Errorf("%d of %d shared versions kept their changes beside the index, want some but not all (compact)", overlaid, shared)
 	}
 	if shared < rounds*2/3 {
 		t.Errorf("%d of %d rounds took the shared build, want most", shared, rounds)
@@ -305,7 +310,7 @@ func TestApplySharesWhatItCan(t *testing.T) {
 			if g, w := recordText(got), recordText(whole); !slices.Equal(g, w) {
 				t.Errorf("records differ from a whole build:\n got %v\nwant %v", g, w)
 			}
-			if shared := got.nodes["h1.ex."] == base.nodes["h1.ex."]; shared != tc.shares {
+			if shared := got.node("h1.ex.") == base.node("h1.ex."); shared != tc.shares {
 				t.Errorf("an unchanged name's node shared: %v, want %v", shared, tc.shares)
 			}
 		})
@@ -325,13 +330,13 @@ func TestCanonicalKeyOrder(t *testing.T) {
 	if got := orderNames(canonicalOrder(nodes)); !slices.Equal(got, want) {
 		t.Errorf("order:\n got %q\nwant %q", got, want)
 	}
-	sorted := canonicalOrder(nodes)
+	sorted := newOrder(canonicalOrder(nodes))
 	for i, name := range want {
-		if at, ok := canonicalIndex(sorted, name); !ok || at != i {
-			t.Errorf("canonicalIndex(%s) = %d, %v; want %d", name, at, ok, i)
+		if p, ok := sorted.search(name); !ok || p != (place{at: i}) {
+			t.Errorf("search(%s) = %v, %v; want %d", name, p, ok, i)
 		}
 	}
-	if got := orderNames(below(sorted, "a.example.")); !slices.Equal(got, want[2:5]) {
+	if got := orderNames(sorted.below("a.example.")); !slices.Equal(got, want[2:5]) {
 		t.Errorf("below a.example.: %q, want %q", got, want[2:5])
 	}
 }

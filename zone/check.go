@@ -128,7 +128,7 @@ func (ix *checkIndex) inZone(name string) bool {
 func (ix *checkIndex) has(name string, t uint16) bool {
 	idx, ok := ix.names[name]
 	if !ok && ix.rest != nil {
-		n := ix.rest.nodes[name]
+		n := ix.rest.node(name)
 		return n != nil && n.rrset(t) != nil
 	}
 	for _, i := range idx {

@@ -19,7 +19,7 @@ func (c *dnssecCheck) checkNSEC() {
 		c.noChain()
 		return
 	}
-	for _, n := range z.nodes {
+	for n := range z.allNodes() {
 		set := n.rrset(dns.TypeNSEC)
 		switch {
 		case !n.authoritative():

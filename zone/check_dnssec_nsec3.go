@@ -42,7 +42,7 @@ func (c *dnssecCheck) checkNSEC3() {
 	t := &z.sec.nsec3
 	used := make(map[*RRset]bool, len(t.sets))
 	var secure map[*node]bool // built when first needed
-	for _, n := range z.nodes {
+	for n := range z.allNodes() {
 		if !n.authoritative() {
 			continue
 		}
@@ -127,7 +127,7 @@ func (c *dnssecCheck) checkNSEC3Next() {
 func (c *dnssecCheck) secureAncestors() map[*node]bool {
 	z := c.z
 	m := make(map[*node]bool)
-	for _, n := range z.nodes {
+	for n := range z.allNodes() {
 		if !n.authoritative() || len(n.sets) == 0 || (n.is(flagDelegation) && n.rrset(dns.TypeDS) == nil) {
 			continue
 		}
@@ -136,7 +136,7 @@ func (c *dnssecCheck) secureAncestors() map[*node]bool {
 			if !ok {
 				break
 			}
-			if p = z.nodes[name]; p == nil || m[p] {
+			if p = z.node(name); p == nil || m[p] {
 				break
 			}
 			m[p] = true

@@ -47,7 +47,7 @@ func (c *dnssecCheck) checkSignatures() {
 				s.Name, dns.Type(s.Type), algName(alg))
 		}
 	}
-	for _, n := range c.z.nodes {
+	for n := range c.z.allNodes() {
 		if !n.authoritative() {
 			continue // glue and occluded data are not signed (RFC 4035 section 2.2)
 		}

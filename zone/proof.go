@@ -168,7 +168,7 @@ func (z *Zone) provableEncloser(n *node) *node {
 		if !ok {
 			break
 		}
-		parent := z.nodes[p]
+		parent := z.node(p)
 		if parent == nil {
 			break
 		}

@@ -22,20 +22,20 @@ func (z *Zone) Records() []dns.RR {
 	if z.soa == nil {
 		return nil
 	}
-	nodes := z.canonicalNodes()
+	nodes := z.ordered().all()
 	if len(z.nsec3) > 0 {
 		// NSEC3 owners are names of the zone's domain too, kept apart from the tree
 		// (RFC 5155 section 7.2.8): a transfer carries them in the same order.
-		all := slices.Grow(slices.Clone(nodes), len(z.nsec3))
+		all := slices.AppendSeq(make([]*node, 0, z.nodeCount()+len(z.nsec3)), nodes)
 		for _, n := range z.nsec3 {
 			all = append(all, n)
 		}
-		nodes = canonicalOrder(all)
+		nodes = slices.Values(canonicalOrder(all))
 	}
 	out := make([]dns.RR, 0, z.records)
 	out = append(out, z.soa)
 	var p wirePacker
-	for _, n := range nodes {
+	for n := range nodes {
 		for _, s := range n.sets {
 			if s.Type == dns.TypeSOA {
 				continue

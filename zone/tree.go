@@ -7,8 +7,13 @@ import "sync"
 type tree struct {
 	// nodes maps every name of the zone (owners and empty non-terminals), lower-case
 	// and fully qualified, to its node. A lookup with m[string(b)] does not allocate.
+	// In a version made by Apply it is shared with the versions before, and
+	// changed holds what differs; read both through node and nodeAt.
 	nodes map[string]*node
-	apex  *node
+	// changed is nil, or the names whose nodes differ from nodes: the node now,
+	// nil for a name gone (see tree_changed.go).
+	changed map[string]*node
+	apex    *node
 	// negSOA is the SOA written into the authority section of a negative answer: a
 	// copy of the SOA whose TTL is min(SOA TTL, SOA MINIMUM) (RFC 2308 section 3).
 	negSOA *RRset
@@ -19,7 +24,7 @@ type tree struct {
 	// canonical lists the nodes in the canonical order of RFC 4034 section 6.1, for
 	// the NSEC denial of existence of a later signed-zone answer and for zone
 	// transfer; canonicalNodes sorts them on first use, not at load.
-	canonical     []*node
+	canonical     order
 	canonicalOnce sync.Once
 	// sec is the denial-of-existence index of a signed zone (dnssec.go).
 	sec signedIndex
@@ -39,15 +44,15 @@ type tree struct {
 // section 3.3.1: the longest existing ancestor) with exact false. name must be at
 // or below the origin, so the walk ends at the apex at the latest.
 func (t *tree) find(name []byte) (n *node, exact bool) {
-	if n := t.nodes[string(name)]; n != nil {
+	if n := t.nodeAt(name); n != nil {
 		return n, true
 	}
 	for off := nextLabel(name, 0); off < len(name); off = nextLabel(name, off) {
-		if n := t.nodes[string(name[off:])]; n != nil {
+		if n := t.nodeAt(name[off:]); n != nil {
 			return n, false
 		}
 	}
-	if n := t.nodes["."]; n != nil {
+	if n := t.node("."); n != nil {
 		return n, false
 	}
 	return t.apex, false
