@@ -19,6 +19,7 @@ type Metrics struct {
 	expired       *prometheus.GaugeVec
 	copyAge       *prometheus.GaugeVec
 	transfers     *prometheus.CounterVec
+	fallbacks     *prometheus.CounterVec
 	soaChecks     *prometheus.CounterVec
 	notifies      *prometheus.CounterVec
 	served        *prometheus.CounterVec
@@ -43,6 +44,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"Age of the persisted copy the secondary zone served at start-up, since its last refresh.", "zone"),
 		transfers: promutil.CounterVec("transfer", "transfers_total",
 			"Zone transfers in, by kind (axfr, ixfr) and result (success, failure, uptodate).", "zone", "kind", "result"),
+		fallbacks: promutil.CounterVec("transfer", "ixfr_fallbacks_total",
+			"IXFRs that ended in a whole zone, by reason: whole-zone (the primary answered with the whole zone, "+
+				"RFC 1995 section 4), failed (the IXFR failed or was refused; an AXFR follows), "+
+				"not-applied (the differences did not apply or gave a broken version; an AXFR follows).", "zone", "reason"),
 		soaChecks: promutil.CounterVec("transfer", "soa_checks_total",
 			"SOA queries to the primaries, by result (current, newer, failure).", "zone", "result"),
 		notifies: promutil.CounterVec("transfer", "notifies_total",
@@ -51,6 +56,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"Zone transfers out, by kind (axfr, ixfr) and result (success, refused, failure).", "kind", "result"),
 	}
 	reg.MustRegister(m.serial, m.primarySerial, m.lag, m.lastTransfer, m.expires, m.expired,
-		m.copyAge, m.transfers, m.soaChecks, m.notifies, m.served)
+		m.copyAge, m.transfers, m.fallbacks, m.soaChecks, m.notifies, m.served)
 	return m
 }

@@ -25,6 +25,9 @@ func (s *Secondary) install(ctx context.Context, z *secZone, kind string, r *rec
 		// RFC 1995 section 4: a primary without the differences (NSD) answers
 		// an IXFR with the whole zone, in AXFR form; it is counted and logged
 		// as what it is, an AXFR, as Knot logs it ("fallback to AXFR").
+		if kind == "ixfr" {
+			s.cfg.Metrics.fallback(origin, "whole-zone")
+		}
 		kind = "axfr"
 	}
 	old := z.get().cur

@@ -63,6 +63,7 @@ func (s *Secondary) transfer(ctx context.Context, z *secZone, p Remote) bool {
 		switch {
 		case err != nil:
 			s.cfg.Metrics.transfer(z.cfg.Origin, "ixfr", "failure")
+			s.cfg.Metrics.fallback(z.cfg.Origin, "failed")
 			log.Warn("IXFR failed; falling back to AXFR", zap.Error(err))
 		case r.UpToDate:
 			// RFC 1995 section 4: the single SOA of our serial; nothing newer.
@@ -72,6 +73,9 @@ func (s *Secondary) transfer(ctx context.Context, z *secZone, p Remote) bool {
 		default:
 			if s.install(ctx, z, "ixfr", r) {
 				return true
+			}
+			if len(r.Full) == 0 {
+				s.cfg.Metrics.fallback(z.cfg.Origin, "not-applied")
 			}
 			log.Warn("IXFR did not give a usable version; falling back to AXFR")
 		}

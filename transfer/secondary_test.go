@@ -122,13 +122,14 @@ func TestSecondaryIXFR(t *testing.T) {
 // (or is) a whole zone; an IXFR up to date is a refresh.
 func TestSecondaryIXFRFallback(t *testing.T) {
 	for _, c := range []struct {
-		ixfr    string
-		calls   []string
-		journal string
+		ixfr     string
+		calls    []string
+		journal  string
+		fallback string // the reason counted in ixfr_fallbacks_total
 	}{
-		{"mismatch", []string{"ixfr 1 1m40s", "axfr 1m40s"}, "journal example. 1-2"},
-		{"refused", []string{"ixfr 1 1m40s", "axfr 1m40s"}, "journal example. 1-2"},
-		{"full", []string{"ixfr 1 1m40s"}, "journal example. 1-2"},
+		{"mismatch", []string{"ixfr 1 1m40s", "axfr 1m40s"}, "journal example. 1-2", "not-applied"},
+		{"refused", []string{"ixfr 1 1m40s", "axfr 1m40s"}, "journal example. 1-2", "failed"},
+		{"full", []string{"ixfr 1 1m40s"}, "journal example. 1-2", "whole-zone"},
 	} {
 		t.Run(c.ixfr, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -145,6 +146,15 @@ func TestSecondaryIXFRFallback(t *testing.T) {
 				if h.transfers("axfr", "success") != 2 || h.transfers("ixfr", "success") != 0 {
 					t.Errorf("transfers_total{success}: axfr %v, ixfr %v, want 2 and 0",
 						h.transfers("axfr", "success"), h.transfers("ixfr", "success"))
+				}
+				for _, reason := range []string{"whole-zone", "failed", "not-applied"} {
+					want := 0.0
+					if reason == c.fallback {
+						want = 1
+					}
+					if got := value(h.metrics.fallbacks.WithLabelValues(origin, reason)); got != want {
+						t.Errorf("ixfr_fallbacks_total{reason=%q} = %v, want %v", reason, got, want)
+					}
 				}
 			})
 		})

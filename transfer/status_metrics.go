@@ -53,6 +53,14 @@ func (m *Metrics) transfer(origin, kind, result string) {
 	}
 }
 
+// fallback counts an IXFR of origin that ended in a whole zone, and why
+// (whole-zone, failed, not-applied).
+func (m *Metrics) fallback(origin, reason string) {
+	if m != nil {
+		m.fallbacks.WithLabelValues(origin, reason).Inc()
+	}
+}
+
 // forget deletes every series of origin, a zone no longer ours.
 func (m *Metrics) forget(origin string) {
 	if m == nil {
@@ -64,6 +72,7 @@ func (m *Metrics) forget(origin string) {
 		g.DeletePartialMatch(l)
 	}
 	m.transfers.DeletePartialMatch(l)
+	m.fallbacks.DeletePartialMatch(l)
 	m.soaChecks.DeletePartialMatch(l)
 }
 
