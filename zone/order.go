@@ -20,12 +20,15 @@ type order struct {
 }
 
 // newOrder cuts the sorted nodes into runs.
-func newOrder(sorted []*node) order {
+func newOrder(sorted []*node) order { return cutOrder(sorted, orderRun) }
+
+// cutOrder cuts the sorted nodes into runs of n.
+func cutOrder(sorted []*node, n int) order {
 	var o order
 	for len(sorted) > 0 {
-		n := min(len(sorted), orderRun)
-		o.runs = append(o.runs, sorted[:n:n])
-		sorted = sorted[n:]
+		k := min(len(sorted), n)
+		o.runs = append(o.runs, sorted[:k:k])
+		sorted = sorted[k:]
 	}
 	return o
 }

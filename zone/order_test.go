@@ -7,17 +7,6 @@ import (
 	"testing"
 )
 
-// cutOrder is newOrder with runs of size n, to test orders of many short runs.
-func cutOrder(sorted []*node, n int) order {
-	var o order
-	for len(sorted) > 0 {
-		k := min(len(sorted), n)
-		o.runs = append(o.runs, sorted[:k:k])
-		sorted = sorted[k:]
-	}
-	return o
-}
-
 // TestOrderEdit makes random edits to orders of short runs and requires the
 // result to be the edited set of nodes sorted, and search and below to agree with
 // a flat search of it.
