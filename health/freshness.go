@@ -18,6 +18,11 @@ type ZoneFreshness struct {
 	Secondary bool
 	// Loaded: a version is serving (a persisted copy or a transfer).
 	Loaded bool
+	// Joining: the zone was added while the node runs (a catalog member) and has
+	// not been transferred yet. Every node of the fleet learns of it at the same
+	// time and waits for the same transfer, so it is no reason to leave: were it
+	// one, adding a zone to the catalog would take the fleet out of the anycast.
+	Joining bool
 	// Expired: no refresh succeeded within the SOA expire; the zone answers
 	// SERVFAIL.
 	Expired bool
@@ -80,6 +85,8 @@ func (p FreshnessPolicy) Check(zones []ZoneFreshness, now time.Time) error {
 func (p FreshnessPolicy) check(z ZoneFreshness, now time.Time) error {
 	if z.Secondary {
 		switch {
+		case !z.Loaded && z.Joining:
+			return nil
 		case !z.Loaded:
 			return fmt.Errorf("zone %s: not transferred yet", z.Origin)
 		case z.Expired:

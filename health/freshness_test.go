@@ -19,6 +19,8 @@ func TestFreshnessPolicyCheck(t *testing.T) {
 	}{
 		{"fresh", FreshnessPolicy{}, func(*ZoneFreshness) {}, ""},
 		{"not transferred", FreshnessPolicy{}, func(z *ZoneFreshness) { z.Loaded = false }, "not transferred"},
+		{"joining, not transferred yet", FreshnessPolicy{}, func(z *ZoneFreshness) { z.Loaded, z.Joining = false, true }, ""},
+		{"joined, then expired", FreshnessPolicy{}, func(z *ZoneFreshness) { z.Joining, z.Expired = true, true }, "expired"},
 		{"expired", FreshnessPolicy{}, func(z *ZoneFreshness) { z.Expired = true }, "expired"},
 		{"copy not confirmed", FreshnessPolicy{}, func(z *ZoneFreshness) { z.Confirmed = false }, "not confirmed"},
 		{"not required", FreshnessPolicy{}, func(z *ZoneFreshness) { z.Required, z.Expired = false, true }, ""},

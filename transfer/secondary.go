@@ -119,6 +119,7 @@ func (s *Secondary) Add(z SecondaryZone) {
 	old := s.zones[origin]
 	s.zones[origin] = nz
 	if s.ctx != nil && !s.stopped {
+		nz.joining = old == nil
 		s.run(nz)
 	}
 	s.mu.Unlock()

@@ -212,3 +212,19 @@ func TestSecondaryLag(t *testing.T) {
 		}
 	})
 }
+
+// A zone added while the engine runs (a catalog member) is joining until it holds
+// a version; one added before Start is not: its absence gates the announcement.
+func TestSecondaryJoining(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, h := started(t)
+		h.sec.Add(SecondaryZone{Origin: "member.", Required: true,
+			Primaries: []Remote{{Addr: netipAddrPort("192.0.2.9:53")}}})
+		synctest.Wait()
+		for _, st := range h.sec.Status() {
+			if want := st.Origin == "member."; st.Joining != want {
+				t.Errorf("%s: Joining %v, want %v", st.Origin, st.Joining, want)
+			}
+		}
+	})
+}

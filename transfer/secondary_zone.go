@@ -17,6 +17,8 @@ type secZone struct {
 	// persist holds the newest version not yet written as the copy, for the
 	// zone's writer (Secondary.writeCopies); the loop is its only sender.
 	persist chan *zone.Zone
+	// joining is set for a zone added while the engine ran (ZoneStatus.Joining).
+	joining bool
 	done    chan struct{}      // closed when the loop returned
 	cancel  context.CancelFunc // ends the loop; nil until it runs
 

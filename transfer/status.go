@@ -17,6 +17,9 @@ type ZoneStatus struct {
 	Expires       time.Time // the expire deadline (RFC 1034 section 4.3.5)
 	Expired       bool      // past Expires: answering SERVFAIL
 	Required      bool      // from the configuration
+	// Joining is set for a zone added while the engine runs (a catalog member)
+	// until a version of it is held.
+	Joining bool
 	// LaggingSince is the first time the primary answered a serial newer than the
 	// one held that is still not taken in; zero while up to date.
 	LaggingSince time.Time
@@ -32,12 +35,12 @@ func (s *Secondary) Status() []ZoneStatus {
 	zs := s.zoneList()
 	out := make([]ZoneStatus, 0, len(zs))
 	for _, z := range zs {
-		out = append(out, statusOf(z.cfg, z.get()))
+		out = append(out, statusOf(z.cfg, z.get(), z.joining))
 	}
 	return out
 }
 
-func statusOf(cfg SecondaryZone, fr freshness) ZoneStatus {
+func statusOf(cfg SecondaryZone, fr freshness, joining bool) ZoneStatus {
 	st := ZoneStatus{
 		Origin: cfg.Origin, Required: cfg.Required, Loaded: fr.cur != nil,
 		PrimarySerial: fr.primarySerial, PrimaryKnown: fr.primaryKnown,
@@ -48,5 +51,6 @@ func statusOf(cfg SecondaryZone, fr freshness) ZoneStatus {
 	if fr.cur != nil {
 		st.Serial = fr.cur.Serial()
 	}
+	st.Joining = joining && fr.cur == nil
 	return st
 }

@@ -214,7 +214,7 @@ func (f *fleet) freshness(required map[string]bool) func(time.Time) []health.Zon
 			secondary[st.Origin] = true
 			zf := health.ZoneFreshness{
 				Origin: st.Origin, Required: st.Required, Secondary: true,
-				Loaded: st.Loaded, Expired: st.Expired, Confirmed: st.Loaded && !st.Expired,
+				Loaded: st.Loaded, Joining: st.Joining, Expired: st.Expired, Confirmed: st.Loaded && !st.Expired,
 				LaggingSince: st.LaggingSince, Refresh: st.Refresh, SignatureExpiry: st.SignatureExpiry,
 				Expires: st.Expires,
 			}
