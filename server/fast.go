@@ -20,7 +20,7 @@ import (
 
 // fastEligible reports whether the parsed query is one the fast path answers.
 func fastEligible(q *query) bool {
-	return q.qdcount == 1 && !q.qptr && q.opcode == dns.OpcodeQuery &&
+	return q.qdcount == 1 && !q.qptr && q.opcode == dns.OpcodeQuery && !q.cookieBad &&
 		!(q.edns && q.version > 0) &&
 		(q.qclass == dns.ClassINET || q.qclass == dns.ClassANY)
 }
@@ -54,11 +54,17 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 	end := min(limit, len(dst))
 
 	// The OPT record goes last but its room is kept from the start: it is never
-	// dropped (RFC 6891 section 7); the NSID option only when nothing else fits.
+	// dropped (RFC 6891 section 7), nor its COOKIE option; the NSID option only
+	// when nothing else fits.
 	nsid := q.edns && q.nsid && s.id.nsidWire != nil
+	var cookie []byte
 	optLen := 0
 	if q.edns {
 		optLen = 11
+		if sc.res.cookie.answered() {
+			cookie = sc.cookie[:]
+			optLen += 4 + len(cookie)
+		}
 		if nsid {
 			optLen += 4 + len(s.id.nsidWire)
 		}
@@ -66,7 +72,7 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 	base := headerLen + len(q.qwire) + 4
 	if nsid && base+optLen > end {
 		nsid = false
-		optLen = 11
+		optLen -= 4 + len(s.id.nsidWire)
 	}
 	if base+optLen > end {
 		return nil, false
@@ -139,7 +145,7 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 
 	off := w.off
 	if q.edns {
-		off = s.writeOPT(b, off, rcode, q.do, nsid)
+		off = s.writeOPT(b, off, rcode, q.do, nsid, cookie)
 	}
 	return b[:off], true
 }
@@ -242,9 +248,10 @@ var zeroOffset = [1]uint16{0}
 
 // writeOPT writes the OPT record at off (RFC 6891 section 6.1.2): owner root, our
 // payload size as CLASS, the extended rcode bits, version 0 and DO copied from the
-// query (RFC 3225 section 3) in TTL, and the NSID option when asked for (RFC 5001
-// section 2.3). The room was kept by the caller.
-func (s *Server) writeOPT(b []byte, off, rcode int, do, nsid bool) int {
+// query (RFC 3225 section 3) in TTL, the COOKIE option when cookie is set (RFC
+// 7873 section 4) and the NSID option when asked for (RFC 5001 section 2.3). The
+// room was kept by the caller.
+func (s *Server) writeOPT(b []byte, off, rcode int, do, nsid bool, cookie []byte) int {
 	b[off] = 0
 	binary.BigEndian.PutUint16(b[off+1:], dns.TypeOPT)
 	binary.BigEndian.PutUint16(b[off+3:], s.cfg.UDPSize)
@@ -254,11 +261,19 @@ func (s *Server) writeOPT(b []byte, off, rcode int, do, nsid bool) int {
 	}
 	binary.BigEndian.PutUint32(b[off+5:], ttl)
 	rdlen := 0
+	if cookie != nil {
+		rdlen += 4 + len(cookie)
+	}
 	if nsid {
-		rdlen = 4 + len(s.id.nsidWire)
+		rdlen += 4 + len(s.id.nsidWire)
 	}
 	binary.BigEndian.PutUint16(b[off+9:], uint16(rdlen))
 	off += 11
+	if cookie != nil {
+		binary.BigEndian.PutUint16(b[off:], dns.EDNS0COOKIE)
+		binary.BigEndian.PutUint16(b[off+2:], uint16(len(cookie)))
+		off += 4 + copy(b[off+4:], cookie)
+	}
 	if nsid {
 		binary.BigEndian.PutUint16(b[off:], dns.EDNS0NSID)
 		binary.BigEndian.PutUint16(b[off+2:], uint16(len(s.id.nsidWire)))

@@ -1,16 +1,17 @@
 package server
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/miekg/dns"
 )
 
-// respond answers the DNS message msg received over t, packing the reply into
-// dst (or into a new buffer when dst is too small) and returning it, or nil when
-// no reply may be sent. It does no I/O: the UDP and TCP loops and the fuzz target
-// share it. sc.res describes the reply afterwards.
-func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
+// respond answers the DNS message msg received over t from the client address
+// from, packing the reply into dst (or into a new buffer when dst is too small)
+// and returning it, or nil when no reply may be sent. It does no I/O: the UDP and
+// TCP loops and the fuzz target share it. sc.res describes the reply afterwards.
+func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.Addr) []byte {
 	var q query
 	err := parseQuery(msg, &q, sc.qname[:0])
 	sc.handoff = false
@@ -25,8 +26,12 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
 		sc.handoff = true
 		return nil
 	}
+	cookie := cookieNone
+	if err == nil {
+		cookie = s.cookieFor(sc, &q, from)
+	}
 	if err == nil && !s.slowOnly && fastEligible(&q) {
-		sc.res = result{qtype: q.qtype, zone: "none"}
+		sc.res = result{qtype: q.qtype, zone: "none", cookie: cookie}
 		if out, ok := s.respondFast(sc, dst, &q, t); ok {
 			return out
 		}
@@ -40,7 +45,7 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
 	m.RecursionDesired = q.rd
 	// A name server copies CD from the query (RFC 4035 section 3.1.6).
 	m.CheckingDisabled = q.cd
-	sc.res = result{qtype: q.qtype, zone: "none"}
+	sc.res = result{qtype: q.qtype, zone: "none", cookie: cookie}
 
 	var rcode int
 	nsid := false
@@ -52,6 +57,11 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
 	case q.edns && q.version > 0:
 		// RFC 6891 section 6.1.3: BADVERS with the highest version we implement (0).
 		rcode = dns.RcodeBadVers
+		s.setQuestion(sc, &q)
+	case q.cookieBad:
+		// A COOKIE option of a size no cookie has is FORMERR (RFC 7873 section
+		// 5.2.2), with the question and the OPT (RFC 6891 section 7).
+		rcode = dns.RcodeFormatError
 		s.setQuestion(sc, &q)
 	case q.opcode != dns.OpcodeQuery:
 		// Unknown opcodes get NOTIMP (RFC 1035 section 4.1.1, RFC 8906 sections
@@ -168,6 +178,10 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 		// The extended rcode bits are set by the packer from m.Rcode.
 		opt.SetDo(q.do)
 		opt.Option = opt.Option[:0]
+		if sc.res.cookie.answered() {
+			sc.cookieOpt = dns.EDNS0_LOCAL{Code: dns.EDNS0COOKIE, Data: sc.cookie[:]}
+			opt.Option = append(opt.Option, &sc.cookieOpt)
+		}
 		if nsid && s.id.nsid != nil {
 			opt.Option = append(opt.Option, s.id.nsid)
 		}
