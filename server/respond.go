@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/zone"
 )
 
 // respond answers the DNS message msg received over t from the client address
@@ -111,8 +113,9 @@ func (s *Server) answer(sc *scratch, q *query) int {
 	switch q.qclass {
 	case dns.ClassCHAOS:
 		// The identity names (RFC 4892) are ours; everything else in CHAOS is not.
-		rr := s.id.chaos(q.qname, q.qtype)
+		rr, ede := s.id.chaos(q.qname, q.qtype)
 		if rr == nil {
+			sc.setEDE(ede)
 			return dns.RcodeRefused
 		}
 		sc.msg.Authoritative = true
@@ -123,18 +126,18 @@ func (s *Server) answer(sc *scratch, q *query) int {
 		// DNS answers it.
 	default:
 		// We serve class IN only: a question in another class is refused for
-		// policy reasons (RFC 1035 section 4.1.1), as Knot DNS and NSD do.
+		// policy reasons (RFC 1035 section 4.1.1), as Knot DNS and NSD do; the
+		// class is not supported (RFC 8914 section 4.22).
+		sc.setEDE(edeNotSupported)
 		return dns.RcodeRefused
 	}
-	rcode, found := s.lookup(sc, q)
+	rcode, ede, found := s.lookup(sc, q)
+	// A refusal, or a zone without data, says why (RFC 8914 section 3).
+	sc.setEDE(ede)
 	if !found {
 		return rcode
 	}
 	a := &sc.ans
-	if a.EDE >= 0 {
-		// A zone without data says why it answers SERVFAIL (RFC 8914 section 3).
-		sc.ede.InfoCode, sc.hasEDE = uint16(a.EDE), true
-	}
 	// AA is the lookup's: set for the zone's data, clear for a referral (RFC 1034
 	// section 4.3.2 step 3b).
 	sc.msg.Authoritative = a.Authoritative
@@ -231,26 +234,28 @@ func (s *Server) replyLimit(sc *scratch, q *query, t transport) int {
 
 // lookup answers a query in class IN (or *) from the zones: it returns found with
 // sc.ans filled and sc.res.zone set when a zone answered, or the rcode of a
-// refusal. Both reply writers share it, so they decide alike.
-func (s *Server) lookup(sc *scratch, q *query) (rcode int, found bool) {
+// refusal; ede is the reply's Extended DNS Error (ede.go), or noEDE. Both reply
+// writers share it, so they decide alike.
+func (s *Server) lookup(sc *scratch, q *query) (rcode, ede int, found bool) {
 	if q.qtype == dns.TypeAXFR || q.qtype == dns.TypeIXFR {
 		// No zone transfer is allowed yet, so every AXFR and IXFR is refused for
 		// policy reasons (RFC 1035 section 4.1.1), with no records: the error rcode
 		// ends the transfer (RFC 5936 section 2.2). AXFR over UDP is not defined
 		// at all (RFC 5936 section 4.2). Knot DNS 3.2 without a transfer ACL
 		// answers NOTAUTH over TCP and NOTIMP for AXFR over UDP; REFUSED is what
-		// BIND and NSD answer and what clients report as "transfer refused".
-		return dns.RcodeRefused, false
+		// BIND and NSD answer and what clients report as "transfer refused";
+		// policy prohibits it (RFC 8914 section 4.19).
+		return dns.RcodeRefused, edeProhibited, false
 	}
-	set := s.zones.Current()
-	if set == nil {
-		return dns.RcodeRefused, false
+	var z *zone.Zone
+	if set := s.zones.Current(); set != nil {
+		z = set.Find(q.qname, q.qtype)
 	}
-	z := set.Find(q.qname, q.qtype)
 	if z == nil {
 		// Not a name of our zones: an authoritative-only server does not recurse
-		// (RFC 1034 section 4.3.2 step 2) and refuses (RFC 1035 section 4.1.1).
-		return dns.RcodeRefused, false
+		// (RFC 1034 section 4.3.2 step 2) and refuses (RFC 1035 section 4.1.1),
+		// not authoritative for it (RFC 8914 section 4.21), as Knot DNS says.
+		return dns.RcodeRefused, edeNotAuthoritative, false
 	}
 	sc.res.zone = z.Origin()
 	if q.do {
@@ -260,5 +265,5 @@ func (s *Server) lookup(sc *scratch, q *query) (rcode int, found bool) {
 	} else {
 		z.Lookup(q.qname, q.qtype, &sc.ans)
 	}
-	return sc.ans.Rcode, true
+	return sc.ans.Rcode, int(sc.ans.EDE), true
 }
