@@ -40,6 +40,10 @@ func BenchmarkRespond(b *testing.B) {
 			return m
 		}(), udp},
 		{"REFUSED", newQuery("example.org.", dns.TypeA), udp},
+		// DNS cookies (RFC 7873): a client cookie alone gets a new server cookie,
+		// a valid one is verified and echoed.
+		{"A_COOKIE_new", cookieQuery("www.example.", dns.TypeA, []byte{1, 2, 3, 4, 5, 6, 7, 8}), udp},
+		{"A_COOKIE_valid", validCookieQuery(b, s, "www.example.", dns.TypeA), udp},
 	}
 	for _, c := range cases {
 		msg, err := c.q.Pack()
@@ -55,7 +59,7 @@ func BenchmarkRespond(b *testing.B) {
 				sc := newScratch()
 				b.ReportAllocs()
 				for b.Loop() {
-					if srv.respond(sc, sc.out[2:], msg, c.tr) == nil {
+					if srv.respond(sc, sc.out[2:], msg, c.tr, testClient) == nil {
 						b.Fatal("no reply")
 					}
 				}
@@ -91,7 +95,7 @@ func BenchmarkRespondRoot(b *testing.B) {
 			sc := newScratch()
 			b.ReportAllocs()
 			for b.Loop() {
-				if s.respond(sc, sc.out[2:], msg, udp) == nil {
+				if s.respond(sc, sc.out[2:], msg, udp, testClient) == nil {
 					b.Fatal("no reply")
 				}
 			}

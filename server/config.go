@@ -40,7 +40,8 @@ var DefaultListen = []string{"127.0.0.1:5353", "[::1]:5353"}
 
 // Config is the server's configuration, the top-level keys of the configuration file
 // (deploy/anycastdns.example.yaml) whose yaml tags they carry. The zero value of every
-// field means its documented default, except NSID (see DefaultConfig).
+// field means its documented default, except NSID and Cookies.Enabled (see
+// DefaultConfig).
 type Config struct {
 	// Identity is the node's name, returned for hostname.bind, id.server and NSID.
 	// At most 255 bytes. Default: the host name, read once by New (DefaultIdentity).
@@ -74,6 +75,8 @@ type Config struct {
 	UDPSockets int `yaml:"udp-sockets"`
 	// TCP holds the limits of DNS over TCP.
 	TCP TCPConfig `yaml:"tcp"`
+	// Cookies holds DNS cookies (RFC 7873, RFC 9018) and their secret.
+	Cookies CookieConfig `yaml:"cookies"`
 }
 
 // TCPConfig holds the limits of DNS over TCP (RFC 7766), the tcp section of the
@@ -93,7 +96,7 @@ type TCPConfig struct {
 }
 
 // DefaultConfig returns the defaults of the configuration file: every field at its
-// default, NSID on, Identity and Version left empty (New reads the host name; the
+// default, NSID and cookies on, Identity and Version left empty (New reads the host name; the
 // file's loader sets the program's version).
 func DefaultConfig() Config {
 	return Config{
@@ -101,6 +104,7 @@ func DefaultConfig() Config {
 		Listen:  append([]string(nil), DefaultListen...),
 		UDPSize: DefaultUDPSize,
 		TCP:     TCPConfig{IdleTimeout: DefaultTCPIdleTimeout, MaxConns: DefaultTCPMaxConns},
+		Cookies: CookieConfig{Enabled: true},
 	}
 }
 
@@ -185,6 +189,7 @@ func (cfg Config) Validate() error {
 	if cfg.TCP.MaxQueries < 0 {
 		errs.Add("tcp.max-queries-per-connection", "%d; want 0 (no limit) or more", cfg.TCP.MaxQueries)
 	}
+	errs.Merge("cookies", cfg.Cookies.Validate())
 	return errs.Err()
 }
 

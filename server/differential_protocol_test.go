@@ -68,6 +68,16 @@ var protoAccepted = map[string]struct {
 			"the response; we do, Knot 3.2 clears it when DO is not set",
 		func(r *dns.Msg) bool { return r.CheckingDisabled && r.Rcode == dns.RcodeSuccess },
 	},
+	"class CH, not an identity name": {
+		"RFC 8914 section 4.22: REFUSED with EDE 21 (Not Supported), a CHAOS name we do " +
+			"not answer; Knot 3.2 sends no EDE",
+		func(r *dns.Msg) bool { return r.Rcode == dns.RcodeRefused && replyEDE(r) == 21 },
+	},
+	"class NONE": {
+		"RFC 8914 section 4.22: REFUSED with EDE 21 (Not Supported), a class we do not " +
+			"serve; Knot 3.2 sends no EDE",
+		func(r *dns.Msg) bool { return r.Rcode == dns.RcodeRefused && replyEDE(r) == 21 },
+	},
 	"QDCOUNT 2": {
 		"RFC 9619 (updating RFC 1035 section 4.1.2): a QUERY with QDCOUNT > 1 is a format " +
 			"error, answered with FORMERR (keeping the OPT record, RFC 6891 section 7); " +

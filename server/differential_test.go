@@ -133,6 +133,16 @@ func startOurs(t testing.TB, zones []zoneSpec) endpoints {
 // startOursAt is startOurs listening on listen.
 func startOursAt(t testing.TB, zones []zoneSpec, listen string) endpoints {
 	t.Helper()
+	return startOursWith(t, zones, server.Config{
+		Listen:   []string{listen},
+		Identity: "differential",
+		TCP:      server.TCPConfig{MaxQueries: 100000},
+	})
+}
+
+// startOursWith is startOurs with the configuration cfg.
+func startOursWith(t testing.TB, zones []zoneSpec, cfg server.Config) endpoints {
+	t.Helper()
 	var zs []*zone.Zone
 	for _, s := range zones {
 		z, err := zone.Load(zonefile.FileSource(s.File), s.Origin)
@@ -147,11 +157,6 @@ func startOursAt(t testing.TB, zones []zoneSpec, listen string) endpoints {
 	}
 	store := new(zone.Store)
 	store.Publish(set)
-	cfg := server.Config{
-		Listen:   []string{listen},
-		Identity: "differential",
-		TCP:      server.TCPConfig{MaxQueries: 100000},
-	}
 	srv, err := server.New(cfg, store, server.Options{Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)

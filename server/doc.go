@@ -1,6 +1,7 @@
 // Package server is the wire path of anycastdns: UDP and TCP listeners on IPv4 and
 // IPv6, the accept rules, EDNS(0) (RFC 6891), truncation, the NSID (RFC 5001) and
-// CHAOS identity answers, REFUSED outside our zones, and per-query metrics.
+// CHAOS identity answers, DNS cookies (RFC 7873, RFC 9018), Extended DNS Errors
+// (RFC 8914), REFUSED outside our zones, and per-query metrics.
 //
 // It knows how to turn a zone.Answer into a DNS message, not how zones are parsed,
 // and nothing about BGP.
@@ -49,5 +50,10 @@
 //   - UDP replies fit the requestor's EDNS size capped by Config.UDPSize (512
 //     without EDNS, never less); what does not fit is dropped by whole RRsets from
 //     the end, with TC set unless only additional data other than in-domain glue
-//     went (RFC 9471).
+//     went (RFC 9471);
+//   - a query with a client cookie gets a server cookie (RFC 7873, RFC 9018,
+//     cookie.go) made with Config.Cookies' secret, shared by the fleet; cookies are
+//     never required; a malformed COOKIE option is FORMERR;
+//   - refusals and a zone without data carry an Extended DNS Error (RFC 8914,
+//     ede.go) when the query had EDNS.
 package server

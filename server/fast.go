@@ -13,14 +13,15 @@ import (
 // It covers every answer of a lookup in class IN (positive, NXDOMAIN, NODATA,
 // referral, wildcard, CNAME and DNAME chains, with RRSIGs when DO is set) and the
 // REFUSED answers. Everything else (malformed queries, other opcodes, EDNS
-// versions and classes, the CHAOS identity answers, a zone without data asked
-// with EDNS (the reply's Extended DNS Error), a query whose question name is
-// compressed, a reply larger than the scratch buffer) goes through the miekg/dns
-// path of respond.go, which decides the same way.
+// versions and classes, the CHAOS identity answers, a malformed COOKIE option, a
+// query whose question name is compressed, a reply larger than the scratch
+// buffer) goes through the miekg/dns path of respond.go, which decides the same
+// way. The OPT record's options (COOKIE, NSID, Extended DNS Error) are written
+// here too.
 
 // fastEligible reports whether the parsed query is one the fast path answers.
 func fastEligible(q *query) bool {
-	return q.qdcount == 1 && !q.qptr && q.opcode == dns.OpcodeQuery &&
+	return q.qdcount == 1 && !q.qptr && q.opcode == dns.OpcodeQuery && !q.cookieBad &&
 		!(q.edns && q.version > 0) &&
 		(q.qclass == dns.ClassINET || q.qclass == dns.ClassANY)
 }
@@ -36,14 +37,10 @@ const (
 // when the fast path cannot write this reply (the caller then answers through
 // the miekg/dns path; nothing written so far matters).
 func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]byte, bool) {
-	rcode, found := s.lookup(sc, q)
+	rcode, ede, found := s.lookup(sc, q)
 	a := &sc.ans
-	if found {
-		rcode = a.Rcode
-		// An Extended DNS Error goes into the OPT as the miekg/dns path writes it.
-		if !wireReady(a) || (a.EDE >= 0 && q.edns) {
-			return nil, false
-		}
+	if found && !wireReady(a) {
+		return nil, false
 	}
 	sc.res.rcode = rcode
 
@@ -54,19 +51,21 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 	end := min(limit, len(dst))
 
 	// The OPT record goes last but its room is kept from the start: it is never
-	// dropped (RFC 6891 section 7); the NSID option only when nothing else fits.
-	nsid := q.edns && q.nsid && s.id.nsidWire != nil
+	// dropped (RFC 6891 section 7), nor its COOKIE and EDE options; the NSID
+	// option only when nothing else fits.
+	o := optParts{nsid: q.edns && q.nsid && s.id.nsidWire != nil, ede: noEDE}
 	optLen := 0
 	if q.edns {
-		optLen = 11
-		if nsid {
-			optLen += 4 + len(s.id.nsidWire)
+		if sc.res.cookie.answered() {
+			o.cookie = sc.cookie[:]
 		}
+		o.ede = ede
+		optLen = 11 + s.optRDLen(o)
 	}
 	base := headerLen + len(q.qwire) + 4
-	if nsid && base+optLen > end {
-		nsid = false
-		optLen = 11
+	if o.nsid && base+optLen > end {
+		o.nsid = false
+		optLen = 11 + s.optRDLen(o)
 	}
 	if base+optLen > end {
 		return nil, false
@@ -139,7 +138,7 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 
 	off := w.off
 	if q.edns {
-		off = s.writeOPT(b, off, rcode, q.do, nsid)
+		off = s.writeOPT(b, off, rcode, q.do, o)
 	}
 	return b[:off], true
 }
@@ -240,11 +239,33 @@ func (s *Server) writeRef(sc *scratch, r *zone.RRsetRef, do bool) (n int, fit, o
 // zeroOffset is the name offsets of an RDATA that is one name (a CNAME's).
 var zeroOffset = [1]uint16{0}
 
+// optParts are the options of an OPT record the fast path writes.
+type optParts struct {
+	cookie []byte // the COOKIE option's data (RFC 7873 section 4), or nil
+	nsid   bool   // the NSID option with the identity (RFC 5001 section 2.3)
+	ede    int    // the Extended DNS Error's INFO-CODE (RFC 8914), or noEDE
+}
+
+// optRDLen returns the RDATA length of an OPT record with the options o.
+func (s *Server) optRDLen(o optParts) int {
+	n := 0
+	if o.cookie != nil {
+		n += 4 + len(o.cookie)
+	}
+	if o.nsid {
+		n += 4 + len(s.id.nsidWire)
+	}
+	if o.ede != noEDE {
+		n += edeLen
+	}
+	return n
+}
+
 // writeOPT writes the OPT record at off (RFC 6891 section 6.1.2): owner root, our
 // payload size as CLASS, the extended rcode bits, version 0 and DO copied from the
-// query (RFC 3225 section 3) in TTL, and the NSID option when asked for (RFC 5001
-// section 2.3). The room was kept by the caller.
-func (s *Server) writeOPT(b []byte, off, rcode int, do, nsid bool) int {
+// query (RFC 3225 section 3) in TTL, and the options o in the order the miekg/dns
+// path writes them. The room was kept by the caller.
+func (s *Server) writeOPT(b []byte, off, rcode int, do bool, o optParts) int {
 	b[off] = 0
 	binary.BigEndian.PutUint16(b[off+1:], dns.TypeOPT)
 	binary.BigEndian.PutUint16(b[off+3:], s.cfg.UDPSize)
@@ -253,16 +274,26 @@ func (s *Server) writeOPT(b []byte, off, rcode int, do, nsid bool) int {
 		ttl |= 0x8000
 	}
 	binary.BigEndian.PutUint32(b[off+5:], ttl)
-	rdlen := 0
-	if nsid {
-		rdlen = 4 + len(s.id.nsidWire)
-	}
-	binary.BigEndian.PutUint16(b[off+9:], uint16(rdlen))
+	binary.BigEndian.PutUint16(b[off+9:], uint16(s.optRDLen(o)))
 	off += 11
-	if nsid {
-		binary.BigEndian.PutUint16(b[off:], dns.EDNS0NSID)
-		binary.BigEndian.PutUint16(b[off+2:], uint16(len(s.id.nsidWire)))
-		off += 4 + copy(b[off+4:], s.id.nsidWire)
+	if o.cookie != nil {
+		off = putOption(b, off, dns.EDNS0COOKIE, o.cookie)
+	}
+	if o.nsid {
+		off = putOption(b, off, dns.EDNS0NSID, s.id.nsidWire)
+	}
+	if o.ede != noEDE {
+		var code [2]byte
+		binary.BigEndian.PutUint16(code[:], uint16(o.ede))
+		off = putOption(b, off, dns.EDNS0EDE, code[:])
 	}
 	return off
+}
+
+// putOption writes the EDNS option code with data at off (RFC 6891 section
+// 6.1.2) and returns the offset after it.
+func putOption(b []byte, off int, code uint16, data []byte) int {
+	binary.BigEndian.PutUint16(b[off:], code)
+	binary.BigEndian.PutUint16(b[off+2:], uint16(len(data)))
+	return off + 4 + copy(b[off+4:], data)
 }

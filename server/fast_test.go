@@ -88,7 +88,19 @@ func fastQueries() []*dns.Msg {
 		nsid.RecursionDesired, nsid.CheckingDisabled = true, true
 		out = append(out, nsid)
 	}
-	return out
+	// COOKIE options (RFC 7873): a client cookie alone, with NSID, and with a
+	// server cookie the test servers do not verify.
+	cc := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	withNSID := cookieQuery("www.fast.example.", dns.TypeA, cc)
+	withNSID.IsEdns0().Option = append(withNSID.IsEdns0().Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
+	return append(out,
+		cookieQuery("www.fast.example.", dns.TypeA, cc),
+		cookieQuery("nope.fast.example.", dns.TypeA, cc),
+		cookieQuery("host.wide.example.", dns.TypeA, cc),
+		cookieQuery("example.org.", dns.TypeA, cc),
+		withNSID,
+		cookieQuery("www.fast.example.", dns.TypeA, append(cc, bytes.Repeat([]byte{9}, 16)...)),
+	)
 }
 
 // TestFastMatchesSlow checks that the fast path writes, for each query, the very
@@ -101,6 +113,7 @@ func TestFastMatchesSlow(t *testing.T) {
 	fast := newTestServer(t, testConfig(), st)
 	slow := newTestServer(t, testConfig(), st)
 	slow.slowOnly = true
+	fixClock(1_700_000_000, fast, slow)
 	for _, q := range fastQueries() {
 		msg, err := q.Pack()
 		if err != nil {
@@ -216,6 +229,9 @@ func TestFastPathNoAllocs(t *testing.T) {
 		{"DNAME", newQuery("x.dn.fast.example.", dns.TypeA), udp},
 		{"MX with additional", newQuery("fast.example.", dns.TypeMX), tcp},
 		{"REFUSED", newQuery("example.org.", dns.TypeA), udp},
+		{"client cookie", cookieQuery("mail.fast.example.", dns.TypeA, []byte{1, 2, 3, 4, 5, 6, 7, 8}), udp},
+		{"valid server cookie", validCookieQuery(t, s, "mail.fast.example.", dns.TypeA), udp},
+		{"bad server cookie", cookieQuery("mail.fast.example.", dns.TypeA, bytes.Repeat([]byte{7}, 24)), udp},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -307,7 +323,7 @@ func assertNoAllocs(t *testing.T, s *Server, msg []byte, tr transport) {
 		t.Fatal("got a fallback to the miekg/dns path, want the fast path")
 	}
 	allocs := testing.AllocsPerRun(200, func() {
-		if s.respond(sc, sc.out[2:], msg, tr) == nil {
+		if s.respond(sc, sc.out[2:], msg, tr, testClient) == nil {
 			t.Fatal("no reply")
 		}
 	})

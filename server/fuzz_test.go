@@ -27,6 +27,13 @@ func seedQueries() []*dns.Msg {
 		newQuery("example.org.", dns.TypeA),
 		newQuery("example.", dns.TypeAXFR),
 		ch, nsid, v1, notify,
+		// COOKIE options (RFC 7873 section 4): a client cookie alone, one with a
+		// server cookie, and malformed ones (section 5.2.2).
+		cookieQuery("www.example.", dns.TypeA, []byte{1, 2, 3, 4, 5, 6, 7, 8}),
+		cookieQuery("www.example.", dns.TypeA, make([]byte, 24)),
+		cookieQuery("www.example.", dns.TypeA, make([]byte, 7)),
+		cookieQuery("www.example.", dns.TypeA, make([]byte, 12)),
+		cookieQuery("www.example.", dns.TypeA, make([]byte, 41)),
 	}
 }
 
@@ -70,6 +77,7 @@ func FuzzRespond(f *testing.F) {
 	s := newTestServer(f, testConfig(), st)
 	slow := newTestServer(f, testConfig(), st)
 	slow.slowOnly = true
+	fixClock(1_700_000_000, s, slow)
 	sc, slowSc := newScratch(), newScratch()
 	f.Fuzz(func(t *testing.T, msg []byte, overTCP bool) {
 		if len(msg) > maxTCPMessage {
@@ -79,7 +87,7 @@ func FuzzRespond(f *testing.F) {
 		if overTCP {
 			tr = tcp
 		}
-		out := s.respond(sc, sc.out[2:], msg, tr)
+		out := s.respond(sc, sc.out[2:], msg, tr, testClient)
 		if out == nil {
 			return
 		}
@@ -104,7 +112,7 @@ func FuzzRespond(f *testing.F) {
 		if len(out) > limit {
 			t.Fatalf("got %d octets over %s, want at most %d", len(out), tr, limit)
 		}
-		want := slow.respond(slowSc, slowSc.out[2:], msg, tr)
+		want := slow.respond(slowSc, slowSc.out[2:], msg, tr, testClient)
 		if want == nil {
 			t.Fatal("got a reply from the fast path, want none as from the miekg/dns path")
 		}

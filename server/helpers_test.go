@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -67,15 +68,25 @@ func exampleStore(t testing.TB) *zone.Store {
 	return &st
 }
 
-// testConfig is the configuration of the test servers.
+// testConfig is the configuration of the test servers: cookies on, with
+// testCookieSecret.
 func testConfig() Config {
 	return Config{
 		Listen:   []string{"127.0.0.1:0"},
 		Identity: "node1.test",
 		Version:  "anycastdns-test",
 		NSID:     true,
+		Cookies:  CookieConfig{Enabled: true, Secret: testCookieSecret},
 	}
 }
+
+// testCookieSecret is the cookie secret of the test servers (RFC 9018 appendix
+// A.1's).
+const testCookieSecret = "e5e973e5a6b2a43f48e7dc849e37bfcf"
+
+// testClient is the client address of the queries the tests pass to respond: a
+// cookie is made over the client's address, so the query path needs one.
+var testClient = netip.MustParseAddr("192.0.2.1")
 
 // newTestServer builds a server without opening sockets, for respond.
 func newTestServer(t testing.TB, cfg Config, st *zone.Store) *Server {
@@ -148,7 +159,7 @@ func exchange(t testing.TB, network, addr string, m *dns.Msg) *dns.Msg {
 // call runs respond on the packed message msg and returns the reply bytes, or nil.
 func call(s *Server, msg []byte, t transport) []byte {
 	sc := newScratch()
-	out := s.respond(sc, sc.out[2:], msg, t)
+	out := s.respond(sc, sc.out[2:], msg, t, testClient)
 	if out == nil {
 		return nil
 	}

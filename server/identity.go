@@ -39,23 +39,35 @@ func newIdentity(cfg Config) identity {
 }
 
 // chaos returns the record answering a CHAOS-class question, or nil when the
-// question gets REFUSED: a name we do not serve, a hidden version, or a type other
-// than TXT and ANY (as Knot DNS does).
-func (id *identity) chaos(qname string, qtype uint16) dns.RR {
+// question gets REFUSED, with the Extended DNS Error that says why (RFC 8914
+// sections 4.19 and 4.22): Prohibited for a hidden version, Not Supported for a
+// name we do not serve or a type other than TXT and ANY (refused as Knot DNS
+// does).
+func (id *identity) chaos(qname string, qtype uint16) (dns.RR, int) {
 	if qtype != dns.TypeTXT && qtype != dns.TypeANY {
-		return nil
+		return nil, edeNotSupported
 	}
+	var rr dns.RR
+	version := false
 	switch {
 	case strings.EqualFold(qname, "hostname.bind."):
-		return id.hostname
+		rr = id.hostname
 	case strings.EqualFold(qname, "id.server."):
-		return id.idServer
+		rr = id.idServer
 	case strings.EqualFold(qname, "version.bind."):
-		return id.versionBind
+		rr, version = id.versionBind, true
 	case strings.EqualFold(qname, "version.server."):
-		return id.versionServer
+		rr, version = id.versionServer, true
 	}
-	return nil
+	switch {
+	case rr != nil:
+		return rr, noEDE
+	case version:
+		// Hidden by hide-version: the operator's policy.
+		return nil, edeProhibited
+	default:
+		return nil, edeNotSupported
+	}
 }
 
 // chaosTXT builds the CH TXT record name with text split into character-strings

@@ -74,8 +74,11 @@ type Metrics struct {
 	size    *prometheus.HistogramVec
 	latency *prometheus.HistogramVec
 
+	cookies *prometheus.CounterVec
+
 	sizeBy    [numTransports]prometheus.Observer
 	latencyBy [numTransports]prometheus.Observer
+	cookieBy  [numCookieOutcomes]prometheus.Counter
 
 	// zones maps a zone label to its counters; it is copied on write so that
 	// readers never lock.
@@ -100,6 +103,12 @@ type counter struct{ prometheus.Counter }
 //	anycastdns_dns_queries_total{transport,qtype,rcode,zone}
 //	anycastdns_dns_response_size_bytes{transport}
 //	anycastdns_dns_query_duration_seconds{transport}
+//	anycastdns_dns_cookie_responses_total{outcome}
+//
+// The outcomes of a query's COOKIE option (RFC 7873, RFC 9018) are new (only a
+// client cookie came), echoed (a valid server cookie, sent back), renewed (a
+// valid one older than half an hour or made with a previous secret, replaced),
+// bad (one we cannot verify, replaced) and malformed (FORMERR, no cookie sent).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		queries: promutil.CounterVec("dns", "queries_total",
@@ -111,6 +120,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		latency: promutil.HistogramVec("dns", "query_duration_seconds",
 			"Time from a query read to its response written, by transport.",
 			prometheus.ExponentialBuckets(5e-6, 3, 12), "transport"), // 5µs to about 0.9s
+		cookies: promutil.CounterVec("dns", "cookie_responses_total",
+			"Responses to queries with a COOKIE option, by what the response did with it: new, echoed, renewed, bad or malformed (FORMERR).",
+			"outcome"),
+	}
+	for o := cookieNew; o < numCookieOutcomes; o++ {
+		m.cookieBy[o] = m.cookies.WithLabelValues(o.String())
 	}
 	for t := transport(0); t < numTransports; t++ {
 		m.sizeBy[t] = m.size.WithLabelValues(t.String())
@@ -119,7 +134,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	empty := map[string]*zoneCounters{}
 	m.zones.Store(&empty)
 	if reg != nil {
-		reg.MustRegister(m.queries, m.size, m.latency)
+		reg.MustRegister(m.queries, m.size, m.latency, m.cookies)
 	}
 	return m
 }
@@ -140,6 +155,9 @@ func (m *Metrics) observeTook(t transport, res *result, size int, took time.Dura
 		return
 	}
 	m.counter(t, res).Inc()
+	if res.cookie != cookieNone {
+		m.cookieBy[res.cookie].Inc()
+	}
 	m.sizeBy[t].Observe(float64(size))
 	m.latencyBy[t].Observe(took.Seconds())
 }

@@ -68,7 +68,7 @@ func gather(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 	for _, mf := range mfs {
 		for _, m := range mf.GetMetric() {
 			var labels []string
-			for _, name := range []string{"transport", "qtype", "rcode", "zone"} {
+			for _, name := range []string{"transport", "qtype", "rcode", "zone", "outcome"} {
 				for _, l := range m.GetLabel() {
 					if l.GetName() == name {
 						labels = append(labels, name+`="`+l.GetValue()+`"`)
@@ -125,5 +125,24 @@ func TestMetricsCounterAllocs(t *testing.T) {
 	m.observe(udp, res, 100, start)
 	if n := testing.AllocsPerRun(100, func() { m.observe(udp, res, 100, start) }); n != 0 {
 		t.Errorf("got %v allocations per counted query, want 0", n)
+	}
+}
+
+// TestCookieMetrics checks that each reply to a query with a COOKIE option is
+// counted by what it did with it, and no other reply.
+func TestCookieMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	for _, o := range []cookieOutcome{cookieNone, cookieNew, cookieNew, cookieEchoed, cookieRenewed, cookieBad, cookieMalformed} {
+		m.observeTook(udp, &result{qtype: dns.TypeA, zone: "none", cookie: o}, 100, time.Millisecond)
+	}
+	got := gather(t, reg)
+	for k, v := range map[string]float64{
+		`outcome="new"`: 2, `outcome="echoed"`: 1, `outcome="renewed"`: 1, `outcome="bad"`: 1, `outcome="malformed"`: 1,
+		"anycastdns_dns_cookie_responses_total": 6,
+	} {
+		if got[k] != v {
+			t.Errorf("got %s = %v, want %v", k, got[k], v)
+		}
 	}
 }

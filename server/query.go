@@ -51,6 +51,12 @@ type query struct {
 	// nsid: an NSID option is present (RFC 5001 section 2.1). Its payload must be
 	// empty in a query; one that is not is ignored, and answered all the same.
 	nsid bool
+	// cookie is the data of the first COOKIE option (RFC 7873 section 4), a slice
+	// of the message, when its size is one a COOKIE may have; cookieBad is set
+	// when it is not (RFC 7873 section 5.2.2: FORMERR). Later COOKIE options are
+	// ignored, as BIND and Knot DNS do.
+	cookie    []byte
+	cookieBad bool
 	// tsig: the last record of the additional section is a TSIG (RFC 8945
 	// section 5.1).
 	tsig bool
@@ -171,8 +177,15 @@ func (q *query) readAdditional(msg []byte, off int, last bool) (int, error) {
 			return 0, errFormat
 		}
 		// Unknown options are ignored (RFC 6891 section 6.1.2).
-		if code == dns.EDNS0NSID {
+		switch {
+		case code == dns.EDNS0NSID:
 			q.nsid = true
+		case code == dns.EDNS0COOKIE && q.cookie == nil && !q.cookieBad:
+			if cookieMalformedLen(olen) {
+				q.cookieBad = true
+			} else {
+				q.cookie = msg[o-olen : o]
+			}
 		}
 	}
 	return end, nil

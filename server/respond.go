@@ -1,16 +1,19 @@
 package server
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/zone"
 )
 
-// respond answers the DNS message msg received over t, packing the reply into
-// dst (or into a new buffer when dst is too small) and returning it, or nil when
-// no reply may be sent. It does no I/O: the UDP and TCP loops and the fuzz target
-// share it. sc.res describes the reply afterwards.
-func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
+// respond answers the DNS message msg received over t from the client address
+// from, packing the reply into dst (or into a new buffer when dst is too small)
+// and returning it, or nil when no reply may be sent. It does no I/O: the UDP and
+// TCP loops and the fuzz target share it. sc.res describes the reply afterwards.
+func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.Addr) []byte {
 	var q query
 	err := parseQuery(msg, &q, sc.qname[:0])
 	sc.handoff = false
@@ -25,8 +28,12 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
 		sc.handoff = true
 		return nil
 	}
+	cookie := cookieNone
+	if err == nil {
+		cookie = s.cookieFor(sc, &q, from)
+	}
 	if err == nil && !s.slowOnly && fastEligible(&q) {
-		sc.res = result{qtype: q.qtype, zone: "none"}
+		sc.res = result{qtype: q.qtype, zone: "none", cookie: cookie}
 		if out, ok := s.respondFast(sc, dst, &q, t); ok {
 			return out
 		}
@@ -40,7 +47,7 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
 	m.RecursionDesired = q.rd
 	// A name server copies CD from the query (RFC 4035 section 3.1.6).
 	m.CheckingDisabled = q.cd
-	sc.res = result{qtype: q.qtype, zone: "none"}
+	sc.res = result{qtype: q.qtype, zone: "none", cookie: cookie}
 
 	var rcode int
 	nsid := false
@@ -52,6 +59,11 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport) []byte {
 	case q.edns && q.version > 0:
 		// RFC 6891 section 6.1.3: BADVERS with the highest version we implement (0).
 		rcode = dns.RcodeBadVers
+		s.setQuestion(sc, &q)
+	case q.cookieBad:
+		// A COOKIE option of a size no cookie has is FORMERR (RFC 7873 section
+		// 5.2.2), with the question and the OPT (RFC 6891 section 7).
+		rcode = dns.RcodeFormatError
 		s.setQuestion(sc, &q)
 	case q.opcode != dns.OpcodeQuery:
 		// Unknown opcodes get NOTIMP (RFC 1035 section 4.1.1, RFC 8906 sections
@@ -101,8 +113,9 @@ func (s *Server) answer(sc *scratch, q *query) int {
 	switch q.qclass {
 	case dns.ClassCHAOS:
 		// The identity names (RFC 4892) are ours; everything else in CHAOS is not.
-		rr := s.id.chaos(q.qname, q.qtype)
+		rr, ede := s.id.chaos(q.qname, q.qtype)
 		if rr == nil {
+			sc.setEDE(ede)
 			return dns.RcodeRefused
 		}
 		sc.msg.Authoritative = true
@@ -113,18 +126,18 @@ func (s *Server) answer(sc *scratch, q *query) int {
 		// DNS answers it.
 	default:
 		// We serve class IN only: a question in another class is refused for
-		// policy reasons (RFC 1035 section 4.1.1), as Knot DNS and NSD do.
+		// policy reasons (RFC 1035 section 4.1.1), as Knot DNS and NSD do; the
+		// class is not supported (RFC 8914 section 4.22).
+		sc.setEDE(edeNotSupported)
 		return dns.RcodeRefused
 	}
-	rcode, found := s.lookup(sc, q)
+	rcode, ede, found := s.lookup(sc, q)
+	// A refusal, or a zone without data, says why (RFC 8914 section 3).
+	sc.setEDE(ede)
 	if !found {
 		return rcode
 	}
 	a := &sc.ans
-	if a.EDE >= 0 {
-		// A zone without data says why it answers SERVFAIL (RFC 8914 section 3).
-		sc.ede.InfoCode, sc.hasEDE = uint16(a.EDE), true
-	}
 	// AA is the lookup's: set for the zone's data, clear for a referral (RFC 1034
 	// section 4.3.2 step 3b).
 	sc.msg.Authoritative = a.Authoritative
@@ -168,6 +181,10 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 		// The extended rcode bits are set by the packer from m.Rcode.
 		opt.SetDo(q.do)
 		opt.Option = opt.Option[:0]
+		if sc.res.cookie.answered() {
+			sc.cookieOpt = dns.EDNS0_LOCAL{Code: dns.EDNS0COOKIE, Data: sc.cookie[:]}
+			opt.Option = append(opt.Option, &sc.cookieOpt)
+		}
 		if nsid && s.id.nsid != nil {
 			opt.Option = append(opt.Option, s.id.nsid)
 		}
@@ -217,26 +234,28 @@ func (s *Server) replyLimit(sc *scratch, q *query, t transport) int {
 
 // lookup answers a query in class IN (or *) from the zones: it returns found with
 // sc.ans filled and sc.res.zone set when a zone answered, or the rcode of a
-// refusal. Both reply writers share it, so they decide alike.
-func (s *Server) lookup(sc *scratch, q *query) (rcode int, found bool) {
+// refusal; ede is the reply's Extended DNS Error (ede.go), or noEDE. Both reply
+// writers share it, so they decide alike.
+func (s *Server) lookup(sc *scratch, q *query) (rcode, ede int, found bool) {
 	if q.qtype == dns.TypeAXFR || q.qtype == dns.TypeIXFR {
 		// No zone transfer is allowed yet, so every AXFR and IXFR is refused for
 		// policy reasons (RFC 1035 section 4.1.1), with no records: the error rcode
 		// ends the transfer (RFC 5936 section 2.2). AXFR over UDP is not defined
 		// at all (RFC 5936 section 4.2). Knot DNS 3.2 without a transfer ACL
 		// answers NOTAUTH over TCP and NOTIMP for AXFR over UDP; REFUSED is what
-		// BIND and NSD answer and what clients report as "transfer refused".
-		return dns.RcodeRefused, false
+		// BIND and NSD answer and what clients report as "transfer refused";
+		// policy prohibits it (RFC 8914 section 4.19).
+		return dns.RcodeRefused, edeProhibited, false
 	}
-	set := s.zones.Current()
-	if set == nil {
-		return dns.RcodeRefused, false
+	var z *zone.Zone
+	if set := s.zones.Current(); set != nil {
+		z = set.Find(q.qname, q.qtype)
 	}
-	z := set.Find(q.qname, q.qtype)
 	if z == nil {
 		// Not a name of our zones: an authoritative-only server does not recurse
-		// (RFC 1034 section 4.3.2 step 2) and refuses (RFC 1035 section 4.1.1).
-		return dns.RcodeRefused, false
+		// (RFC 1034 section 4.3.2 step 2) and refuses (RFC 1035 section 4.1.1),
+		// not authoritative for it (RFC 8914 section 4.21), as Knot DNS says.
+		return dns.RcodeRefused, edeNotAuthoritative, false
 	}
 	sc.res.zone = z.Origin()
 	if q.do {
@@ -246,5 +265,5 @@ func (s *Server) lookup(sc *scratch, q *query) (rcode int, found bool) {
 	} else {
 		z.Lookup(q.qname, q.qtype, &sc.ans)
 	}
-	return sc.ans.Rcode, true
+	return sc.ans.Rcode, int(sc.ans.EDE), true
 }

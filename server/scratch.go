@@ -32,6 +32,8 @@ type result struct {
 	qtype uint16
 	rcode int
 	zone  string // the origin of the zone that answered, or "none"
+	// cookie is what the reply did with the query's COOKIE option (cookie.go).
+	cookie cookieOutcome
 }
 
 // scratch is the per-worker memory of the query path, reused from one query to the
@@ -52,6 +54,11 @@ type scratch struct {
 	// a zone without data answered SERVFAIL (zone.Answer.EDE).
 	ede    dns.EDNS0_EDE
 	hasEDE bool
+	// cookie is the COOKIE option of the reply, when res.cookie says it has one:
+	// the client cookie and the server cookie (RFC 7873 section 4); cookieOpt
+	// carries it for the miekg/dns path.
+	cookie    [cookieReplyLen]byte
+	cookieOpt dns.EDNS0_LOCAL
 
 	// The fast path's memory (fast.go): the query name in presentation form, the
 	// reply writer with its compression table, the wire forms of names the lookup

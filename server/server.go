@@ -25,6 +25,7 @@ type Server struct {
 	// IXFR are refused, NOTIFY is not implemented.
 	transfers Transfers
 	id        identity
+	cookies   cookies
 	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
 	// that tests can compare it with the fast path (fast.go).
 	slowOnly bool
@@ -79,7 +80,12 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 			return nil, fmt.Errorf("server: listen address %q: %w", a, err)
 		}
 	}
+	ck, err := newCookies(cfg.Cookies, log)
+	if err != nil {
+		return nil, fmt.Errorf("server: cookies: %w", err)
+	}
 	s := &Server{
+		cookies:   ck,
 		cfg:       cfg,
 		zones:     zones,
 		metrics:   opts.Metrics,

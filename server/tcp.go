@@ -72,6 +72,7 @@ func (s *Server) serveConn(c net.Conn) {
 // when the replies to the queries read are written.
 func (s *Server) readQueries(c net.Conn) (capped bool) {
 	cw := &connWriter{c: c, timeout: s.cfg.TCP.IdleTimeout}
+	from := addrPort(c.RemoteAddr()).Addr()
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
 	sem := make(chan struct{}, tcpPipelineDepth)
@@ -109,7 +110,7 @@ func (s *Server) readQueries(c net.Conn) (capped bool) {
 			defer inflight.Done()
 			defer func() { <-sem }()
 			defer s.scratches.Put(sc)
-			reply := s.respond(sc, sc.out[2:], q, tcp)
+			reply := s.respond(sc, sc.out[2:], q, tcp, from)
 			if reply == nil {
 				if sc.handoff {
 					s.serveTransferTCP(sc, cw, q, start)

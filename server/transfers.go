@@ -45,14 +45,15 @@ func handsOver(q *query) bool {
 	return q.tsig || q.opcode == dns.OpcodeNotify || q.qtype == dns.TypeAXFR || q.qtype == dns.TypeIXFR
 }
 
-// answerFor returns the Answer function of a request arriving over t: the reply
+// answerFor returns the Answer function of a request arriving over t from the
+// client address from: the reply
 // is built with sc, which the request's reader owns and no longer uses, and the
 // message is never handed over again.
-func (s *Server) answerFor(sc *scratch, t transport) func([]byte) []byte {
+func (s *Server) answerFor(sc *scratch, t transport, from netip.Addr) func([]byte) []byte {
 	return func(msg []byte) []byte {
 		sc.noHandoff = true
 		defer func() { sc.noHandoff = false }()
-		return s.respond(sc, sc.out[2:], msg, t)
+		return s.respond(sc, sc.out[2:], msg, t, from)
 	}
 }
 
@@ -64,9 +65,10 @@ func (s *Server) serveTransferTCP(sc *scratch, cw *connWriter, msg []byte, start
 	cw.transfers.Add(1)
 	defer cw.transfers.Add(-1)
 	size := 0
+	remote := addrPort(cw.c.RemoteAddr())
 	r := &TransferRequest{
 		Msg:    msg,
-		Remote: addrPort(cw.c.RemoteAddr()),
+		Remote: remote,
 		TCP:    true,
 		Reply: func(b []byte) error {
 			if size == 0 {
@@ -80,7 +82,7 @@ func (s *Server) serveTransferTCP(sc *scratch, cw *connWriter, msg []byte, start
 			}
 			return nil
 		},
-		Answer: s.answerFor(sc, tcp),
+		Answer: s.answerFor(sc, tcp, remote.Addr()),
 	}
 	s.transfers.ServeTransfer(r)
 	if size > 0 {

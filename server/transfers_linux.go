@@ -16,9 +16,10 @@ import (
 // it), from the address the query was sent to, as every reply is.
 func (s *Server) serveTransferUDP(u *udpSocket, b *udpBatch, sc *scratch, i, k int, start time.Time) {
 	sent := false
+	remote := sockaddrAddrPort(&b.names[i])
 	r := &TransferRequest{
 		Msg:    b.datagram(i),
-		Remote: sockaddrAddrPort(&b.names[i]),
+		Remote: remote,
 		Reply: func(reply []byte) error {
 			if sent {
 				return nil
@@ -37,7 +38,7 @@ func (s *Server) serveTransferUDP(u *udpSocket, b *udpBatch, sc *scratch, i, k i
 				return err
 			}
 		},
-		Answer: s.answerFor(sc, udp),
+		Answer: s.answerFor(sc, udp, remote.Addr()),
 	}
 	s.transfers.ServeTransfer(r)
 }

@@ -185,7 +185,7 @@ func (s *Server) readUDP(u *udpSocket, sc *scratch) {
 				// datagram would be misread): no reply.
 				continue
 			}
-			reply := s.respond(sc, b.reply[k], b.datagram(i), udp)
+			reply := s.respond(sc, b.reply[k], b.datagram(i), udp, sockaddrAddrPort(&b.names[i]).Addr())
 			if reply == nil {
 				if sc.handoff {
 					s.serveTransferUDP(u, b, sc, i, k, start)
@@ -255,7 +255,8 @@ func (s *Server) sendBatch(u *udpSocket, b *udpBatch, sc *scratch, k int) {
 // the client asks again over TCP (RFC 9715 section 3.1, R2; RFC 7766 section 5).
 func (s *Server) sendTooBig(u *udpSocket, b *udpBatch, sc *scratch, k int) {
 	sc.mtuRetry = true
-	reply := s.respond(sc, b.reply[k], b.datagram(b.sent[k].in), udp)
+	in := b.sent[k].in
+	reply := s.respond(sc, b.reply[k], b.datagram(in), udp, sockaddrAddrPort(&b.names[in]).Addr())
 	sc.mtuRetry = false
 	if reply == nil {
 		return

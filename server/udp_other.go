@@ -108,7 +108,7 @@ func (s *Server) readUDPSingle(u *udpSocket, sc *scratch) {
 			continue
 		}
 		start := time.Now()
-		reply := s.respond(sc, sc.out[2:], buf[:n], udp)
+		reply := s.respond(sc, sc.out[2:], buf[:n], udp, dst.AddrPort().Addr())
 		if reply == nil {
 			if sc.handoff {
 				s.serveTransferUDP(u, sc, buf[:n], dst, src, ifix, start)
@@ -168,7 +168,7 @@ func (s *Server) serveTransferUDP(u *udpSocket, sc *scratch, msg []byte, dst net
 			s.metrics.observe(udp, &sc.res, len(reply), start)
 			return nil
 		},
-		Answer: s.answerFor(sc, udp),
+		Answer: s.answerFor(sc, udp, addrPort(dst).Addr()),
 	}
 	s.transfers.ServeTransfer(r)
 }

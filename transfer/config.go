@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/anycastdns/anycastdns/internal/config/field"
+	"github.com/anycastdns/anycastdns/internal/secret"
 )
 
 // Defaults of the transfer section, applied by WithDefaults to zero fields. The
@@ -136,42 +135,11 @@ type KeyConfig struct {
 // Key reads the secret from where the KeyConfig says and returns the key; dir is
 // the folder relative file names are read from. Errors never show the secret.
 func (k KeyConfig) Key(dir string) (Key, error) {
-	var secret string
-	switch n := countSet(k.Secret, k.SecretFile, k.SecretEnv); {
-	case n == 0:
-		return Key{}, fmt.Errorf("no secret; set one of secret, secret-file and secret-env")
-	case n > 1:
-		return Key{}, fmt.Errorf("secret set twice; set one of secret, secret-file and secret-env")
-	case k.Secret != "":
-		secret = k.Secret
-	case k.SecretFile != "":
-		path := k.SecretFile
-		if !strings.HasPrefix(path, "/") && dir != "" {
-			path = dir + "/" + path
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return Key{}, fmt.Errorf("secret-file: %v", err)
-		}
-		secret, _, _ = strings.Cut(string(b), "\n")
-	default:
-		v, ok := os.LookupEnv(k.SecretEnv)
-		if !ok || v == "" {
-			return Key{}, fmt.Errorf("secret-env: variable %s is not set", k.SecretEnv)
-		}
-		secret = v
+	s, err := secret.Read(secret.Text(k.Secret), k.SecretFile, k.SecretEnv, dir)
+	if err != nil {
+		return Key{}, err
 	}
-	return NewKey(k.Name, k.Algorithm, secret)
-}
-
-func countSet(ss ...string) int {
-	n := 0
-	for _, s := range ss {
-		if s != "" {
-			n++
-		}
-	}
-	return n
+	return NewKey(k.Name, k.Algorithm, s)
 }
 
 // RemoteConfig is a server this node talks to: a primary, or a target of NOTIFY.

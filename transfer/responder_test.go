@@ -97,6 +97,25 @@ func TestAXFRPolicy(t *testing.T) {
 	} else {
 		sameSequence(t, got, append(rrs, rrs[0]))
 	}
+	// With EDNS, the refusal says why: policy prohibits it (RFC 8914 section
+	// 4.19); no EDNS, no OPT.
+	for _, edns := range []bool{false, true} {
+		q := new(dns.Msg).SetAxfr("example.")
+		if edns {
+			q.SetEdns0(1232, false)
+		}
+		r, _, err := (&dns.Client{Net: "tcp", Timeout: 2 * time.Second}).Exchange(q, p.addr)
+		if err != nil {
+			t.Fatalf("unsigned AXFR, EDNS %v: %v", edns, err)
+		}
+		var ede *dns.EDNS0_EDE
+		if o := r.IsEdns0(); o != nil && len(o.Option) == 1 {
+			ede, _ = o.Option[0].(*dns.EDNS0_EDE)
+		}
+		if r.Rcode != dns.RcodeRefused || (r.IsEdns0() != nil) != edns || edns && (ede == nil || ede.InfoCode != dns.ExtendedErrorCodeProhibited) {
+			t.Errorf("unsigned AXFR, EDNS %v: got %s, OPT %v, EDE %v; want REFUSED, an OPT with EDE 18 only with EDNS", edns, dns.RcodeToString[r.Rcode], r.IsEdns0() != nil, ede)
+		}
+	}
 	// A zone not ours: NOTAUTH.
 	if _, _, err := xfr(p.addr, "other.", dns.TypeAXFR, 0, &xfrKey); err == nil || !strings.Contains(err.Error(), "bad authentication") {
 		t.Errorf("AXFR of a zone not ours: %v, want NOTAUTH", err)

@@ -22,7 +22,7 @@ func (r *Responder) transfer(req *server.TransferRequest, m *dns.Msg, s *signer)
 	if q.Qtype == dns.TypeAXFR && !req.TCP {
 		// AXFR over UDP is not defined (RFC 5936 section 4.2): refused, as
 		// NSD does and as this server answered it before transfers existed.
-		r.refuse(req, m, s, kind, dns.RcodeRefused)
+		r.refuse(req, m, s, kind, dns.RcodeRefused, noEDE)
 		return
 	}
 	origin := canonical(q.Name)
@@ -30,15 +30,16 @@ func (r *Responder) transfer(req *server.TransferRequest, m *dns.Msg, s *signer)
 	if z == nil || q.Qclass != dns.ClassINET {
 		// Not a zone of ours: NOTAUTH, as Knot DNS answers (RFC 8906 section
 		// 3.1.3 leaves the choice; RFC 5936 section 2.2.1 lists it).
-		r.refuse(req, m, s, kind, dns.RcodeNotAuth)
+		r.refuse(req, m, s, kind, dns.RcodeNotAuth, noEDE)
 		return
 	}
 	pol, ok := r.cfg.Policy(origin)
 	if !ok || !pol.AllowTransfer.Allows(req.Remote.Addr(), s.keyName()) {
-		// RFC 5936 section 2.2.1 and 4.2: a transfer not allowed is REFUSED.
+		// RFC 5936 section 2.2.1 and 4.2: a transfer not allowed is REFUSED;
+		// policy prohibits it (RFC 8914 section 4.19).
 		r.log.Info("transfer refused", zap.String("zone", origin), zap.String("kind", kind),
 			zap.Stringer("from", req.Remote), zap.String("key", s.keyName()))
-		r.refuse(req, m, s, kind, dns.RcodeRefused)
+		r.refuse(req, m, s, kind, dns.RcodeRefused, int(dns.ExtendedErrorCodeProhibited))
 		return
 	}
 	var body []dns.RR
@@ -47,7 +48,7 @@ func (r *Responder) transfer(req *server.TransferRequest, m *dns.Msg, s *signer)
 	} else {
 		var ok bool
 		if body, ok = r.ixfrBody(req, m, z); !ok {
-			r.refuse(req, m, s, kind, dns.RcodeFormatError)
+			r.refuse(req, m, s, kind, dns.RcodeFormatError, noEDE)
 			return
 		}
 	}
@@ -61,11 +62,24 @@ func (r *Responder) transfer(req *server.TransferRequest, m *dns.Msg, s *signer)
 }
 
 // refuse answers a transfer request with rcode and no records (the error ends
-// the transfer, RFC 5936 section 2.2).
-func (r *Responder) refuse(req *server.TransferRequest, m *dns.Msg, s *signer, kind string, rcode int) {
+// the transfer, RFC 5936 section 2.2). A request with EDNS gets an OPT record
+// (RFC 6891 section 6.1.1), with the Extended DNS Error ede unless it is noEDE
+// (RFC 8914 section 3).
+func (r *Responder) refuse(req *server.TransferRequest, m *dns.Msg, s *signer, kind string, rcode, ede int) {
 	r.cfg.Metrics.servedOut(kind, "refused")
-	r.replyRcode(req, m, s, rcode)
+	out := reply(m, rcode)
+	if m.IsEdns0() != nil {
+		out.SetEdns0(1232, false)
+		if ede != noEDE {
+			opt := out.IsEdns0()
+			opt.Option = append(opt.Option, &dns.EDNS0_EDE{InfoCode: uint16(ede)})
+		}
+	}
+	r.send(req, s, out)
 }
+
+// noEDE is the ede of refuse for a reply without an Extended DNS Error.
+const noEDE = -1
 
 // axfrBody is the AXFR answer (RFC 5936 section 2.2): the SOA, every other
 // record, the SOA again.

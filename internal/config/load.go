@@ -113,6 +113,9 @@ func (c *Config) fileDefaults(version string) {
 	if len(b.Communities) == 0 {
 		b.Communities = nil
 	}
+	if len(c.Server.Cookies.PreviousSecrets) == 0 {
+		c.Server.Cookies.PreviousSecrets = nil
+	}
 }
 
 // itemDefaults sets each field of the list item v at key that the file left out to

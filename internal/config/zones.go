@@ -38,9 +38,13 @@ func FlagZone(origin, file string) Zone { return Zone{Origin: origin, File: file
 // configuration file when it is relative.
 func (z Zone) Path() string { return z.path }
 
-// resolvePaths sets the path of each zone of the file named file.
+// resolvePaths sets the path of each zone of the file named file, and makes the
+// cookie secret's file, relative to the file's folder, a path.
 func (c *Config) resolvePaths(file string) {
 	dir := filepath.Dir(file)
+	if f := c.Server.Cookies.SecretFile; f != "" && !filepath.IsAbs(f) {
+		c.Server.Cookies.SecretFile = filepath.Join(dir, f)
+	}
 	for i := range c.Zones {
 		if f := c.Zones[i].File; f != "" && !filepath.IsAbs(f) {
 			c.Zones[i].path = filepath.Join(dir, f)

@@ -47,13 +47,22 @@ func bindPrimaryConfig(dir string, port int, opts Options, zones []Zone) string 
 	%s
 	allow-transfer { %s };
 	ixfr-from-differences yes;
-};
+%s};
 controls { };
-`, dir, filepath.Join(dir, "named.pid"), filepath.Join(dir, "session.key"), dir, port, notify, allow)
+`, dir, filepath.Join(dir, "named.pid"), filepath.Join(dir, "session.key"), dir, port, notify, allow, bindCookies(opts.CookieSecret))
 	for _, z := range zones {
 		fmt.Fprintf(&b, "zone %q {\n\ttype primary;\n\tfile %q;\n};\n", z.Origin, zoneFileIn(dir, z.Origin))
 	}
 	return b.String()
+}
+
+// bindCookies renders the options that make named answer and require cookies
+// with secret, or nothing without one.
+func bindCookies(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return fmt.Sprintf("\tanswer-cookie yes;\n\tcookie-algorithm siphash24;\n\tcookie-secret %q;\n\trequire-server-cookie yes;\n", secret)
 }
 
 // StartBIND starts named as the primary of zones; SetZone rewrites a zone file

@@ -46,6 +46,9 @@ func knotPrimaryConfig(dir string, port int, opts Options, zones []Zone) string 
 			}
 		}
 	}
+	if opts.CookieSecret != "" {
+		fmt.Fprintf(&b, "mod-cookies:\n  - id: default\n    secret: 0x%s\n", opts.CookieSecret)
+	}
 	fmt.Fprintf(&b, `template:
   - id: default
     storage: %q
@@ -55,6 +58,9 @@ func knotPrimaryConfig(dir string, port int, opts Options, zones []Zone) string 
     journal-content: changes
     acl: xfr
 `, dir)
+	if opts.CookieSecret != "" {
+		b.WriteString("    global-module: mod-cookies/default\n")
+	}
 	if len(notify) > 0 {
 		fmt.Fprintf(&b, "    notify: [%s]\n", strings.Join(notify, ", "))
 	}

@@ -17,8 +17,8 @@ import (
 // SIGHUP rereads the zone files.
 
 // nsdServerConfig renders the server and remote-control sections of nsd.conf
-// for a peer in dir on port.
-func nsdServerConfig(dir string, port int) string {
+// for a peer in dir on port, with the lines extra added to the server section.
+func nsdServerConfig(dir string, port int, extra string) string {
 	return fmt.Sprintf(`server:
 	ip-address: 127.0.0.1
 	port: %d
@@ -34,9 +34,9 @@ func nsdServerConfig(dir string, port int) string {
 	pidfile: %q
 	verbosity: 2
 	rrl-ratelimit: 0
-remote-control:
+%sremote-control:
 	control-enable: no
-`, port, dir, filepath.Join(dir, "zone.list"), filepath.Join(dir, "xfrd.state"), dir, filepath.Join(dir, "nsd.pid"))
+`, port, dir, filepath.Join(dir, "zone.list"), filepath.Join(dir, "xfrd.state"), dir, filepath.Join(dir, "nsd.pid"), extra)
 }
 
 // nsdKey renders the key section of nsd.conf for key and returns the name NSD's
@@ -52,7 +52,13 @@ func nsdKey(b *strings.Builder, key *Key) string {
 // nsdPrimaryConfig renders nsd.conf for the peer in dir on port.
 func nsdPrimaryConfig(dir string, port int, opts Options, zones []Zone) string {
 	var b strings.Builder
-	b.WriteString(nsdServerConfig(dir, port))
+	cookies := ""
+	if opts.CookieSecret != "" {
+		// The secret file, when it exists, would win over cookie-secret.
+		cookies = fmt.Sprintf("\tanswer-cookie: yes\n\tcookie-secret: %q\n\tcookie-secret-file: %q\n",
+			opts.CookieSecret, filepath.Join(dir, "no-cookie-secrets.txt"))
+	}
+	b.WriteString(nsdServerConfig(dir, port, cookies))
 	key := nsdKey(&b, opts.Key)
 	for _, z := range zones {
 		fmt.Fprintf(&b, "zone:\n\tname: %q\n\tzonefile: %q\n\tprovide-xfr: 127.0.0.1 %s\n", z.Origin, zoneFileIn(dir, z.Origin), key)

@@ -53,6 +53,13 @@ type Options struct {
 	// Catalog, for Knot only, names a catalog zone (RFC 9432) Knot generates
 	// (catalog-role: generate) with every zone of the peer as a member.
 	Catalog string
+	// CookieSecret, when set, is the 128-bit DNS cookie secret (32 hex digits)
+	// the peer makes and verifies its RFC 9018 server cookies with. BIND then
+	// also requires a valid server cookie over UDP (require-server-cookie) and
+	// Knot always does (mod-cookies): a query with a cookie it does not accept
+	// gets BADCOOKIE. NSD answers every query, and echoes a server cookie it
+	// accepts that is under 30 minutes old.
+	CookieSecret string
 }
 
 // Peer is a name server a test started.
