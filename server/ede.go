@@ -15,7 +15,9 @@ import "github.com/miekg/dns"
 //   - 21 Not Supported with REFUSED for a CHAOS name or type we do not answer,
 //     and for a class other than IN, CH and * (section 4.22);
 //   - 14 Not Ready and 24 Invalid Data with SERVFAIL for a zone not received yet
-//     or expired (zone.Answer.EDE; sections 4.15 and 4.25).
+//     or expired (zone.Answer.EDE; sections 4.15 and 4.25);
+//   - 0 Other with SERVFAIL for a name an NSEC3 chain cannot prove absent, a hash
+//     collision (zone.Answer.EDE; section 4.1, RFC 5155 section 7.2.9).
 
 // The INFO-CODEs this server sends (RFC 8914 section 4), as ints: noEDE is the
 // INFO-CODE of a reply without an Extended DNS Error.

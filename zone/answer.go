@@ -111,6 +111,16 @@ func (a *Answer) Reset() {
 
 // fail turns the answer into a server failure: SERVFAIL, not authoritative, no
 // records (RFC 1035 section 4.1.1).
+// failUnproved is fail for an answer a signed zone cannot prove: a name absent from
+// the zone hashes like an NSEC3 owner, a collision no proof can cover (RFC 5155
+// section 7.2.9). The reply says so with Extended DNS Error 0, Other (RFC 8914
+// section 4.1): nothing is wrong with the zone's data as far as a resolver can
+// tell, and no more specific code fits.
+func (a *Answer) failUnproved() {
+	a.fail()
+	a.EDE = int16(dns.ExtendedErrorCodeOther)
+}
+
 func (a *Answer) fail() {
 	a.Kind = ServerFailure
 	a.Rcode = dns.RcodeServerFailure

@@ -84,7 +84,7 @@ func (z *Zone) step(name string, low []byte, qtype uint16, a *Answer) (next stri
 			if !(exact && c == n && qtype == dns.TypeDS) {
 				z.referral(c, a)
 				if z.proving(a) && !z.proveDelegation(c, a) {
-					a.fail()
+					a.failUnproved()
 				}
 				return "", false
 			}
@@ -103,7 +103,7 @@ func (z *Zone) step(name string, low []byte, qtype uint16, a *Answer) (next stri
 	}
 	z.nameError(a)
 	if z.proving(a) && !z.proveNameError(n, name, a) {
-		a.fail()
+		a.failUnproved()
 	}
 	return "", false
 }

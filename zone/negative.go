@@ -40,6 +40,6 @@ func (z *Zone) noData(n *node, a *Answer) {
 	a.Kind = NoData
 	a.Authority = append(a.Authority, RRsetRef{Set: z.negSOA})
 	if z.proving(a) && !z.proveNoData(n, a) {
-		a.fail()
+		a.failUnproved()
 	}
 }

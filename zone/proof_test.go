@@ -267,6 +267,9 @@ func TestProofHashCollision(t *testing.T) {
 		t.Errorf("got kind %s rcode %s aa %v authority %d, want SERVFAIL with nothing",
 			kindName(a.Kind), dns.RcodeToString[a.Rcode], a.Authoritative, len(a.Authority))
 	}
+	if a.EDE != int16(dns.ExtendedErrorCodeOther) {
+		t.Errorf("EDE %d, want 0 (Other, RFC 8914 section 4.1)", a.EDE)
+	}
 	// Without DO there is nothing to prove: NXDOMAIN.
 	z.Lookup("nx.c.example.", dns.TypeA, &a)
 	if a.Kind != NameError || a.Rcode != dns.RcodeNameError {

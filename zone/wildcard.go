@@ -26,7 +26,7 @@ func (z *Zone) wildcard(ce *node, name string, qtype uint16, a *Answer) (string,
 		// (RFC 4035 section 3.1.4.1) and is answered from the wildcard node.
 		z.referral(w, a)
 		if z.proving(a) && !z.proveDelegation(w, a) {
-			a.fail()
+			a.failUnproved()
 		}
 	} else {
 		next, follow = z.answerAt(w, name, qtype, a)
@@ -41,7 +41,7 @@ func (z *Zone) wildcard(ce *node, name string, qtype uint16, a *Answer) (string,
 		ok = z.proveExpansion(ce, name, a)
 	}
 	if !ok {
-		a.fail()
+		a.failUnproved()
 		return "", false
 	}
 	return next, follow
