@@ -57,8 +57,10 @@ type Config struct {
 	NSID bool `yaml:"nsid"`
 	// Listen holds "host:port" addresses; each gets a UDP and a TCP listener.
 	// An IPv6 address (including [::]) is bound IPv6-only, so 0.0.0.0 and [::]
-	// may be configured together. Replies leave from the address the query was
-	// sent to, also on wildcard binds. Port 0 picks a free port. Default:
+	// may be configured together. An empty host (":53") means every address of
+	// the host: it is opened as 0.0.0.0 and [::] on the same port. Replies leave
+	// from the address the query was sent to, also on wildcard binds. Port 0
+	// picks a free port. Default:
 	// 127.0.0.1:5353 and [::1]:5353.
 	Listen []string `yaml:"listen"`
 	// UDPSize is the EDNS payload size we advertise and the most we send over UDP.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -40,6 +41,7 @@ type Server struct {
 	started bool
 	udp     []*udpListener
 	tcp     []*net.TCPListener
+	ports   []int                 // the port bound for each address of cfg.Listen
 	conns   map[net.Conn]struct{} // open TCP connections
 }
 
@@ -117,17 +119,28 @@ func (s *Server) Start() error {
 			t.Close()
 		}
 	}
+	var ports []int
 	for _, addr := range s.cfg.Listen {
-		u, t, err := listenPair(addr, s.cfg.UDPSockets)
-		if err != nil {
-			closeAll()
-			return fmt.Errorf("server: listen on %s: %w", addr, err)
+		port := 0 // the port of addr's first listener, which the others take
+		for _, a := range familyAddrs(addr) {
+			if port != 0 {
+				a = withPort(a, port)
+			}
+			u, t, err := listenPair(a, s.cfg.UDPSockets)
+			if err != nil {
+				closeAll()
+				return fmt.Errorf("server: listen on %s: %w", a, err)
+			}
+			udps = append(udps, u)
+			tcps = append(tcps, t)
+			if port == 0 {
+				port = u.localAddr().(*net.UDPAddr).Port
+				ports = append(ports, port)
+			}
 		}
-		udps = append(udps, u)
-		tcps = append(tcps, t)
 	}
 	s.started = true
-	s.udp, s.tcp = udps, tcps
+	s.udp, s.tcp, s.ports = udps, tcps, ports
 	for _, u := range udps {
 		s.log.Info("listening", zap.String("transport", "udp"), zap.Stringer("addr", u.localAddr()),
 			zap.Int("sockets", len(u.socks)))
@@ -186,14 +199,10 @@ func (s *Server) Addrs() []net.Addr {
 func (s *Server) ListenPorts() []int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ports := make([]int, 0, len(s.udp))
-	for _, u := range s.udp {
-		ports = append(ports, u.localAddr().(*net.UDPAddr).Port)
-	}
-	if len(ports) == 0 {
+	if len(s.ports) == 0 {
 		return nil
 	}
-	return ports
+	return slices.Clone(s.ports)
 }
 
 // Identity returns the node's identity: Config.Identity, or the host name.

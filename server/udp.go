@@ -1,6 +1,9 @@
 package server
 
-import "net"
+import (
+	"net"
+	"strconv"
+)
 
 // udpListener is the UDP side of one listen address: one socket per reader. Where
 // the system has SO_REUSEPORT (Linux), there are Config.UDPSockets of them (by
@@ -18,6 +21,23 @@ func udpNetwork(ip net.IP) string {
 		return "udp6"
 	}
 	return "udp4"
+}
+
+// familyAddrs returns the addresses a listen address is opened on: itself, or for
+// an empty host, which means every address of the host, the IPv4 and the IPv6
+// wildcard, each bound to its own family (udpNetwork) so that both are served.
+func familyAddrs(addr string) []string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "" {
+		return []string{addr}
+	}
+	return []string{net.JoinHostPort("0.0.0.0", port), net.JoinHostPort("::", port)}
+}
+
+// withPort returns the "host:port" address addr with port in place of its own.
+func withPort(addr string, port int) string {
+	host, _, _ := net.SplitHostPort(addr)
+	return net.JoinHostPort(host, strconv.Itoa(port))
 }
 
 func tcpNetwork(ip net.IP) string {

@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,25 @@ func TestNewRejectsBadAddress(t *testing.T) {
 	cfg.Listen = []string{"not an address"}
 	if _, err := New(cfg, exampleStore(t), Options{}); err == nil {
 		t.Error("got no error, want one for the bad address")
+	}
+}
+
+// TestListenEmptyHost: an empty host means every address of the host, IPv4 and
+// IPv6 alike (issue 13 found ":5353" bound IPv4 only): both loopbacks answer, over
+// UDP and TCP, on the one port ListenPorts reports.
+func TestListenEmptyHost(t *testing.T) {
+	s, _, _ := startServer(t, Config{Listen: []string{":0"}}, nil)
+	ports := s.ListenPorts()
+	if len(ports) != 1 || ports[0] == 0 {
+		t.Fatalf("ListenPorts() = %v, want one bound port", ports)
+	}
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		for _, network := range []string{"udp", "tcp"} {
+			addr := net.JoinHostPort(host, strconv.Itoa(ports[0]))
+			r := exchange(t, network, addr, newQuery("www.example.", dns.TypeA))
+			if r.Rcode != dns.RcodeSuccess || len(r.Answer) == 0 {
+				t.Errorf("%s %s: rcode %s, %d answers", network, addr, dns.RcodeToString[r.Rcode], len(r.Answer))
+			}
+		}
 	}
 }
