@@ -218,7 +218,11 @@ func (l *Loader) Reload() ([]LoadResult, error) {
 		if !z.includes {
 			st, err := stampOf(z.src)
 			if err == nil && st == z.stamp {
-				continue // unchanged
+				// Unchanged, or put back as the version serving after a failed
+				// edit (a broken file replaced by the good one, same size and
+				// time): nothing to load, and nothing failing any more.
+				l.metrics.serving(z.origin)
+				continue
 			}
 		}
 		nz, res := z.load(l.tuneGC, l.dnssec)

@@ -57,6 +57,15 @@ func (m *LoaderMetrics) loaded(r LoadResult) {
 	m.reloads.WithLabelValues(r.Origin, "failure")
 }
 
+// serving records that the file of origin is the one its serving version was loaded
+// from, which clears a failure left by an edit since undone.
+func (m *LoaderMetrics) serving(origin string) {
+	if m == nil {
+		return
+	}
+	m.failing.WithLabelValues(origin).Set(0)
+}
+
 // reloaded records the outcome of a reload of one zone.
 func (m *LoaderMetrics) reloaded(r LoadResult) {
 	if m == nil {

@@ -380,3 +380,46 @@ $INCLUDE hosts.inc
 		t.Errorf("mail.example.com. A after reload: got kind %d, %d answers, want the included record", a.Kind, len(a.Answer))
 	}
 }
+
+// A broken edit undone by putting back the very file serving (same content, size and
+// modification time, as a restore from backup or `git checkout` with preserved times
+// does) loads nothing, and clears reload_failing: the file is the serving version.
+func TestLoaderReloadRestoredFile(t *testing.T) {
+	d := newZoneDir(t)
+	com := d.write("example.com.zone", reloadZone("example.com.", 1))
+	l, store, m := newTestLoader(t, com)
+	if _, err := l.LoadAll(); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(com.Source.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(com.Source.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.write("example.com.zone", brokenReloadZone)
+	if _, err := l.Reload(); err == nil {
+		t.Fatal("reload of the broken file: got no error, want one")
+	}
+	if got := value(t, m.failing.WithLabelValues("example.com.")); got != 1 {
+		t.Fatalf("reload_failing after the broken edit: got %v, want 1", got)
+	}
+	if err := os.WriteFile(com.Source.Path, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(com.Source.Path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	results, err := l.Reload()
+	if err != nil || len(results) != 0 {
+		t.Errorf("reload of the restored file: got %+v, %v, want nothing reloaded", results, err)
+	}
+	if got := value(t, m.failing.WithLabelValues("example.com.")); got != 0 {
+		t.Errorf("reload_failing after the restore: got %v, want 0", got)
+	}
+	if got := serving(store, "example.com."); got != 1 {
+		t.Errorf("serving: got serial %d, want 1", got)
+	}
+}
