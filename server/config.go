@@ -40,8 +40,8 @@ var DefaultListen = []string{"127.0.0.1:5353", "[::1]:5353"}
 
 // Config is the server's configuration, the top-level keys of the configuration file
 // (deploy/anycastdns.example.yaml) whose yaml tags they carry. The zero value of every
-// field means its documented default, except NSID and Cookies.Enabled (see
-// DefaultConfig).
+// field means its documented default, except NSID, Cookies.Enabled and the
+// rates and slip of RateLimit (see DefaultConfig).
 type Config struct {
 	// Identity is the node's name, returned for hostname.bind, id.server and NSID.
 	// At most 255 bytes. Default: the host name, read once by New (DefaultIdentity).
@@ -79,6 +79,8 @@ type Config struct {
 	TCP TCPConfig `yaml:"tcp"`
 	// Cookies holds DNS cookies (RFC 7873, RFC 9018) and their secret.
 	Cookies CookieConfig `yaml:"cookies"`
+	// RateLimit holds Response Rate Limiting of UDP replies (rrl_config.go).
+	RateLimit RateLimitConfig `yaml:"rate-limit"`
 }
 
 // TCPConfig holds the limits of DNS over TCP (RFC 7766), the tcp section of the
@@ -107,6 +109,8 @@ func DefaultConfig() Config {
 		UDPSize: DefaultUDPSize,
 		TCP:     TCPConfig{IdleTimeout: DefaultTCPIdleTimeout, MaxConns: DefaultTCPMaxConns},
 		Cookies: CookieConfig{Enabled: true},
+		// RRL on, as Debian's NSD runs it (rrl_config.go).
+		RateLimit: defaultRateLimit(),
 	}
 }
 
@@ -192,6 +196,7 @@ func (cfg Config) Validate() error {
 		errs.Add("tcp.max-queries-per-connection", "%d; want 0 (no limit) or more", cfg.TCP.MaxQueries)
 	}
 	errs.Merge("cookies", cfg.Cookies.Validate())
+	errs.Merge("rate-limit", cfg.RateLimit.Validate())
 	return errs.Err()
 }
 

@@ -76,6 +76,11 @@ type scratch struct {
 	// is for Options.Transfers (transfers.go); noHandoff keeps a message from
 	// being handed over, for Answer.
 	handoff, noHandoff bool
+
+	// Response Rate Limiting (rrl.go): the key of the account being charged,
+	// and the replies over budget since the last slip of this worker.
+	rrlKey  [2 + 16 + 2 + maxNamePresentation]byte
+	rrlSlip int
 }
 
 // scratchOut is the room for a reply in a scratch: it holds every reply up to

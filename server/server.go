@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,8 @@ type Server struct {
 	transfers Transfers
 	id        identity
 	cookies   cookies
+	// rrl is Response Rate Limiting of UDP replies (rrl.go); nil when off.
+	rrl *rateLimiter
 	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
 	// that tests can compare it with the fast path (fast.go).
 	slowOnly bool
@@ -55,6 +58,10 @@ type Options struct {
 	// messages; nil keeps them out: AXFR and IXFR are REFUSED, NOTIFY is NOTIMP,
 	// and a signed query is answered as an unsigned one.
 	Transfers Transfers
+	// RateLimitExempt are source prefixes whose replies Response Rate Limiting
+	// never limits, besides Config.RateLimit.Exempt: the transfer and NOTIFY
+	// peers that the zones' access lists admit, say.
+	RateLimitExempt []netip.Prefix
 }
 
 // New returns a Server answering from zones; it opens nothing until Start. The zero
@@ -96,6 +103,7 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		id:        newIdentity(cfg),
 		conns:     make(map[net.Conn]struct{}),
 	}
+	s.rrl = newRateLimiter(cfg.RateLimit, opts.RateLimitExempt, opts.Metrics, log)
 	s.scratches.New = func() any { return newScratch() }
 	return s, nil
 }

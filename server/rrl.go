@@ -1,0 +1,325 @@
+package server
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Response Rate Limiting (RRL), after the design of Vixie and Schryver
+// (ISC-TN-2012-1) as BIND implements it: every (source prefix, response class)
+// has an account that earns rate credits a second, never more than rate; each
+// reply debits one, never below -window*rate; a reply is limited while the
+// account is negative. A flood is thus answered at about rate replies a second
+// for a while, then not at all until it stops for up to window seconds; a
+// client far below its rate is never limited.
+//
+// The accounts live in a fixed table of atomic words indexed by a hash of the
+// key, updated with compare-and-swap: no lock, no allocation, and a reader
+// under a flood writes a word only when its value changes. Two keys that fall
+// in the same word (with the same 12-bit tag) share an account; a key that
+// finds another's tag takes the word over with a full account, as NSD's
+// buckets do. A spoofer using random sources therefore only evicts accounts,
+// which is harmless: RRL protects the victim whose address is spoofed, and
+// that address is one key.
+
+// A bucket packs its tag (the top 12 bits of the key's hash), the time of its
+// last update in seconds (20 bits, wrapping every 12 days) and the signed
+// balance (32 bits).
+const (
+	rrlTagShift   = 52
+	rrlStampShift = 32
+	rrlStampMask  = 1<<20 - 1
+	// rrlLogPerSecond caps the log lines about limiting that start or stop.
+	rrlLogPerSecond = 10
+)
+
+// rrlClass is a response class: replies of one class and name from one source
+// prefix share an account.
+type rrlClass uint8
+
+const (
+	// rrlPositive: an answer, by query name and type (a wildcard expansion by
+	// the wildcard's name, so that random names below it share one account).
+	rrlPositive rrlClass = iota
+	// rrlNoData: NOERROR with no answer, by zone.
+	rrlNoData
+	// rrlReferral: a delegation, by the delegation point.
+	rrlReferral
+	// rrlNXDomain: a name error, by zone.
+	rrlNXDomain
+	// rrlError: any other rcode (REFUSED, FORMERR, SERVFAIL, NOTIMP,
+	// BADVERS), by zone, or one account for all outside our zones.
+	rrlError
+	numRRLClasses
+)
+
+// String returns the class's metric label.
+func (c rrlClass) String() string {
+	return [...]string{"positive", "nodata", "referral", "nxdomain", "error"}[c]
+}
+
+// rrlAction is what became of a reply over budget.
+type rrlAction uint8
+
+const (
+	rrlSlipped rrlAction = iota // sent truncated
+	rrlDropped                  // not sent
+	rrlDryRun                   // sent as it was: dry-run
+	numRRLActions
+)
+
+// String returns the action's metric label.
+func (a rrlAction) String() string { return [...]string{"slipped", "dropped", "dry-run"}[a] }
+
+// rateLimiter is the state of RRL shared by every reader of a Server.
+type rateLimiter struct {
+	cells []atomic.Uint64
+	mask  uint64
+	seed  maphash.Seed
+	// rate and floor of each class: credits a second, and the lowest balance
+	// (-window*rate); a rate of 0 is not limited.
+	rate, floor  [numRRLClasses]int64
+	slip         int
+	dryRun       bool
+	v4len, v6len int
+	exempt       []netip.Prefix
+	// now returns the time in seconds; tests fix it.
+	now     func() uint32
+	log     *zap.Logger
+	metrics *Metrics
+	// logGate holds the second of the last log line (high 32 bits) and how
+	// many were written in it.
+	logGate atomic.Uint64
+}
+
+// newRateLimiter returns the limiter of cfg, or nil when it is off.
+func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log *zap.Logger) *rateLimiter {
+	if !cfg.Enabled {
+		return nil
+	}
+	cfg = cfg.withDefaults()
+	size := 1
+	for size < cfg.TableSize {
+		size <<= 1
+	}
+	r := &rateLimiter{
+		cells:   make([]atomic.Uint64, size),
+		mask:    uint64(size - 1),
+		seed:    maphash.MakeSeed(),
+		slip:    cfg.Slip,
+		dryRun:  cfg.DryRun,
+		v4len:   cfg.IPv4PrefixLength,
+		v6len:   cfg.IPv6PrefixLength,
+		now:     func() uint32 { return uint32(time.Now().Unix()) },
+		log:     log,
+		metrics: m,
+	}
+	for _, p := range append(append([]netip.Prefix(nil), cfg.Exempt...), exempt...) {
+		if !p.IsValid() {
+			continue
+		}
+		// Sources are compared unmapped: an IPv4-mapped prefix is an IPv4 one.
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		r.exempt = append(r.exempt, p.Masked())
+	}
+	window := int64(cfg.Window / time.Second)
+	for c := range numRRLClasses {
+		var rate int
+		switch c {
+		case rrlNXDomain:
+			rate = cfg.NXDomainsPerSecond
+		case rrlError:
+			rate = cfg.ErrorsPerSecond
+		default:
+			rate = cfg.ResponsesPerSecond
+		}
+		r.rate[c] = int64(min(max(rate, 0), maxRateLimitRate))
+		r.floor[c] = window * r.rate[c]
+	}
+	return r
+}
+
+// isExempt reports whether replies to from are never limited.
+func (r *rateLimiter) isExempt(from netip.Addr) bool {
+	for _, p := range r.exempt {
+		if p.Contains(from) {
+			return true
+		}
+	}
+	return false
+}
+
+// account debits the account of the key whose hash is h, of class c, at time
+// now (seconds), and reports whether the reply is over budget, and whether
+// this reply started or ended the limiting of the account.
+func (r *rateLimiter) account(h uint64, c rrlClass, now uint32) (limited, started, stopped bool) {
+	rate, floor := r.rate[c], r.floor[c]
+	cell := &r.cells[h&r.mask]
+	tag := h >> rrlTagShift
+	stamp := uint64(now) & rrlStampMask
+	for {
+		old := cell.Load()
+		bal := rate // a new account, or another key's word taken over
+		was := false
+		if old>>rrlTagShift == tag {
+			bal = int64(int32(uint32(old)))
+			was = bal < 0
+			elapsed := (stamp - old>>rrlStampShift) & rrlStampMask
+			bal = min(bal+int64(elapsed)*rate, rate)
+		}
+		bal = max(bal-1, -floor)
+		next := tag<<rrlTagShift | stamp<<rrlStampShift | uint64(uint32(int32(bal)))
+		// Under a flood the account sits at its floor and the word does not
+		// change: no write, so the readers do not contend for its cache line.
+		if next == old || cell.CompareAndSwap(old, next) {
+			return bal < 0, !was && bal < 0, was && bal >= 0
+		}
+	}
+}
+
+// rateLimit applies RRL to the UDP reply out to the query q (inLen octets) from
+// the client from: it returns out, a truncated reply in out's memory (a slip),
+// or nil (dropped).
+func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from netip.Addr) []byte {
+	r := s.rrl
+	// A valid server cookie proves the client's address (RFC 7873 section 5.4;
+	// RFC 9018 section 1 names rate limiting as what it exempts from).
+	if sc.res.cookie == cookieEchoed || sc.res.cookie == cookieRenewed {
+		return out
+	}
+	from = from.Unmap()
+	if len(r.exempt) > 0 && r.isExempt(from) {
+		return out
+	}
+	c, name := classify(sc, q)
+	if r.rate[c] == 0 {
+		return out
+	}
+	k := &sc.rrlKey
+	k[0] = byte(c)
+	n := 2
+	if from.Is4() {
+		k[1] = 4
+		a := from.As4()
+		n += copy(k[n:], a[:])
+		maskBits(k[2:n], r.v4len)
+	} else {
+		k[1] = 6
+		a := from.As16()
+		n += copy(k[n:], a[:])
+		maskBits(k[2:n], r.v6len)
+	}
+	if c == rrlPositive {
+		binary.BigEndian.PutUint16(k[n:], q.qtype)
+		n += 2
+	}
+	// Names compare without regard to ASCII case (RFC 4343): a client cannot
+	// spread a flood over accounts by changing the case of the name.
+	for i := 0; i < len(name) && n < len(k); i++ {
+		b := name[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		k[n] = b
+		n++
+	}
+	now := r.now()
+	limited, started, stopped := r.account(maphash.Bytes(r.seed, k[:n]), c, now)
+	if (started || stopped) && r.mayLog(now) {
+		r.logChange(started, from, c, name)
+	}
+	if !limited {
+		return out
+	}
+	if r.dryRun {
+		s.metrics.rateLimited(c, rrlDryRun)
+		return out
+	}
+	sc.rrlSlip++
+	if r.slip > 0 && sc.rrlSlip >= r.slip {
+		sc.rrlSlip = 0
+		s.metrics.rateLimited(c, rrlSlipped)
+		return slipReply(out, inLen)
+	}
+	s.metrics.rateLimited(c, rrlDropped)
+	return nil
+}
+
+// maskBits clears the bits of b after the first bits.
+func maskBits(b []byte, bits int) {
+	for i := range b {
+		if bits >= 8 {
+			bits -= 8
+			continue
+		}
+		b[i] &= byte(uint(0xff00) >> bits)
+		bits = 0
+	}
+}
+
+// slipReply turns the reply out into its slip: TC set, the question kept and
+// every record dropped (the OPT too), as NSD and BIND send it, so that a real
+// client asks again over TCP (RFC 7766 section 5). It is never longer than the
+// query (inLen octets): a question that would make it so is dropped too.
+func slipReply(out []byte, inLen int) []byte {
+	if len(out) < headerLen {
+		return out
+	}
+	end := headerLen
+	if binary.BigEndian.Uint16(out[4:]) == 1 {
+		if off, err := skipName(out, headerLen); err == nil && off+4 <= len(out) {
+			end = off + 4
+		}
+	}
+	if end > inLen {
+		end = headerLen
+	}
+	out[2] |= 0x02 // TC
+	qd := uint16(0)
+	if end > headerLen {
+		qd = 1
+	}
+	binary.BigEndian.PutUint16(out[4:], qd)
+	clear(out[6:headerLen])
+	return out[:end]
+}
+
+// mayLog reports whether a log line may be written at now, at most
+// rrlLogPerSecond a second.
+func (r *rateLimiter) mayLog(now uint32) bool {
+	for {
+		old := r.logGate.Load()
+		n := uint32(old)
+		if uint32(old>>32) != now {
+			n = 0
+		}
+		if n >= rrlLogPerSecond {
+			return false
+		}
+		if r.logGate.CompareAndSwap(old, uint64(now)<<32|uint64(n+1)) {
+			return true
+		}
+	}
+}
+
+// logChange logs that the account of from's prefix for class c and name
+// started or stopped limiting.
+func (r *rateLimiter) logChange(started bool, from netip.Addr, c rrlClass, name string) {
+	bits := r.v6len
+	if from.Is4() {
+		bits = r.v4len
+	}
+	msg := "rate limiting stopped"
+	if started {
+		msg = "rate limiting started"
+	}
+	r.log.Info(msg, zap.Stringer("prefix", netip.PrefixFrom(from, bits).Masked()),
+		zap.String("class", c.String()), zap.String("name", name), zap.Bool("dry-run", r.dryRun))
+}
