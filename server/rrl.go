@@ -230,7 +230,10 @@ func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from ne
 		k[n] = b
 		n++
 	}
-	now := r.now()
+	now := sc.arrived
+	if now == 0 {
+		now = r.now()
+	}
 	limited, started, stopped := r.account(maphash.Bytes(r.seed, k[:n]), c, now)
 	if (started || stopped) && r.mayLog(now) {
 		r.logChange(started, from, c, name)
