@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -84,6 +85,7 @@ type rateLimiter struct {
 	// rate and floor of each class: credits a second, and the lowest balance
 	// (-window*rate); a rate of 0 is not limited.
 	rate, floor  [numRRLClasses]int64
+	window       uint64 // seconds
 	slip         int
 	dryRun       bool
 	v4len, v6len int
@@ -103,7 +105,7 @@ func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log 
 		return nil
 	}
 	cfg = cfg.withDefaults()
-	size := 1
+	size := 2 // a set of two words
 	for size < cfg.TableSize {
 		size <<= 1
 	}
@@ -130,6 +132,7 @@ func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log 
 		r.exempt = append(r.exempt, p.Masked())
 	}
 	window := int64(cfg.Window / time.Second)
+	r.window = uint64(window)
 	for c := range numRRLClasses {
 		var rate int
 		switch c {
@@ -159,16 +162,25 @@ func (r *rateLimiter) isExempt(from netip.Addr) bool {
 // account debits the account of the key whose hash is h, of class c, at time
 // now (seconds), and reports whether the reply is over budget, and whether
 // this reply started or ended the limiting of the account.
+//
+// A key has two words to choose from, side by side in one cache line (a
+// two-way set): its own if either holds its tag, else the one to take over. An
+// account in debt is never taken over, so that neither chance collisions nor
+// a flood of other keys can wipe a victim's debt; when both words hold such
+// accounts the reply is not accounted (and passes), which a bigger table-size
+// makes rarer.
 func (r *rateLimiter) account(h uint64, c rrlClass, now uint32) (limited, started, stopped bool) {
 	rate, floor := r.rate[c], r.floor[c]
-	cell := &r.cells[h&r.mask]
 	tag := h >> rrlTagShift
 	stamp := uint64(now) & rrlStampMask
 	for {
-		old := cell.Load()
+		cell, old, own := r.find(h, tag, stamp)
+		if cell == nil {
+			return false, false, false
+		}
 		bal := rate // a new account, or another key's word taken over
 		was := false
-		if old>>rrlTagShift == tag {
+		if own {
 			bal = int64(int32(uint32(old)))
 			was = bal < 0
 			elapsed := (stamp - old>>rrlStampShift) & rrlStampMask
@@ -182,6 +194,39 @@ func (r *rateLimiter) account(h uint64, c rrlClass, now uint32) (limited, starte
 			return bal < 0, !was && bal < 0, was && bal >= 0
 		}
 	}
+}
+
+// find returns the word of the key with hash h and tag, its value and true
+// when it holds the key's account; else the word to take over, its value and
+// false; nil when both words hold other accounts in debt.
+func (r *rateLimiter) find(h, tag, stamp uint64) (*atomic.Uint64, uint64, bool) {
+	a := &r.cells[h&r.mask]
+	va := a.Load()
+	if va>>rrlTagShift == tag {
+		return a, va, true
+	}
+	b := &r.cells[(h&r.mask)^1]
+	vb := b.Load()
+	if vb>>rrlTagShift == tag {
+		return b, vb, true
+	}
+	ea, eb := (stamp-va>>rrlStampShift)&rrlStampMask, (stamp-vb>>rrlStampShift)&rrlStampMask
+	da, db := r.inDebt(va, ea), r.inDebt(vb, eb)
+	switch {
+	case da && db:
+		return nil, 0, false
+	case db, !da && ea >= eb:
+		return a, va, false // b is in debt, or a is the older
+	default:
+		return b, vb, false
+	}
+}
+
+// inDebt reports whether the account v, last updated elapsed seconds ago, may
+// still owe: its balance was negative and the window (in which any debt is
+// repaid) has not passed since.
+func (r *rateLimiter) inDebt(v, elapsed uint64) bool {
+	return int32(uint32(v)) < 0 && elapsed < r.window
 }
 
 // rateLimit applies RRL to the UDP reply out to the query q (inLen octets) from
@@ -324,5 +369,7 @@ func (r *rateLimiter) logChange(started bool, from netip.Addr, c rrlClass, name 
 		msg = "rate limiting started"
 	}
 	r.log.Info(msg, zap.Stringer("prefix", netip.PrefixFrom(from, bits).Masked()),
-		zap.String("class", c.String()), zap.String("name", name), zap.Bool("dry-run", r.dryRun))
+		// The name may share the worker's memory (sc.qname): copied, as the
+		// logger may keep it.
+		zap.String("class", c.String()), zap.String("name", strings.Clone(name)), zap.Bool("dry-run", r.dryRun))
 }

@@ -87,10 +87,31 @@ func TestRRLAccount(t *testing.T) {
 	if n != 5 {
 		t.Errorf("after a long pause: got %d replies before limiting, want 5", n)
 	}
-	// Another key in the same word (another tag) takes it over with a full
+	// Another key of the same set (another tag) gets the other word, a full
 	// account.
-	if lim, _, _ := r.account(h^1<<60, rrlPositive, now+1000); lim {
-		t.Error("another key in the same word: got limited, want a fresh account")
+	other := uint64(h ^ 1<<60)
+	for i := range 6 {
+		if lim, _, _ := r.account(other, rrlPositive, now+1000); lim != (i == 5) {
+			t.Fatalf("another key of the set, reply %d: got limited %v", i+1, lim)
+		}
+	}
+	// Both words hold accounts in debt: a third key is not accounted, and
+	// takes over neither.
+	third := uint64(h ^ 2<<60)
+	for range 10 {
+		if lim, _, _ := r.account(third, rrlPositive, now+1000); lim {
+			t.Fatal("a third key of a set of two accounts in debt: got limited, want passed")
+		}
+	}
+	if lim, _, _ := r.account(h, rrlPositive, now+1000); !lim {
+		t.Error("the account in debt was taken over")
+	}
+	// Once the window has passed, the older word is taken over.
+	if lim, _, _ := r.account(third, rrlPositive, now+1010); lim {
+		t.Error("a third key after the window: got limited")
+	}
+	if lim, _, _ := r.account(third, rrlPositive, now+1010); lim {
+		t.Error("a third key after the window, again: got limited, want its own account")
 	}
 }
 
