@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"sync/atomic"
@@ -82,6 +84,8 @@ type rateLimiter struct {
 	cells []atomic.Uint64
 	mask  uint64
 	seed  maphash.Seed
+	// seeds key the hash of a key's words (mix).
+	seeds [6]uint64
 	// rate and floor of each class: credits a second, and the lowest balance
 	// (-window*rate); a rate of 0 is not limited.
 	rate, floor  [numRRLClasses]int64
@@ -89,7 +93,11 @@ type rateLimiter struct {
 	slip         int
 	dryRun       bool
 	v4len, v6len int
-	exempt       []netip.Prefix
+	// The masks of the source prefixes: IPv4 in the low 32 bits of v4mask,
+	// IPv6 in two words.
+	v4mask uint64
+	v6mask [2]uint64
+	exempt []netip.Prefix
 	// now returns the time in seconds; tests fix it.
 	now     func() uint32
 	log     *zap.Logger
@@ -117,9 +125,14 @@ func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log 
 		dryRun:  cfg.DryRun,
 		v4len:   cfg.IPv4PrefixLength,
 		v6len:   cfg.IPv6PrefixLength,
+		v4mask:  prefixMask(cfg.IPv4PrefixLength) >> 32,
+		v6mask:  [2]uint64{prefixMask(cfg.IPv6PrefixLength), prefixMask(cfg.IPv6PrefixLength - 64)},
 		now:     func() uint32 { return uint32(time.Now().Unix()) },
 		log:     log,
 		metrics: m,
+	}
+	for i := range r.seeds {
+		r.seeds[i] = rand.Uint64()
 	}
 	for _, p := range append(append([]netip.Prefix(nil), cfg.Exempt...), exempt...) {
 		if !p.IsValid() {
@@ -243,43 +256,16 @@ func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from ne
 	if len(r.exempt) > 0 && r.isExempt(from) {
 		return out
 	}
-	c, name := classify(sc, q)
+	c, name, ref := classify(sc, q)
 	if r.rate[c] == 0 {
 		return out
 	}
-	k := &sc.rrlKey
-	k[0] = byte(c)
-	n := 2
-	if from.Is4() {
-		k[1] = 4
-		a := from.As4()
-		n += copy(k[n:], a[:])
-		maskBits(k[2:n], r.v4len)
-	} else {
-		k[1] = 6
-		a := from.As16()
-		n += copy(k[n:], a[:])
-		maskBits(k[2:n], r.v6len)
-	}
-	if c == rrlPositive {
-		binary.BigEndian.PutUint16(k[n:], q.qtype)
-		n += 2
-	}
-	// Names compare without regard to ASCII case (RFC 4343): a client cannot
-	// spread a flood over accounts by changing the case of the name.
-	for i := 0; i < len(name) && n < len(k); i++ {
-		b := name[i]
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		k[n] = b
-		n++
-	}
+	h := r.keyHash(sc, c, q.qtype, name, ref, from)
 	now := sc.arrived
 	if now == 0 {
 		now = r.now()
 	}
-	limited, started, stopped := r.account(maphash.Bytes(r.seed, k[:n]), c, now)
+	limited, started, stopped := r.account(h, c, now)
 	if (started || stopped) && r.mayLog(now) {
 		r.logChange(started, from, c, name)
 	}
@@ -300,16 +286,78 @@ func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from ne
 	return nil
 }
 
-// maskBits clears the bits of b after the first bits.
-func maskBits(b []byte, bits int) {
-	for i := range b {
-		if bits >= 8 {
-			bits -= 8
-			continue
-		}
-		b[i] &= byte(uint(0xff00) >> bits)
-		bits = 0
+// keyHash returns the hash of the key of an account: the source prefix, the
+// class (with the query type for an answer) and ref, the identity of the
+// name (classify), or else the name, without regard to ASCII case (RFC 4343),
+// so that a client cannot spread a flood over accounts by changing the case of
+// the name.
+func (r *rateLimiter) keyHash(sc *scratch, c rrlClass, qtype uint16, name string, ref uintptr, from netip.Addr) uint64 {
+	var key [4]uint64
+	if from.Is4() {
+		a := from.As4()
+		key[1] = uint64(binary.BigEndian.Uint32(a[:])) & r.v4mask
+		key[2] = 4 << 32
+	} else {
+		a := from.As16()
+		key[0] = binary.BigEndian.Uint64(a[:8]) & r.v6mask[0]
+		key[1] = binary.BigEndian.Uint64(a[8:]) & r.v6mask[1]
+		key[2] = 6 << 32
 	}
+	key[2] |= uint64(c) << 16
+	if c == rrlPositive {
+		key[2] |= uint64(qtype)
+	}
+	if ref != 0 {
+		key[3] = uint64(ref)
+		return r.mix(key)
+	}
+	upper := false
+	for i := 0; i < len(name); i++ {
+		if 'A' <= name[i] && name[i] <= 'Z' {
+			upper = true
+			break
+		}
+	}
+	if upper && len(name) <= len(sc.rrlName) {
+		b := sc.rrlName[:len(name)]
+		for i := range b {
+			c := name[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		key[3] = maphash.Bytes(r.seed, b)
+	} else {
+		key[3] = maphash.String(r.seed, name)
+	}
+	return r.mix(key)
+}
+
+// mix hashes the words of a key, keyed with the secret seeds: wyhash's
+// multiply-and-fold (two 64-bit multiplications to 128 bits side by side, then
+// one), so that no one outside can aim two keys at one word.
+func (r *rateLimiter) mix(key [4]uint64) uint64 {
+	a := mum(key[0]^r.seeds[0], key[1]^r.seeds[1])
+	b := mum(key[2]^r.seeds[2], key[3]^r.seeds[3])
+	return mum(a^r.seeds[4], b^r.seeds[5])
+}
+
+// mum returns the two halves of the 128-bit product of a and b, folded.
+func mum(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// prefixMask returns the mask of a prefix of bits over a word of 64 bits.
+func prefixMask(bits int) uint64 {
+	switch {
+	case bits <= 0:
+		return 0
+	case bits >= 64:
+		return ^uint64(0)
+	}
+	return ^uint64(0) << (64 - bits)
 }
 
 // slipReply turns the reply out into its slip: TC set, the question kept and

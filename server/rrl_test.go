@@ -147,7 +147,7 @@ func TestRRLClassify(t *testing.T) {
 			if s.reply(sc, sc.out[2:], packQuery(t, c.q), &q, udp, testClient) == nil {
 				t.Fatal("no reply")
 			}
-			class, name := classify(sc, &q)
+			class, name, _ := classify(sc, &q)
 			if class != c.class || name != c.want {
 				t.Errorf("got %v %q, want %v %q", class, name, c.class, c.want)
 			}
@@ -160,7 +160,7 @@ func TestRRLClassify(t *testing.T) {
 	if s.reply(sc, sc.out[2:], append(rawHeader(0, 0, 1, 0, 0, 0), 5, 'a'), &q, udp, testClient) == nil {
 		t.Fatal("no reply to a malformed question")
 	}
-	if class, name := classify(sc, &q); class != rrlError || name != "" {
+	if class, name, _ := classify(sc, &q); class != rrlError || name != "" {
 		t.Errorf("FORMERR: got %v %q, want error \"\"", class, name)
 	}
 }

@@ -77,9 +77,10 @@ type scratch struct {
 	// being handed over, for Answer.
 	handoff, noHandoff bool
 
-	// Response Rate Limiting (rrl.go): the key of the account being charged,
-	// and the replies over budget since the last slip of this worker.
-	rrlKey  [2 + 16 + 2 + maxNamePresentation]byte
+	// Response Rate Limiting (rrl.go): the name of the account being charged,
+	// lower-cased, and the replies over budget since the last slip of this
+	// worker.
+	rrlName [maxNamePresentation]byte
 	rrlSlip int
 	// arrived is when the query arrived, in Unix seconds, set by the UDP
 	// readers from the clock they read once per batch anyway; 0 makes the rate
