@@ -307,7 +307,7 @@ func (r *rateLimiter) keyHash(sc *scratch, c rrlClass, qtype uint16, name string
 	if c == rrlPositive {
 		key[2] |= uint64(qtype)
 	}
-	if ref != 0 {
+	if ref != 0 || name == "" {
 		key[3] = uint64(ref)
 		return r.mix(key)
 	}

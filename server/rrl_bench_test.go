@@ -42,7 +42,7 @@ func BenchmarkRRLParts(b *testing.B) {
 	b.Run("rateLimit", func(b *testing.B) {
 		i := 0
 		for b.Loop() {
-			s.rateLimit(sc, out, &q, len(msg), benchSources[i%len(benchSources)])
+			s.rateLimit(sc, out, &q, len(msg), benchSources[i&(len(benchSources)-1)])
 			i++
 		}
 	})

@@ -45,8 +45,8 @@ type soakSource struct {
 // 127.0.0.0/8 without configuration) for an answer of 1232 octets: with rate
 // limiting on, the victims get fewer octets than the attacker sent (an
 // amplification of at most 1, where each whole answer is 20), mostly slips, while a legitimate client in
-// another prefix gets its answers. Bounded: 3 seconds, about 1,500 queries a
-// second from each of 4 sources.
+// another prefix gets its answers. Bounded: 3 seconds (10 on a slow machine),
+// 1,000 queries a second from each of 4 sources.
 func TestRRLSoak(t *testing.T) {
 	cfg := rrlTestConfig(20, 15, 2)
 	cfg.Listen = []string{"127.0.0.1:0"}
@@ -78,7 +78,7 @@ func TestRRLSoak(t *testing.T) {
 	const (
 		soakFor  = 3 * time.Second
 		hardStop = 10 * time.Second // on a slow machine, until 1,000 legitimate queries
-		perTick  = 15 // queries every 10 ms: 1,500 a second per source
+		perTick  = 10 // queries every 10 ms: 1,000 a second per source
 		tickFor  = 10 * time.Millisecond
 		maxQuery = 15_000 // per source, whatever the clock says
 	)
@@ -139,7 +139,7 @@ func TestRRLSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer legit.Close()
-	var asked, answered int
+	var asked, answered, retries int
 	buf := make([]byte, 65535)
 	pace := time.NewTicker(10 * time.Millisecond)
 	defer pace.Stop()
@@ -149,19 +149,18 @@ func TestRRLSoak(t *testing.T) {
 		}
 		m := newQuery(fmt.Sprintf("h%d.soak.example.", i%1000), dns.TypeA)
 		m.Id = uint16(i)
-		legit.Write(packQuery(t, m))
+		msg := packQuery(t, m)
 		asked++
-		legit.SetReadDeadline(time.Now().Add(time.Second))
-		for {
-			n, err := legit.Read(buf)
-			if err != nil {
-				break
+		// Up to three tries, as a stub or resolver would: a query the kernel
+		// drops from a full socket buffer (a slow machine, -race) is not
+		// a reply the rate limiter withheld; a retry is logged.
+		for try := range 3 {
+			if try > 0 {
+				retries++
 			}
-			r := new(dns.Msg)
-			if r.Unpack(buf[:n]) == nil && r.Id == m.Id {
-				if r.Rcode == dns.RcodeSuccess && !r.Truncated && len(r.Answer) == 1 {
-					answered++
-				}
+			legit.Write(msg)
+			if soakAnswer(legit, buf, m.Id) {
+				answered++
 				break
 			}
 		}
@@ -170,7 +169,7 @@ func TestRRLSoak(t *testing.T) {
 	wg.Wait()
 
 	t.Logf("one whole answer: %d octets for a query of %d (amplification %.1f without rate limiting)", fullLen, len(attackMsg), float64(fullLen)/float64(len(attackMsg)))
-	t.Logf("legitimate client: %d answered of %d", answered, asked)
+	t.Logf("legitimate client: %d answered of %d (%d retries)", answered, asked, retries)
 	if asked < 1000 {
 		t.Errorf("the legitimate client asked %d in %v, want at least 1000 to measure", asked, hardStop)
 	}
@@ -198,6 +197,22 @@ func TestRRLSoak(t *testing.T) {
 	}
 	if d := counterValue(t, met.rrlBy[rrlPositive][rrlDropped]); d == 0 {
 		t.Error("anycastdns_dns_rrl_responses_total{class=\"positive\",action=\"dropped\"} is 0")
+	}
+}
+
+// soakAnswer reads from c, up to 300 ms, until the reply with id comes, and
+// reports whether it is an answer (NOERROR, TC clear, one record).
+func soakAnswer(c *net.UDPConn, buf []byte, id uint16) bool {
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	for {
+		n, err := c.Read(buf)
+		if err != nil {
+			return false
+		}
+		r := new(dns.Msg)
+		if r.Unpack(buf[:n]) == nil && r.Id == id {
+			return r.Rcode == dns.RcodeSuccess && !r.Truncated && len(r.Answer) == 1
+		}
 	}
 }
 
