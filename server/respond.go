@@ -11,28 +11,18 @@ import (
 
 // respond answers the DNS message msg received over t from the client address
 // from, packing the reply into dst (or into a new buffer when dst is too small)
-// and returning it, or nil when no reply may be sent. It does no I/O: the UDP and
+// and returning it, or nil when no reply may be sent (or rate limiting, rrl.go,
+// drops it). It does no I/O: the UDP and
 // TCP loops and the fuzz target share it. sc.res describes the reply afterwards.
 func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.Addr) []byte {
 	var q query
-	out := s.reply(sc, dst, msg, &q, t, from)
-	// Response Rate Limiting applies to UDP alone (rrl.go), once per query: not
-	// to the same reply cut again for the MTU.
-	if out != nil && t == udp && s.rrl != nil && !sc.mtuRetry {
-		out = s.rateLimit(sc, out, &q, len(msg), from)
-	}
-	return out
-}
-
-// reply is respond before rate limiting; q receives the parsed query.
-func (s *Server) reply(sc *scratch, dst, msg []byte, q *query, t transport, from netip.Addr) []byte {
-	err := parseQuery(msg, q, sc.qname[:0])
+	err := parseQuery(msg, &q, sc.qname[:0])
 	sc.handoff = false
 	if err == errNoReply {
 		// QR set or no header: never answer (loops, amplification).
 		return nil
 	}
-	if err == nil && s.transfers != nil && !sc.noHandoff && handsOver(q) {
+	if err == nil && s.transfers != nil && !sc.noHandoff && handsOver(&q) {
 		// Zone transfers, NOTIFY and signed messages are the transfer side's
 		// (transfers.go): the caller hands the message over.
 		sc.res = result{qtype: q.qtype, zone: "none"}
@@ -41,11 +31,14 @@ func (s *Server) reply(sc *scratch, dst, msg []byte, q *query, t transport, from
 	}
 	cookie := cookieNone
 	if err == nil {
-		cookie = s.cookieFor(sc, q, from)
+		cookie = s.cookieFor(sc, &q, from)
 	}
-	if err == nil && !s.slowOnly && fastEligible(q) {
+	if err == nil && !s.slowOnly && fastEligible(&q) {
 		sc.res = result{qtype: q.qtype, zone: "none", cookie: cookie}
-		if out, ok := s.respondFast(sc, dst, q, t); ok {
+		if out, ok := s.respondFast(sc, dst, &q, t); ok {
+			if s.limits(sc, t) {
+				out = s.rateLimit(sc, out, &q, len(msg), from)
+			}
 			return out
 		}
 	}
@@ -70,27 +63,38 @@ func (s *Server) reply(sc *scratch, dst, msg []byte, q *query, t transport, from
 	case q.edns && q.version > 0:
 		// RFC 6891 section 6.1.3: BADVERS with the highest version we implement (0).
 		rcode = dns.RcodeBadVers
-		s.setQuestion(sc, q)
+		s.setQuestion(sc, &q)
 	case q.cookieBad:
 		// A COOKIE option of a size no cookie has is FORMERR (RFC 7873 section
 		// 5.2.2), with the question and the OPT (RFC 6891 section 7).
 		rcode = dns.RcodeFormatError
-		s.setQuestion(sc, q)
+		s.setQuestion(sc, &q)
 	case q.opcode != dns.OpcodeQuery:
 		// Unknown opcodes get NOTIMP (RFC 1035 section 4.1.1, RFC 8906 sections
 		// 3.1.4 and 7); the header is all a new opcode promises to share.
 		rcode = dns.RcodeNotImplemented
-		s.setQuestion(sc, q)
+		s.setQuestion(sc, &q)
 	case q.qdcount != 1:
 		// A standard query has exactly one question (RFC 9619); others are FORMERR,
 		// with the OPT kept (RFC 6891 section 7).
 		rcode = dns.RcodeFormatError
 	default:
-		s.setQuestion(sc, q)
-		rcode = s.answer(sc, q)
+		s.setQuestion(sc, &q)
+		rcode = s.answer(sc, &q)
 		nsid = q.nsid
 	}
-	return s.finish(sc, dst, q, rcode, nsid, t)
+	out := s.finish(sc, dst, &q, rcode, nsid, t)
+	if out != nil && s.limits(sc, t) {
+		out = s.rateLimit(sc, out, &q, len(msg), from)
+	}
+	return out
+}
+
+// limits reports whether Response Rate Limiting (rrl.go) applies to the reply
+// being written over t: over UDP alone, and once per query, not to the same
+// reply cut again for the MTU.
+func (s *Server) limits(sc *scratch, t transport) bool {
+	return t == udp && s.rrl != nil && !sc.mtuRetry
 }
 
 // setQuestion echoes the question. It is packed lower-cased, so that names of the

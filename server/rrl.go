@@ -23,12 +23,13 @@ import (
 //
 // The accounts live in a fixed table of atomic words indexed by a hash of the
 // key, updated with compare-and-swap: no lock, no allocation, and a reader
-// under a flood writes a word only when its value changes. Two keys that fall
-// in the same word (with the same 12-bit tag) share an account; a key that
-// finds another's tag takes the word over with a full account, as NSD's
-// buckets do. A spoofer using random sources therefore only evicts accounts,
-// which is harmless: RRL protects the victim whose address is spoofed, and
-// that address is one key.
+// under a flood writes a word only when its value changes. A key may sit in
+// either word of a pair (a two-way set in one cache line); two keys of one set
+// with the same 12-bit tag share an account. A key that finds neither word its
+// own takes one over with a full account, as NSD's buckets do, but never an
+// account in debt: a spoofer using random sources, or chance collisions, can
+// only evict accounts that are not limiting anyone, and RRL protects the
+// victim whose address is spoofed, which is one key.
 
 // A bucket packs its tag (the top 12 bits of the key's hash), the time of its
 // last update in seconds (20 bits, wrapping every 12 days) and the signed
@@ -260,7 +261,7 @@ func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from ne
 	if r.rate[c] == 0 {
 		return out
 	}
-	h := r.keyHash(sc, c, q.qtype, name, ref, from)
+	h := r.keyHash(c, q.qtype, name, ref, from)
 	now := sc.arrived
 	if now == 0 {
 		now = r.now()
@@ -291,7 +292,7 @@ func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from ne
 // name (classify), or else the name, without regard to ASCII case (RFC 4343),
 // so that a client cannot spread a flood over accounts by changing the case of
 // the name.
-func (r *rateLimiter) keyHash(sc *scratch, c rrlClass, qtype uint16, name string, ref uintptr, from netip.Addr) uint64 {
+func (r *rateLimiter) keyHash(c rrlClass, qtype uint16, name string, ref uintptr, from netip.Addr) uint64 {
 	var key [4]uint64
 	if from.Is4() {
 		a := from.As4()
@@ -311,26 +312,18 @@ func (r *rateLimiter) keyHash(sc *scratch, c rrlClass, qtype uint16, name string
 		key[3] = uint64(ref)
 		return r.mix(key)
 	}
-	upper := false
+	// Only names without an identity come here: the CHAOS identity answers,
+	// rare enough to be folded a byte at a time.
+	var mh maphash.Hash
+	mh.SetSeed(r.seed)
 	for i := 0; i < len(name); i++ {
-		if 'A' <= name[i] && name[i] <= 'Z' {
-			upper = true
-			break
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
+		mh.WriteByte(c)
 	}
-	if upper && len(name) <= len(sc.rrlName) {
-		b := sc.rrlName[:len(name)]
-		for i := range b {
-			c := name[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b[i] = c
-		}
-		key[3] = maphash.Bytes(r.seed, b)
-	} else {
-		key[3] = maphash.String(r.seed, name)
-	}
+	key[3] = mh.Sum64()
 	return r.mix(key)
 }
 

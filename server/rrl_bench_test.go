@@ -14,7 +14,7 @@ func BenchmarkRRLParts(b *testing.B) {
 	sc := newScratch()
 	msg := packQuery(b, newQuery("www.example.", dns.TypeA))
 	var q query
-	out := s.reply(sc, sc.out[2:], msg, &q, udp, testClient)
+	out := replyTo(s, sc, msg, &q)
 	sc.arrived = 1
 	b.Run("classify", func(b *testing.B) {
 		for b.Loop() {
@@ -23,12 +23,12 @@ func BenchmarkRRLParts(b *testing.B) {
 	})
 	b.Run("keyHash", func(b *testing.B) {
 		for b.Loop() {
-			s.rrl.keyHash(sc, rrlPositive, dns.TypeA, "www.example.", 0, testClient)
+			s.rrl.keyHash(rrlPositive, dns.TypeA, "www.example.", 0, testClient)
 		}
 	})
 	b.Run("keyHash_ref", func(b *testing.B) {
 		for b.Loop() {
-			s.rrl.keyHash(sc, rrlPositive, dns.TypeA, "www.example.", 0xc000123456, testClient)
+			s.rrl.keyHash(rrlPositive, dns.TypeA, "www.example.", 0xc000123456, testClient)
 		}
 	})
 	b.Run("account", func(b *testing.B) {
@@ -52,9 +52,10 @@ func BenchmarkRRLParts(b *testing.B) {
 			s.rateLimit(sc, out, &q, len(msg), testClient)
 		}
 	})
-	b.Run("reply", func(b *testing.B) {
+	b.Run("reply_off", func(b *testing.B) {
+		off := newTestServer(b, testConfig(), fastStore(b))
 		for b.Loop() {
-			s.reply(sc, sc.out[2:], msg, &q, udp, testClient)
+			off.respond(sc, sc.out[2:], msg, udp, testClient)
 		}
 	})
 }

@@ -78,7 +78,7 @@ func TestRRLSoak(t *testing.T) {
 	const (
 		soakFor  = 3 * time.Second
 		hardStop = 10 * time.Second // on a slow machine, until 1,000 legitimate queries
-		perTick  = 10 // queries every 10 ms: 1,000 a second per source
+		perTick  = 10               // queries every 10 ms: 1,000 a second per source
 		tickFor  = 10 * time.Millisecond
 		maxQuery = 15_000 // per source, whatever the clock says
 	)

@@ -115,6 +115,14 @@ func TestRRLAccount(t *testing.T) {
 	}
 }
 
+// replyTo answers msg from testClient over UDP through sc, and parses it into
+// q as respond does, for classify.
+func replyTo(s *Server, sc *scratch, msg []byte, q *query) []byte {
+	out := s.respond(sc, sc.out[2:], msg, udp, testClient)
+	parseQuery(msg, q, sc.qname[:0])
+	return out
+}
+
 // Each reply is accounted by its class and the name of that class.
 func TestRRLClassify(t *testing.T) {
 	s := newTestServer(t, testConfig(), fastStore(t))
@@ -144,7 +152,7 @@ func TestRRLClassify(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			sc := newScratch()
 			var q query
-			if s.reply(sc, sc.out[2:], packQuery(t, c.q), &q, udp, testClient) == nil {
+			if replyTo(s, sc, packQuery(t, c.q), &q) == nil {
 				t.Fatal("no reply")
 			}
 			class, name, _ := classify(sc, &q)
@@ -157,7 +165,7 @@ func TestRRLClassify(t *testing.T) {
 	// any zone.
 	sc := newScratch()
 	var q query
-	if s.reply(sc, sc.out[2:], append(rawHeader(0, 0, 1, 0, 0, 0), 5, 'a'), &q, udp, testClient) == nil {
+	if replyTo(s, sc, append(rawHeader(0, 0, 1, 0, 0, 0), 5, 'a'), &q) == nil {
 		t.Fatal("no reply to a malformed question")
 	}
 	if class, name, _ := classify(sc, &q); class != rrlError || name != "" {

@@ -77,10 +77,8 @@ type scratch struct {
 	// being handed over, for Answer.
 	handoff, noHandoff bool
 
-	// Response Rate Limiting (rrl.go): the name of the account being charged,
-	// lower-cased, and the replies over budget since the last slip of this
-	// worker.
-	rrlName [maxNamePresentation]byte
+	// rrlSlip counts the replies over their rate-limit budget since the last
+	// slip of this worker (rrl.go).
 	rrlSlip int
 	// arrived is when the query arrived, in Unix seconds, set by the UDP
 	// readers from the clock they read once per batch anyway; 0 makes the rate

@@ -39,11 +39,11 @@ type fleet struct {
 	policy       []transfer.Policy              // of each of zones
 	groups       []map[string][]transfer.Remote // of each of zones: catalog-groups
 	configured   map[string]bool                // every configured zone, canonical name
+	loader       *zone.Loader                   // set by bind, before anything is published
 	// exempt are the peers never rate limited (server.Options.RateLimitExempt):
 	// the prefixes of the zones' allow-notify and allow-transfer lists and the
 	// notify targets, which ask us for the SOA after a NOTIFY.
 	exempt []netip.Prefix
-	loader       *zone.Loader                   // set by bind, before anything is published
 
 	cancel context.CancelFunc
 }
