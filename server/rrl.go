@@ -85,7 +85,7 @@ type rateLimiter struct {
 	cells []atomic.Uint64
 	mask  uint64
 	seed  maphash.Seed
-	// seeds key the hash of a key's words (mix).
+	// seeds key the hash of a key's words (keyHash).
 	seeds [6]uint64
 	// rate and floor of each class: credits a second, and the lowest balance
 	// (-window*rate); a rate of 0 is not limited.
@@ -293,29 +293,39 @@ func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from ne
 // so that a client cannot spread a flood over accounts by changing the case of
 // the name.
 func (r *rateLimiter) keyHash(c rrlClass, qtype uint16, name string, ref uintptr, from netip.Addr) uint64 {
-	var key [4]uint64
+	var hi, lo, meta uint64
 	if from.Is4() {
 		a := from.As4()
-		key[1] = uint64(binary.BigEndian.Uint32(a[:])) & r.v4mask
-		key[2] = 4 << 32
+		lo = uint64(binary.BigEndian.Uint32(a[:])) & r.v4mask
+		meta = 4 << 32
 	} else {
 		a := from.As16()
-		key[0] = binary.BigEndian.Uint64(a[:8]) & r.v6mask[0]
-		key[1] = binary.BigEndian.Uint64(a[8:]) & r.v6mask[1]
-		key[2] = 6 << 32
+		hi = binary.BigEndian.Uint64(a[:8]) & r.v6mask[0]
+		lo = binary.BigEndian.Uint64(a[8:]) & r.v6mask[1]
+		meta = 6 << 32
 	}
-	key[2] |= uint64(c) << 16
+	meta |= uint64(c) << 16
 	if c == rrlPositive {
-		key[2] |= uint64(qtype)
+		meta |= uint64(qtype)
 	}
-	if ref != 0 || name == "" {
-		key[3] = uint64(ref)
-		return r.mix(key)
+	id := uint64(ref)
+	if ref == 0 && name != "" {
+		id = foldHash(r.seed, name)
 	}
-	// Only names without an identity come here: the CHAOS identity answers,
-	// rare enough to be folded a byte at a time.
+	// wyhash's multiply-and-fold, keyed with the secret seeds (two 64-bit
+	// multiplications to 128 bits side by side, then one), so that no one
+	// outside can aim two keys at one word.
+	x := mum(hi^r.seeds[0], lo^r.seeds[1])
+	y := mum(meta^r.seeds[2], id^r.seeds[3])
+	return mum(x^r.seeds[4], y^r.seeds[5])
+}
+
+// foldHash hashes name without regard to ASCII case. Only names without an
+// identity come here (the CHAOS identity answers), rare enough to be folded a
+// byte at a time.
+func foldHash(seed maphash.Seed, name string) uint64 {
 	var mh maphash.Hash
-	mh.SetSeed(r.seed)
+	mh.SetSeed(seed)
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if 'A' <= c && c <= 'Z' {
@@ -323,17 +333,7 @@ func (r *rateLimiter) keyHash(c rrlClass, qtype uint16, name string, ref uintptr
 		}
 		mh.WriteByte(c)
 	}
-	key[3] = mh.Sum64()
-	return r.mix(key)
-}
-
-// mix hashes the words of a key, keyed with the secret seeds: wyhash's
-// multiply-and-fold (two 64-bit multiplications to 128 bits side by side, then
-// one), so that no one outside can aim two keys at one word.
-func (r *rateLimiter) mix(key [4]uint64) uint64 {
-	a := mum(key[0]^r.seeds[0], key[1]^r.seeds[1])
-	b := mum(key[2]^r.seeds[2], key[3]^r.seeds[3])
-	return mum(a^r.seeds[4], b^r.seeds[5])
+	return mh.Sum64()
 }
 
 // mum returns the two halves of the 128-bit product of a and b, folded.
