@@ -25,8 +25,10 @@ type Server struct {
 	// transfers serves zone transfers, NOTIFY and signed messages; nil: AXFR and
 	// IXFR are refused, NOTIFY is not implemented.
 	transfers Transfers
-	id        identity
-	cookies   cookies
+	// expireOf is Options.ZoneExpire (nil: the SOA's EXPIRE).
+	expireOf func(*zone.Zone) uint32
+	id       identity
+	cookies  cookies
 	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
 	// that tests can compare it with the fast path (fast.go).
 	slowOnly bool
@@ -55,6 +57,10 @@ type Options struct {
 	// messages; nil keeps them out: AXFR and IXFR are REFUSED, NOTIFY is NOTIMP,
 	// and a signed query is answered as an unsigned one.
 	Transfers Transfers
+	// ZoneExpire returns the value of the EDNS EXPIRE option (RFC 7314 section 3)
+	// for z: the seconds until this node's copy expires for a secondary zone;
+	// nil answers the SOA EXPIRE field of every zone, a primary's value.
+	ZoneExpire func(z *zone.Zone) uint32
 }
 
 // New returns a Server answering from zones; it opens nothing until Start. The zero
@@ -93,6 +99,7 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		metrics:   opts.Metrics,
 		log:       log,
 		transfers: opts.Transfers,
+		expireOf:  opts.ZoneExpire,
 		id:        newIdentity(cfg),
 		conns:     make(map[net.Conn]struct{}),
 	}
