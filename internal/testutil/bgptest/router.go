@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ type Router struct {
 	// Port is the router's BGP port on 127.0.0.1.
 	Port int
 	srv  *server.BgpServer
+	log  *routerLog
 }
 
 // StartRouter listens on a free 127.0.0.1 port (testutil.FreePort) and accepts
@@ -63,7 +65,8 @@ func StartRouter(t testing.TB, opts Options) *Router {
 		opts.RouterID = "10.255.0.1"
 	}
 	port := testutil.FreePort(t, PeerAddress)
-	srv := server.NewBgpServer(server.LoggerOption(quietLogger{}))
+	logger := &routerLog{}
+	srv := server.NewBgpServer(server.LoggerOption(logger))
 	go srv.Serve()
 	err := srv.StartBgp(context.Background(), &api.StartBgpRequest{Global: &api.Global{
 		Asn: opts.AS, RouterId: opts.RouterID, ListenPort: int32(port), ListenAddresses: []string{PeerAddress},
@@ -84,7 +87,7 @@ func StartRouter(t testing.TB, opts Options) *Router {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Router{Port: port, srv: srv}
+	return &Router{Port: port, srv: srv, log: logger}
 }
 
 func family(a netip.Addr) *api.Family {
@@ -211,14 +214,44 @@ func (r *Router) WaitState(t testing.TB, prefix netip.Prefix, want State, limit 
 	return at, err
 }
 
-// quietLogger drops the router's logs; the node under test logs its own side.
-type quietLogger struct{}
+// Notification is a BGP NOTIFICATION the router received (RFC 4271 section 4.5).
+type Notification struct {
+	Code, Subcode uint8
+	// Communication is the shutdown communication of a Cease, Administrative
+	// Shutdown or Reset (RFC 9003); "" for others.
+	Communication string
+}
 
-func (quietLogger) Panic(msg string, _ gobgplog.Fields) { panic(msg) }
-func (quietLogger) Fatal(msg string, _ gobgplog.Fields) { panic(msg) }
-func (quietLogger) Error(string, gobgplog.Fields)       {}
-func (quietLogger) Warn(string, gobgplog.Fields)        {}
-func (quietLogger) Info(string, gobgplog.Fields)        {}
-func (quietLogger) Debug(string, gobgplog.Fields)       {}
-func (quietLogger) SetLevel(gobgplog.LogLevel)          {}
-func (quietLogger) GetLevel() gobgplog.LogLevel         { return gobgplog.ErrorLevel }
+// Notifications returns the NOTIFICATIONs the router has received, in order.
+func (r *Router) Notifications() []Notification {
+	r.log.mu.Lock()
+	defer r.log.mu.Unlock()
+	return slices.Clone(r.log.received)
+}
+
+// routerLog drops the router's logs but for the NOTIFICATIONs it received,
+// which GoBGP only logs; the node under test logs its own side.
+type routerLog struct {
+	mu       sync.Mutex
+	received []Notification
+}
+
+func (*routerLog) Panic(msg string, _ gobgplog.Fields) { panic(msg) }
+func (*routerLog) Fatal(msg string, _ gobgplog.Fields) { panic(msg) }
+func (*routerLog) Error(string, gobgplog.Fields)       {}
+func (l *routerLog) Warn(msg string, f gobgplog.Fields) {
+	if msg != "received notification" {
+		return
+	}
+	n := Notification{}
+	n.Code, _ = f["Code"].(uint8)
+	n.Subcode, _ = f["Subcode"].(uint8)
+	n.Communication, _ = f["Communicated-Reason"].(string)
+	l.mu.Lock()
+	l.received = append(l.received, n)
+	l.mu.Unlock()
+}
+func (*routerLog) Info(string, gobgplog.Fields)  {}
+func (*routerLog) Debug(string, gobgplog.Fields) {}
+func (*routerLog) SetLevel(gobgplog.LogLevel)    {}
+func (*routerLog) GetLevel() gobgplog.LogLevel   { return gobgplog.WarnLevel }
