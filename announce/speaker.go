@@ -219,6 +219,9 @@ func (s *Speaker) peerEvent(r *api.WatchEventResponse) {
 	}
 	if old == api.PeerState_ESTABLISHED && state != api.PeerState_ESTABLISHED {
 		s.log.Warn("bgp peer state", fields...)
+		if state == api.PeerState_IDLE {
+			go s.redial(addr)
+		}
 	} else {
 		s.log.Info("bgp peer state", fields...)
 	}

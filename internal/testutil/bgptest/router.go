@@ -51,8 +51,18 @@ type Options struct {
 type Router struct {
 	// Port is the router's BGP port on 127.0.0.1.
 	Port int
-	srv  *server.BgpServer
+	opts Options
 	log  *routerLog
+
+	mu  sync.Mutex
+	srv *server.BgpServer // replaced by Restart
+}
+
+// server returns the running GoBGP server.
+func (r *Router) server() *server.BgpServer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.srv
 }
 
 // StartRouter listens on a free 127.0.0.1 port (testutil.FreePort) and accepts
@@ -64,19 +74,42 @@ func StartRouter(t testing.TB, opts Options) *Router {
 	if opts.RouterID == "" {
 		opts.RouterID = "10.255.0.1"
 	}
-	port := testutil.FreePort(t, PeerAddress)
-	logger := &routerLog{}
-	srv := server.NewBgpServer(server.LoggerOption(logger))
+	r := &Router{Port: testutil.FreePort(t, PeerAddress), opts: opts, log: &routerLog{}}
+	r.start(t)
+	t.Cleanup(func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		_ = r.srv.StopBgp(context.Background(), &api.StopBgpRequest{})
+	})
+	return r
+}
+
+// Restart stops the router, which closes the session with a NOTIFICATION Cease,
+// and starts a fresh one on the same port, as a router that reboots: the node
+// must dial it again.
+func (r *Router) Restart(t testing.TB) {
+	t.Helper()
+	r.mu.Lock()
+	_ = r.srv.StopBgp(context.Background(), &api.StopBgpRequest{})
+	r.mu.Unlock()
+	r.start(t)
+}
+
+// start runs a GoBGP server on r.Port with the node as its one passive peer.
+func (r *Router) start(t testing.TB) {
+	srv := server.NewBgpServer(server.LoggerOption(r.log))
 	go srv.Serve()
 	err := srv.StartBgp(context.Background(), &api.StartBgpRequest{Global: &api.Global{
-		Asn: opts.AS, RouterId: opts.RouterID, ListenPort: int32(port), ListenAddresses: []string{PeerAddress},
+		Asn: r.opts.AS, RouterId: r.opts.RouterID, ListenPort: int32(r.Port), ListenAddresses: []string{PeerAddress},
 	}})
 	if err != nil {
-		t.Fatalf("starting the test router on port %d (taken since FreePort found it?): %v", port, err)
+		t.Fatalf("starting the test router on port %d (taken since FreePort found it?): %v", r.Port, err)
 	}
-	t.Cleanup(func() { _ = srv.StopBgp(context.Background(), &api.StopBgpRequest{}) })
+	r.mu.Lock()
+	r.srv = srv
+	r.mu.Unlock()
 	err = srv.AddPeer(context.Background(), &api.AddPeerRequest{Peer: &api.Peer{
-		Conf:      &api.PeerConf{NeighborAddress: PeerAddress, PeerAsn: opts.PeerAS},
+		Conf:      &api.PeerConf{NeighborAddress: PeerAddress, PeerAsn: r.opts.PeerAS},
 		Transport: &api.Transport{PassiveMode: true},
 		Timers:    &api.Timers{Config: &api.TimersConfig{HoldTime: 3, KeepaliveInterval: 1}},
 		AfiSafis: []*api.AfiSafi{
@@ -87,7 +120,6 @@ func StartRouter(t testing.TB, opts Options) *Router {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Router{Port: port, srv: srv, log: logger}
 }
 
 func family(a netip.Addr) *api.Family {
@@ -112,7 +144,7 @@ func (r *Router) Lookup(t testing.TB, prefix netip.Prefix) (Route, bool) {
 	t.Helper()
 	var out Route
 	found := false
-	err := r.srv.ListPath(context.Background(), &api.ListPathRequest{
+	err := r.server().ListPath(context.Background(), &api.ListPathRequest{
 		TableType: api.TableType_GLOBAL, Family: family(prefix.Addr()),
 		Prefixes: []*api.TableLookupPrefix{{Prefix: prefix.String()}},
 	}, func(d *api.Destination) {
