@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,12 @@ func TestFleetExpireOptionChain(t *testing.T) {
 	}
 	if v, _ := strconv.Atoi(string(m[1])); v > 3600 || v < 3500 {
 		t.Errorf("kdig +expire SOA: EXPIRE %d, want the time left on the copy, 3500 to 3600 (not the SOA's 86400)", v)
+	}
+
+	// ctl shows the zone as a secondary's, with its freshness.
+	if out, errOut, status := s.ctlRun(t, "zone-status", origin); status != 0 || !hasLine(out, origin+" transfer 1 24") ||
+		!strings.Contains(out, "refreshed ") || !strings.Contains(out, "expires in ") {
+		t.Errorf("ctl zone-status %s: exit %d, want 0, the transferred serial 1 and its freshness in\n%s%s", origin, status, out, errOut)
 	}
 
 	knot := peers.StartKnotSecondary(t, peers.SecondaryOptions{Primary: node, Key: &fleetKey}, origin)
