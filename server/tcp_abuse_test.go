@@ -1,0 +1,379 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"go.uber.org/zap"
+)
+
+// startTCPServer starts a server with metrics (registered nowhere) and opts, and
+// returns it with its TCP address; it is shut down when the test ends.
+func startTCPServer(t testing.TB, cfg Config, opts Options) (*Server, string) {
+	t.Helper()
+	opts.Metrics = NewMetrics(nil)
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	s, err := New(cfg, exampleStore(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := contextWithTimeout(5 * time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	for _, a := range s.Addrs() {
+		if _, ok := a.(*net.TCPAddr); ok {
+			return s, a.String()
+		}
+	}
+	t.Fatal("no TCP address")
+	return nil, ""
+}
+
+// value returns the value of a counter or gauge.
+func value(m prometheus.Metric) float64 {
+	var d dto.Metric
+	if err := m.Write(&d); err != nil {
+		panic(err)
+	}
+	if c := d.GetCounter(); c != nil {
+		return c.GetValue()
+	}
+	return d.GetGauge().GetValue()
+}
+
+// closedFor returns the count of connections closed for r.
+func closedFor(s *Server, r closeReason) float64 {
+	return value(s.metrics.tcp.closedBy[r])
+}
+
+// refusedFor returns the count of connections refused for r.
+func refusedFor(s *Server, r refuseReason) float64 {
+	return value(s.metrics.tcp.refusedBy[r])
+}
+
+// waitFor polls cond every 5ms until it holds or d passes; it reports whether it
+// held.
+func waitFor(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
+// partialConns returns the number of connections of s with a message partly
+// read.
+func partialConns(s *Server) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for tc := s.conns.oldest; tc != nil; tc = tc.next {
+		if tc.partial.Load() {
+			n++
+		}
+	}
+	return n
+}
+
+// packed returns m with its 2-octet length prefix.
+func packed(t testing.TB, m *dns.Msg) []byte {
+	t.Helper()
+	b, err := m.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]byte{byte(len(b) >> 8), byte(len(b))}, b...)
+}
+
+// closedWithin reads from c until the server closes it; it returns how long
+// that took, or fails the test after d.
+func closedWithin(t *testing.T, c net.Conn, d time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	c.SetReadDeadline(start.Add(d))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("connection still open after %v, want it closed", d)
+	}
+	return time.Since(start)
+}
+
+// A message that trickles in, one octet at a time, is cut at io-timeout after
+// its first octet, long before the idle timeout; one sent in two parts within it
+// is answered.
+func TestTCPIOTimeout(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCP.IOTimeout = 300 * time.Millisecond
+	cfg.TCP.IdleTimeout = 10 * time.Second
+	s, addr := startTCPServer(t, cfg, Options{})
+
+	t.Run("trickle", func(t *testing.T) {
+		c := dialTCP(t, addr)
+		msg := packed(t, newQuery("www.example.", dns.TypeA))
+		go func() {
+			for _, b := range msg {
+				if _, err := c.Write([]byte{b}); err != nil {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}()
+		if d := closedWithin(t, c, 3*time.Second); d < 200*time.Millisecond {
+			t.Errorf("closed after %v, want about 300ms", d)
+		}
+		if !waitFor(time.Second, func() bool { return closedFor(s, closeIO) == 1 }) {
+			t.Errorf("got %v io-timeout closes, want 1", closedFor(s, closeIO))
+		}
+	})
+	t.Run("in two parts", func(t *testing.T) {
+		c := dialTCP(t, addr)
+		msg := packed(t, newQuery("www.example.", dns.TypeA))
+		if _, err := c.Write(msg[:5]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if _, err := c.Write(msg[5:]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readMsg(c); err != nil {
+			t.Fatalf("got %v, want the reply", err)
+		}
+	})
+}
+
+// Once more than half of max-connections are open, a connection waiting for its
+// next query gets busy-idle-timeout (RFC 7766 section 6.2.3); below, the full
+// idle timeout.
+func TestTCPBusyIdleTimeout(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCP.MaxConns = 4
+	cfg.TCP.MaxConnsPerSource = 4
+	cfg.TCP.IdleTimeout = 10 * time.Second
+	cfg.TCP.BusyIdleTimeout = 200 * time.Millisecond
+	s, addr := startTCPServer(t, cfg, Options{})
+	query := func(c net.Conn) {
+		t.Helper()
+		writeMsg(t, c, newQuery("www.example.", dns.TypeA))
+		if _, err := readMsg(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := dialTCP(t, addr), dialTCP(t, addr)
+	query(a)
+	query(b)
+	c := dialTCP(t, addr) // the third of 4: more than half
+	query(c)
+	if d := closedWithin(t, c, 3*time.Second); d > 2*time.Second {
+		t.Errorf("closed after %v, want about 200ms", d)
+	}
+	if !waitFor(time.Second, func() bool { return closedFor(s, closeIdle) == 1 }) {
+		t.Errorf("got %v idle-timeout closes, want 1", closedFor(s, closeIdle))
+	}
+	// Two open of 4 (a and d): the full idle timeout again.
+	b.Close()
+	if !waitFor(2*time.Second, func() bool { return value(s.metrics.tcp.open) == 1 }) {
+		t.Fatalf("got %v connections open, want 1", value(s.metrics.tcp.open))
+	}
+	d := dialTCP(t, addr)
+	query(d)
+	d.SetReadDeadline(time.Now().Add(600 * time.Millisecond))
+	if _, err := readMsg(d); !isTimeout(err) {
+		t.Errorf("got %v, want the connection kept open with 2 of 4 open", err)
+	}
+	d.SetReadDeadline(time.Now().Add(5 * time.Second))
+	query(d)
+	query(a)
+}
+
+// A source at max-connections-per-source has its next connection closed at
+// once; other sources are served. IPv6 sources count by /64.
+func TestTCPMaxConnsPerSource(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCP.MaxConns = 10
+	cfg.TCP.MaxConnsPerSource = 2
+	s, addr := startTCPServer(t, cfg, Options{})
+	for i := range 2 {
+		c := dialTCPFrom(t, "127.0.0.1", addr)
+		writeMsg(t, c, newQuery("www.example.", dns.TypeA))
+		if _, err := readMsg(c); err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+	}
+	over := dialTCPFrom(t, "127.0.0.1", addr)
+	closedWithin(t, over, 2*time.Second)
+	if got := refusedFor(s, refusePerSource); got != 1 {
+		t.Errorf("got %v per-source refusals, want 1", got)
+	}
+	other := dialTCPFrom(t, "127.0.0.2", addr)
+	writeMsg(t, other, newQuery("www.example.", dns.TypeA))
+	if _, err := readMsg(other); err != nil {
+		t.Fatalf("another source: %v, want it answered", err)
+	}
+}
+
+func TestSourceOf(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"192.0.2.1:53", "192.0.2.1/32"},
+		{"[::ffff:192.0.2.1]:53", "192.0.2.1/32"},
+		{"[2001:db8::1]:53", "2001:db8::/64"},
+		{"[2001:db8::ffff:1]:5353", "2001:db8::/64"},
+		{"[2001:db8:0:1::1]:53", "2001:db8:0:1::/64"},
+	}
+	for _, tc := range tests {
+		a := net.TCPAddrFromAddrPort(netip.MustParseAddrPort(tc.addr))
+		if got := sourceOf(a); got.String() != tc.want {
+			t.Errorf("sourceOf(%s): got %s, want %s", tc.addr, got, tc.want)
+		}
+	}
+}
+
+// At max-connections a new connection evicts the oldest idle one, even when
+// older ones are stuck mid-message; with none idle, the oldest stuck one.
+func TestTCPEvictionOrder(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCP.MaxConns = 3
+	cfg.TCP.IdleTimeout = time.Minute
+	cfg.TCP.BusyIdleTimeout = time.Minute
+	cfg.TCP.IOTimeout = time.Minute
+	s, addr := startTCPServer(t, cfg, Options{})
+	msg := packed(t, newQuery("www.example.", dns.TypeA))
+	stuck := func(src string) net.Conn {
+		t.Helper()
+		c := dialTCPFrom(t, src, addr)
+		if _, err := c.Write(msg[:1]); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	answered := func(c net.Conn, rest []byte) {
+		t.Helper()
+		if _, err := c.Write(rest); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readMsg(c); err != nil {
+			t.Fatalf("got %v, want the reply", err)
+		}
+	}
+	a := stuck("127.0.0.1")
+	b := dialTCPFrom(t, "127.0.0.2", addr)
+	answered(b, msg)
+	c := stuck("127.0.0.3")
+	if !waitFor(2*time.Second, func() bool { return partialConns(s) == 2 }) {
+		t.Fatalf("got %d connections mid-message, want 2", partialConns(s))
+	}
+	d := stuck("127.0.0.4") // evicts b, the idle one
+	closedWithin(t, b, 2*time.Second)
+	if !waitFor(2*time.Second, func() bool { return partialConns(s) == 3 }) {
+		t.Fatalf("got %d connections mid-message, want 3", partialConns(s))
+	}
+	e := dialTCPFrom(t, "127.0.0.5", addr) // evicts a, the oldest stuck one
+	closedWithin(t, a, 2*time.Second)
+	answered(e, msg)
+	answered(c, msg[1:])
+	answered(d, msg[1:])
+	if got := closedFor(s, closeEvicted); got != 2 {
+		t.Errorf("got %v evictions, want 2", got)
+	}
+}
+
+// blockingTransfers holds every message handed over until release is closed.
+type blockingTransfers struct{ release chan struct{} }
+
+func (b blockingTransfers) ServeTransfer(*TransferRequest) { <-b.release }
+
+// At max-connections with every connection answering a query, a new one is
+// closed at once and counted.
+func TestTCPFullRefused(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCP.MaxConns = 1
+	release := make(chan struct{})
+	s, addr := startTCPServer(t, cfg, Options{Transfers: blockingTransfers{release}})
+	defer close(release)
+	busy := dialTCPFrom(t, "127.0.0.1", addr)
+	writeMsg(t, busy, newQuery("example.", dns.TypeAXFR))
+	if !waitFor(2*time.Second, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.conns.oldest != nil && s.conns.oldest.busy.Load() == 1
+	}) {
+		t.Fatal("the transfer never started")
+	}
+	c := dialTCPFrom(t, "127.0.0.2", addr)
+	closedWithin(t, c, 2*time.Second)
+	if got := refusedFor(s, refuseFull); got != 1 {
+		t.Errorf("got %v full refusals, want 1", got)
+	}
+}
+
+// A client that sends queries and never reads the replies is closed once a
+// write has waited io-timeout, not after the idle timeout.
+func TestTCPWriteTimeout(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCP.IOTimeout = 300 * time.Millisecond
+	cfg.TCP.IdleTimeout = time.Minute
+	s, addr := startTCPServer(t, cfg, Options{})
+	c := dialTCP(t, addr)
+	c.(*net.TCPConn).SetReadBuffer(4096)
+	// About 3 KB replies; write until the server stops reading or closes.
+	q := packed(t, newQuery("big.example.", dns.TypeTXT))
+	var batch []byte
+	for range 100 {
+		batch = append(batch, q...)
+	}
+	c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	for i := 0; i < 2000; i++ {
+		if _, err := c.Write(batch); err != nil {
+			break
+		}
+	}
+	if !waitFor(5*time.Second, func() bool { return closedFor(s, closeWrite) == 1 }) {
+		t.Fatalf("got %v write-timeout closes, want 1", closedFor(s, closeWrite))
+	}
+	if got := value(s.metrics.tcp.open); got != 0 {
+		t.Errorf("got %v connections open, want 0", got)
+	}
+}
+
+// Shutdown counts the connections it closes.
+func TestTCPShutdownCounted(t *testing.T) {
+	s, addr := startTCPServer(t, testConfig(), Options{})
+	c := dialTCP(t, addr)
+	writeMsg(t, c, newQuery("www.example.", dns.TypeA))
+	if _, err := readMsg(c); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(s.metrics.tcp.open); got != 1 {
+		t.Errorf("got %v connections open, want 1", got)
+	}
+	ctx, cancel := contextWithTimeout(2 * time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := closedFor(s, closeShutdown); got != 1 {
+		t.Errorf("got %v shutdown closes, want 1", got)
+	}
+	if got := value(s.metrics.tcp.open); got != 0 {
+		t.Errorf("got %v connections open, want 0", got)
+	}
+}
