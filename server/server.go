@@ -176,6 +176,7 @@ func listenPair(addr string, socks int) (*udpListener, *net.TCPListener, error) 
 		ta := &net.TCPAddr{IP: ua.IP, Port: u.localAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
 		t, err := net.ListenTCP(tcpNetwork(ua.IP), ta)
 		if err == nil {
+			deferAccept(t) // tcp_linux.go
 			return u, t, nil
 		}
 		u.close()

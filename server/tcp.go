@@ -26,7 +26,7 @@ func (s *Server) serveTCP(l *net.TCPListener) {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		tc := s.track(c)
+		tc := s.admit(c)
 		if tc == nil {
 			c.Close()
 			continue

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -375,5 +377,139 @@ func TestTCPShutdownCounted(t *testing.T) {
 	}
 	if got := value(s.metrics.tcp.open); got != 0 {
 		t.Errorf("got %v connections open, want 0", got)
+	}
+}
+
+// abuseTCP runs n abusers against addr from the 127.0.0.0/8 sources srcs until
+// stop is closed: each holds one connection, silent (i%3 == 0), trickling one
+// octet of a message every 100ms (i%3 == 1), or idle after one query (i%3 ==
+// 2), and opens another as soon as the server closes it. It returns when every abuser has stopped, and how many
+// connections they opened.
+func abuseTCP(addr string, srcs []string, n int, stop <-chan struct{}) (wait func() int) {
+	done := make(chan int, n)
+	m := newQuery("www.example.", dns.TypeA)
+	b, _ := m.Pack()
+	query := append([]byte{byte(len(b) >> 8), byte(len(b))}, b...)
+	for i := range n {
+		go func() {
+			d := net.Dialer{Timeout: time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(srcs[i%len(srcs)])}}
+			opened := 0
+			defer func() { done <- opened }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := d.Dial("tcp", addr)
+				if err != nil {
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				opened++
+				closed := make(chan struct{})
+				go func() {
+					defer close(closed)
+					c.SetReadDeadline(time.Now().Add(30 * time.Second))
+					io.Copy(io.Discard, c)
+				}()
+				if i%3 == 2 {
+					c.Write(query)
+				}
+				tick := time.NewTicker(100 * time.Millisecond)
+				for held := true; held; {
+					if i%3 == 1 {
+						c.Write([]byte{0})
+					}
+					select {
+					case <-closed:
+						held = false
+					case <-stop:
+						held = false
+					case <-tick.C:
+					}
+				}
+				tick.Stop()
+				c.Close()
+				<-closed
+			}
+		}()
+	}
+	return func() int {
+		total := 0
+		for range n {
+			total += <-done
+		}
+		return total
+	}
+}
+
+// legitTCP sends n queries from src to addr, each on a new connection as a
+// stub resolver does, and returns the time each answered one took (dial to
+// reply) and the number answered.
+func legitTCP(t testing.TB, src, addr string, n int) (took []time.Duration) {
+	d := net.Dialer{Timeout: time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+	q := packed(t, newQuery("www.example.", dns.TypeA))
+	for range n {
+		start := time.Now()
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			continue
+		}
+		c.SetDeadline(start.Add(time.Second))
+		if _, err := c.Write(q); err == nil {
+			if r, err := readMsg(c); err == nil && r.Rcode == dns.RcodeSuccess && len(r.Answer) > 0 {
+				took = append(took, time.Since(start))
+			}
+		}
+		c.Close()
+		time.Sleep(5 * time.Millisecond)
+	}
+	return took
+}
+
+// percentile returns the p-th percentile of took (sorted in place).
+func percentile(took []time.Duration, p float64) time.Duration {
+	if len(took) == 0 {
+		return 0
+	}
+	slices.Sort(took)
+	return took[min(len(took)-1, int(float64(len(took))*p/100))]
+}
+
+// TestTCPUnderAbuse holds 10 times max-connections connections open, silent,
+// trickling a message or idle after a query, from 20 sources, while a client sends queries
+// each on a new connection: at least 99% must be answered, the 99th percentile
+// under 100ms (issue 13; before, every new client was turned away).
+func TestTCPUnderAbuse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds of load")
+	}
+	cfg := testConfig()
+	cfg.TCP.MaxConns = 20 // so 2 per source
+	s, addr := startTCPServer(t, cfg, Options{})
+	var srcs []string
+	for i := range 20 {
+		srcs = append(srcs, "127.0.1."+strconv.Itoa(i+1))
+	}
+	stop := make(chan struct{})
+	wait := abuseTCP(addr, srcs, 10*cfg.TCP.MaxConns, stop)
+	// Let the abusers fill the server.
+	if !waitFor(3*time.Second, func() bool { return int(s.conns.open.Load()) == cfg.TCP.MaxConns }) {
+		t.Errorf("the abusers hold %d connections, want %d", s.conns.open.Load(), cfg.TCP.MaxConns)
+	}
+	const n = 200
+	took := legitTCP(t, "127.0.0.2", addr, n)
+	close(stop)
+	opened := wait()
+	p50, p99 := percentile(took, 50), percentile(took, 99)
+	t.Logf("answered %d of %d, p50 %v, p99 %v; abusers opened %d connections; closed: evicted %v, idle %v, io %v; refused: per-source %v, full %v",
+		len(took), n, p50, p99, opened, closedFor(s, closeEvicted), closedFor(s, closeIdle), closedFor(s, closeIO),
+		refusedFor(s, refusePerSource), refusedFor(s, refuseFull))
+	if len(took) < n*99/100 {
+		t.Errorf("answered %d of %d, want at least 99%%", len(took), n)
+	}
+	if p99 > 100*time.Millisecond {
+		t.Errorf("p99 %v, want under 100ms", p99)
 	}
 }

@@ -119,14 +119,20 @@ func (t *connTable) remove(tc *tcpConn) {
 
 // victim returns the connection to close to make room for a new one: the oldest
 // idle one, else the oldest one stuck in the middle of a message, else nil (each
-// is answering queries). It scans the table, from the oldest, only when the
-// table is full: at most TCP.MaxConns steps, and one or a few when idle
-// connections are what fills it.
+// is answering queries). Idle means nothing in progress and nothing received:
+// a new client whose query waits in the socket buffer for its reader to run is
+// not idle (hasUnread), else clients opening connections as fast as they are
+// closed would evict it before it is read. It scans the table, from the
+// oldest, only when the table is full: at most TCP.MaxConns steps and as many
+// peeks (system calls), and one or a few when idle connections fill it.
 func (t *connTable) victim() *tcpConn {
 	var stuck *tcpConn
 	for tc := t.oldest; tc != nil; tc = tc.next {
 		if tc.idle() {
-			return tc
+			if !hasUnread(tc.c) {
+				return tc
+			}
+			continue
 		}
 		if stuck == nil && tc.partial.Load() {
 			stuck = tc
@@ -135,52 +141,70 @@ func (t *connTable) victim() *tcpConn {
 	return stuck
 }
 
-// track registers c as open and returns it; it returns nil, and c must be
-// closed, when the server is stopping, when c's source has
+// admit registers c as open and returns it, or returns nil and c must be
+// closed: when the server is stopping, when c's source has
 // TCP.MaxConnsPerSource open, or when TCP.MaxConns are open and none can be
-// evicted. At TCP.MaxConns the oldest idle connection is closed to make room
-// (victim), so that clients holding connections cannot lock new ones out.
-func (s *Server) track(c net.Conn) *tcpConn {
+// evicted for TCP.IOTimeout. At TCP.MaxConns the oldest idle connection is
+// closed to make room (victim), so that clients holding connections cannot lock
+// new ones out. When none can go, accepting waits (polling every millisecond)
+// and the connections behind c stay in the kernel's listen queue, as Knot DNS
+// leaves them: the readers of the connections just accepted run meanwhile, and
+// their connections become idle or stuck, so evictable, or close.
+func (s *Server) admit(c net.Conn) *tcpConn {
 	tc := &tcpConn{c: c, src: sourceOf(c.RemoteAddr())}
+	deadline := time.Now().Add(s.cfg.TCP.IOTimeout)
+	for {
+		ok, refused := s.track(tc)
+		if ok {
+			s.metrics.tcpOpened()
+			return tc
+		}
+		if refused == refuseFull && time.Now().Before(deadline) && !s.closing.Load() {
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		s.mu.Lock()
+		if refused == refuseFull {
+			s.conns.capLog.full++
+		} else {
+			s.conns.capLog.perSource++
+		}
+		s.logCaps()
+		s.mu.Unlock()
+		s.metrics.tcpRefused(refused)
+		return nil
+	}
+}
+
+// track adds tc to the table, evicting a victim at TCP.MaxConns, and reports
+// whether it did, else why not (nothing is counted for a refusal).
+func (s *Server) track(tc *tcpConn) (ok bool, refused refuseReason) {
 	var victim *tcpConn
 	s.mu.Lock()
 	t := &s.conns
-	refused := refuseReason(0)
-	ok := false
 	switch {
 	case s.closing.Load():
 		s.mu.Unlock()
-		return nil
+		return false, refuseFull
 	case t.perSource[tc.src] >= s.cfg.TCP.MaxConnsPerSource:
-		refused = refusePerSource
-		t.capLog.perSource++
+		s.mu.Unlock()
+		return false, refusePerSource
 	case int(t.open.Load()) >= s.cfg.TCP.MaxConns:
 		if victim = t.victim(); victim == nil {
-			refused = refuseFull
-			t.capLog.full++
-			break
+			s.mu.Unlock()
+			return false, refuseFull
 		}
 		t.remove(victim)
 		t.capLog.evicted++
-		ok = true
-	default:
-		ok = true
+		s.logCaps()
 	}
-	if ok {
-		t.add(tc)
-	}
-	s.logCaps()
+	t.add(tc)
 	s.mu.Unlock()
 	if victim != nil {
 		victim.closeFor(closeEvicted)
 		s.metrics.tcpClosed(closeEvicted)
 	}
-	if !ok {
-		s.metrics.tcpRefused(refused)
-		return nil
-	}
-	s.metrics.tcpOpened()
-	return tc
+	return true, 0
 }
 
 // logCaps logs what the TCP caps did since the last line, at most once per

@@ -43,7 +43,8 @@ type refuseReason uint8
 const (
 	// refusePerSource: its source has TCP.MaxConnsPerSource open.
 	refusePerSource refuseReason = iota
-	// refuseFull: TCP.MaxConns are open and each is answering a query.
+	// refuseFull: TCP.MaxConns are open and none could be evicted for
+	// TCP.IOTimeout (each is answering a query), or the server is stopping.
 	refuseFull
 	numRefuseReasons
 )
@@ -72,7 +73,7 @@ func newTCPMetrics() tcpMetrics {
 			"TCP connections served and closed, by reason: client, idle-timeout, io-timeout (a message not completed in time), write-timeout (replies not read), evicted (the oldest idle one at max-connections), max-queries, shutdown.",
 			"reason"),
 		refused: promutil.CounterVec("tcp", "connections_refused_total",
-			"TCP connections closed as soon as accepted, by reason: per-source (max-connections-per-source), full (max-connections open, none idle).",
+			"TCP connections closed as soon as accepted, by reason: per-source (max-connections-per-source), full (max-connections open, none idle or stuck within io-timeout).",
 			"reason"),
 	}
 	for r := range numCloseReasons {
