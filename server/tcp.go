@@ -62,6 +62,7 @@ func (s *Server) readQueries(tc *tcpConn) (capped bool) {
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
 	sem := make(chan struct{}, tcpPipelineDepth)
+	held := newPipelineBudget(tcpPipelineBytes)
 	var hdr [2]byte
 	for n := 0; s.cfg.TCP.MaxQueries == 0 || n < s.cfg.TCP.MaxQueries; n++ {
 		c.SetReadDeadline(time.Now().Add(s.idleTimeout()))
@@ -106,7 +107,7 @@ func (s *Server) readQueries(tc *tcpConn) (capped bool) {
 		}
 		q := sc.in[:size]
 		if _, err := io.ReadFull(c, q); err != nil {
-			s.scratches.Put(sc)
+			s.putScratch(sc)
 			s.readFailed(tc, err)
 			return false
 		}
@@ -114,12 +115,15 @@ func (s *Server) readQueries(tc *tcpConn) (capped bool) {
 		tc.partial.Store(false)
 		start := time.Now()
 		sem <- struct{}{}
+		cost := cap(sc.in) + cap(sc.out)
+		tc.peak(held.take(cost))
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
 			defer func() { <-sem }()
+			defer held.give(cost)
 			defer tc.busy.Add(-1)
-			defer s.scratches.Put(sc)
+			defer s.putScratch(sc)
 			reply := s.respond(sc, sc.out[2:], q, tcp, from)
 			if reply == nil {
 				if sc.handoff {
@@ -136,6 +140,60 @@ func (s *Server) readQueries(tc *tcpConn) (capped bool) {
 		}()
 	}
 	return true
+}
+
+// tcpPipelineBytes bounds the query and reply buffers of the queries of one
+// connection in progress (their scratches), with tcpPipelineDepth: 32 queries of
+// up to 512 octets fit (about 150 KiB), three of 65535 octets. A client that
+// does not read its replies holds at most this much, plus the goroutines, until
+// a write times out; before, 32 scratches of 64 KiB each.
+const tcpPipelineBytes = 256 << 10
+
+// maxKeptIn is the largest query buffer a scratch keeps when it goes back to
+// the pool: a rare large query (a signed UPDATE, padding) must not leave 64 KiB
+// in every pooled scratch.
+const maxKeptIn = 4096
+
+// putScratch returns sc to the pool, dropping a large query buffer.
+func (s *Server) putScratch(sc *scratch) {
+	if cap(sc.in) > maxKeptIn {
+		sc.in = nil
+	}
+	s.scratches.Put(sc)
+}
+
+// pipelineBudget is a count of octets that the reader of one connection takes
+// before it starts a query and the query gives back when it is done; take
+// waits while too few are left. Only the reader takes, so a take larger than
+// the whole budget is allowed once nothing else is held.
+type pipelineBudget struct {
+	mu         sync.Mutex
+	cond       sync.Cond
+	total, use int
+}
+
+func newPipelineBudget(total int) *pipelineBudget {
+	b := &pipelineBudget{total: total}
+	b.cond.L = &b.mu
+	return b
+}
+
+// take waits for n octets and returns the octets then held.
+func (b *pipelineBudget) take(n int) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.use > 0 && b.use+n > b.total {
+		b.cond.Wait()
+	}
+	b.use += n
+	return b.use
+}
+
+func (b *pipelineBudget) give(n int) {
+	b.mu.Lock()
+	b.use -= n
+	b.mu.Unlock()
+	b.cond.Signal()
 }
 
 // readFailed records why reading the rest of a message failed: a timeout is a

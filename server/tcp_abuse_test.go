@@ -356,6 +356,55 @@ func TestTCPWriteTimeout(t *testing.T) {
 	}
 }
 
+// A client sending 65535-octet queries and not reading the replies holds at
+// most tcpPipelineBytes of query buffers (three queries), not 32 of 64 KiB,
+// until its writes time out.
+func TestTCPPipelineBytes(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCP.IOTimeout = 300 * time.Millisecond
+	cfg.TCP.IdleTimeout = time.Minute
+	s, addr := startTCPServer(t, cfg, Options{})
+	c := dialTCP(t, addr)
+	c.(*net.TCPConn).SetReadBuffer(4096)
+	m := withEDNS(newQuery("big.example.", dns.TypeTXT), 4096, false)
+	opt := m.IsEdns0()
+	b, err := m.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Option = append(opt.Option, &dns.EDNS0_PADDING{Padding: make([]byte, maxTCPMessage-len(b)-4)})
+	q := packed(t, m)
+	if len(q) != 2+maxTCPMessage {
+		t.Fatalf("query of %d octets, want %d", len(q)-2, maxTCPMessage)
+	}
+	var tc *tcpConn
+	waitFor(2*time.Second, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		tc = s.conns.oldest
+		return tc != nil
+	})
+	if tc == nil {
+		t.Fatal("connection not tracked")
+	}
+	c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	for range 5000 {
+		if _, err := c.Write(q); err != nil {
+			break
+		}
+	}
+	if !waitFor(5*time.Second, func() bool { return closedFor(s, closeWrite) == 1 }) {
+		t.Fatalf("got %v write-timeout closes, want 1", closedFor(s, closeWrite))
+	}
+	if got := tc.peakHeld.Load(); got > tcpPipelineBytes {
+		t.Errorf("held %d octets at once, want at most %d", got, tcpPipelineBytes)
+	}
+	if got := tc.peakBusy.Load(); got > 3 {
+		t.Errorf("%d queries in progress at once, want at most 3", got)
+	}
+	t.Logf("at most %d queries and %d octets held", tc.peakBusy.Load(), tc.peakHeld.Load())
+}
+
 // Shutdown counts the connections it closes.
 func TestTCPShutdownCounted(t *testing.T) {
 	s, addr := startTCPServer(t, testConfig(), Options{})

@@ -24,6 +24,20 @@ type tcpConn struct {
 	partial atomic.Bool
 	// reason is 1 + the closeReason the server decided first, 0 while none.
 	reason atomic.Uint32
+	// peakBusy and peakHeld are the most queries and octets of scratch that
+	// were in progress at once, for the tests.
+	peakBusy, peakHeld atomic.Int64
+}
+
+// peak records the queries in progress and the octets they hold after a query
+// started; only the reader calls it.
+func (tc *tcpConn) peak(held int) {
+	if n := int64(tc.busy.Load()); n > tc.peakBusy.Load() {
+		tc.peakBusy.Store(n)
+	}
+	if n := int64(held); n > tc.peakHeld.Load() {
+		tc.peakHeld.Store(n)
+	}
 }
 
 // setReason records r as why the connection closes, unless a reason is set.
