@@ -103,8 +103,9 @@ type TCPConfig struct {
 	IdleTimeout time.Duration `yaml:"idle-timeout"`
 	// MaxConns caps open TCP connections. At the cap a new connection replaces
 	// the oldest idle one (no query in progress, no message partly read), else
-	// the oldest one stuck mid-message; when every one is answering a query the
-	// new one is closed at once. Default 1000.
+	// the oldest one stuck mid-message; when every one is answering a query,
+	// accepting waits up to IOTimeout for one of these, then the new one is
+	// closed. Default 1000.
 	MaxConns int `yaml:"max-connections"`
 	// MaxConnsPerSource caps the open TCP connections of one source: an IPv4
 	// address, or an IPv6 /64 (the smallest prefix of an end site, which one

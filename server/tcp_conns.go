@@ -173,7 +173,10 @@ func (s *Server) admit(c net.Conn) *tcpConn {
 			s.metrics.tcpOpened()
 			return tc
 		}
-		if refused == refuseFull && time.Now().Before(deadline) && !s.closing.Load() {
+		if s.closing.Load() {
+			return nil
+		}
+		if refused == refuseFull && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 			continue
 		}
@@ -191,7 +194,8 @@ func (s *Server) admit(c net.Conn) *tcpConn {
 }
 
 // track adds tc to the table, evicting a victim at TCP.MaxConns, and reports
-// whether it did, else why not (nothing is counted for a refusal).
+// whether it did, else why not (nothing is counted for a refusal; while the
+// server stops, refuseFull).
 func (s *Server) track(tc *tcpConn) (ok bool, refused refuseReason) {
 	var victim *tcpConn
 	s.mu.Lock()
