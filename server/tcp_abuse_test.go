@@ -429,6 +429,14 @@ func TestTCPShutdownCounted(t *testing.T) {
 	}
 }
 
+// AbuseTCP and LegitTCP are abuseTCP and legitTCP for the side-by-side
+// measurement with Knot DNS and NSD (package server_test).
+var (
+	AbuseTCP   = abuseTCP
+	LegitTCP   = legitTCP
+	Percentile = percentile
+)
+
 // abuseTCP runs n abusers against addr from the 127.0.0.0/8 sources srcs until
 // stop is closed: each holds one connection, silent (i%3 == 0), trickling one
 // octet of a message every 100ms (i%3 == 1), or idle after one query (i%3 ==
@@ -436,7 +444,7 @@ func TestTCPShutdownCounted(t *testing.T) {
 // connections they opened.
 func abuseTCP(addr string, srcs []string, n int, stop <-chan struct{}) (wait func() int) {
 	done := make(chan int, n)
-	m := newQuery("www.example.", dns.TypeA)
+	m := newQuery("www.example.org.", dns.TypeA)
 	b, _ := m.Pack()
 	query := append([]byte{byte(len(b) >> 8), byte(len(b))}, b...)
 	for i := range n {
@@ -493,12 +501,12 @@ func abuseTCP(addr string, srcs []string, n int, stop <-chan struct{}) (wait fun
 	}
 }
 
-// legitTCP sends n queries from src to addr, each on a new connection as a
-// stub resolver does, and returns the time each answered one took (dial to
-// reply) and the number answered.
-func legitTCP(t testing.TB, src, addr string, n int) (took []time.Duration) {
+// legitTCP sends n queries for qname A from src to addr, each on a new
+// connection as a stub resolver does, and returns the time each answered one
+// took (dial to reply): an answer is a NOERROR reply with records, within 1s.
+func legitTCP(t testing.TB, src, addr, qname string, n int) (took []time.Duration) {
 	d := net.Dialer{Timeout: time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
-	q := packed(t, newQuery("www.example.", dns.TypeA))
+	q := packed(t, newQuery(qname, dns.TypeA))
 	for range n {
 		start := time.Now()
 		c, err := d.Dial("tcp", addr)
@@ -548,7 +556,7 @@ func TestTCPUnderAbuse(t *testing.T) {
 		t.Errorf("the abusers hold %d connections, want %d", s.conns.open.Load(), cfg.TCP.MaxConns)
 	}
 	const n = 200
-	took := legitTCP(t, "127.0.0.2", addr, n)
+	took := legitTCP(t, "127.0.0.2", addr, "www.example.", n)
 	close(stop)
 	opened := wait()
 	p50, p99 := percentile(took, 50), percentile(took, 99)
