@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -222,6 +223,7 @@ func TestTCPMaxConnsPerSource(t *testing.T) {
 		}
 	}
 	over := dialTCPFrom(t, "127.0.0.1", addr)
+	writeMsg(t, over, newQuery("www.example.", dns.TypeA)) // accepted at once (deferAccept)
 	closedWithin(t, over, 2*time.Second)
 	if got := refusedFor(s, refusePerSource); got != 1 {
 		t.Errorf("got %v per-source refusals, want 1", got)
@@ -230,6 +232,28 @@ func TestTCPMaxConnsPerSource(t *testing.T) {
 	writeMsg(t, other, newQuery("www.example.", dns.TypeA))
 	if _, err := readMsg(other); err != nil {
 		t.Fatalf("another source: %v, want it answered", err)
+	}
+}
+
+// The caps turning connections away are logged, at most once per capLogEvery.
+func TestTCPCapLogged(t *testing.T) {
+	cfg := testConfig()
+	cfg.TCP.MaxConns = 10
+	cfg.TCP.MaxConnsPerSource = 1
+	log, logs := observedLogger()
+	_, addr := startTCPServer(t, cfg, Options{Logger: log})
+	held := dialTCPFrom(t, "127.0.0.1", addr)
+	writeMsg(t, held, newQuery("www.example.", dns.TypeA))
+	if _, err := readMsg(held); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		c := dialTCPFrom(t, "127.0.0.1", addr)
+		writeMsg(t, c, newQuery("www.example.", dns.TypeA)) // accepted at once (deferAccept)
+		closedWithin(t, c, 2*time.Second)
+	}
+	if got := strings.Count(logs(), "tcp connection caps reached"); got != 1 {
+		t.Errorf("got %d log lines about the caps, want 1 for 3 refusals within %v:\n%s", got, capLogEvery, logs())
 	}
 }
 
@@ -289,8 +313,8 @@ func TestTCPEvictionOrder(t *testing.T) {
 		t.Fatalf("got %d connections mid-message, want 3", partialConns(s))
 	}
 	e := dialTCPFrom(t, "127.0.0.5", addr) // evicts a, the oldest stuck one
-	closedWithin(t, a, 2*time.Second)
 	answered(e, msg)
+	closedWithin(t, a, 2*time.Second)
 	answered(c, msg[1:])
 	answered(d, msg[1:])
 	if got := closedFor(s, closeEvicted); got != 2 {
@@ -321,6 +345,7 @@ func TestTCPFullRefused(t *testing.T) {
 		t.Fatal("the transfer never started")
 	}
 	c := dialTCPFrom(t, "127.0.0.2", addr)
+	writeMsg(t, c, newQuery("www.example.", dns.TypeA)) // accepted at once (deferAccept)
 	closedWithin(t, c, 2*time.Second)
 	if got := refusedFor(s, refuseFull); got != 1 {
 		t.Errorf("got %v full refusals, want 1", got)
