@@ -532,20 +532,41 @@ func abuseTCP(addr string, srcs []string, n int, stop <-chan struct{}) (wait fun
 func legitTCP(t testing.TB, src, addr, qname string, n int) (took []time.Duration) {
 	d := net.Dialer{Timeout: time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
 	q := packed(t, newQuery(qname, dns.TypeA))
+	failed := map[string]int{} // why queries were not answered, for the log
+	fail := func(what string, err error) {
+		reason := what
+		switch {
+		case isTimeout(err):
+			reason += ": timeout"
+		case errors.Is(err, io.EOF):
+			reason += ": closed"
+		case err != nil:
+			reason += ": error"
+		}
+		failed[reason]++
+	}
 	for range n {
 		start := time.Now()
 		c, err := d.Dial("tcp", addr)
 		if err != nil {
+			fail("dial", err)
 			continue
 		}
 		c.SetDeadline(start.Add(time.Second))
-		if _, err := c.Write(q); err == nil {
-			if r, err := readMsg(c); err == nil && r.Rcode == dns.RcodeSuccess && len(r.Answer) > 0 {
-				took = append(took, time.Since(start))
-			}
+		if _, err := c.Write(q); err != nil {
+			fail("write", err)
+		} else if r, err := readMsg(c); err != nil {
+			fail("read", err)
+		} else if r.Rcode != dns.RcodeSuccess || len(r.Answer) == 0 {
+			fail("no answer", nil)
+		} else {
+			took = append(took, time.Since(start))
 		}
 		c.Close()
 		time.Sleep(5 * time.Millisecond)
+	}
+	if len(failed) > 0 {
+		t.Logf("%s: unanswered queries: %v", addr, failed)
 	}
 	return took
 }
