@@ -77,7 +77,7 @@ func sourceOf(a net.Addr) netip.Prefix {
 }
 
 // connTable holds the open TCP connections in the order they were accepted, and
-// the count of each source; guarded by Server.mu but open.
+// the count of each source; guarded by Server.mu, but for open.
 type connTable struct {
 	oldest, newest *tcpConn
 	perSource      map[netip.Prefix]int
