@@ -43,8 +43,8 @@ type Server struct {
 	started bool
 	udp     []*udpListener
 	tcp     []*net.TCPListener
-	ports   []int                 // the port bound for each address of cfg.Listen
-	conns   map[net.Conn]struct{} // open TCP connections
+	ports   []int     // the port bound for each address of cfg.Listen
+	conns   connTable // open TCP connections (tcp_conns.go)
 }
 
 // Options are the optional collaborators of a Server.
@@ -101,7 +101,6 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		transfers: opts.Transfers,
 		expireOf:  opts.ZoneExpire,
 		id:        newIdentity(cfg),
-		conns:     make(map[net.Conn]struct{}),
 	}
 	s.scratches.New = func() any { return newScratch() }
 	return s, nil
@@ -177,6 +176,7 @@ func listenPair(addr string, socks int) (*udpListener, *net.TCPListener, error) 
 		ta := &net.TCPAddr{IP: ua.IP, Port: u.localAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
 		t, err := net.ListenTCP(tcpNetwork(ua.IP), ta)
 		if err == nil {
+			deferAccept(t) // tcp_linux.go
 			return u, t, nil
 		}
 		u.close()
@@ -231,9 +231,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.log.Info("stopped listening", zap.String("transport", "tcp"), zap.Stringer("addr", t.Addr()))
 	}
 	now := time.Now()
-	for c := range s.conns {
+	for tc := s.conns.oldest; tc != nil; tc = tc.next {
 		// Wake the reader; queries already read are still answered.
-		c.SetReadDeadline(now)
+		tc.c.SetReadDeadline(now)
 	}
 	s.mu.Unlock()
 
@@ -247,8 +247,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		s.mu.Lock()
-		for c := range s.conns {
-			c.Close()
+		for tc := s.conns.oldest; tc != nil; tc = tc.next {
+			tc.closeFor(closeShutdown)
 		}
 		s.mu.Unlock()
 		return ctx.Err()
