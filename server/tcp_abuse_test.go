@@ -582,8 +582,13 @@ func percentile(took []time.Duration, p float64) time.Duration {
 
 // TestTCPUnderAbuse holds 10 times max-connections connections open, silent,
 // trickling a message or idle after a query, from 20 sources, while a client sends queries
-// each on a new connection: at least 99% must be answered, the 99th percentile
-// under 100ms (issue 13; before, every new client was turned away).
+// each on a new connection (issue 13; before, every new client was turned away).
+// Runs alone here answer 198-200 of 200 with a p99 of 14-52 ms (README, "TCP under
+// attack"); the test asserts what breaks when a defence does, with room for a CI
+// machine busy with other packages under -race: at least 95% answered (27% without
+// the unread check, none without eviction), and no answer waiting for the 10 s idle
+// timeout (p99 under 2 s). The figures themselves come from the logged run and the
+// side-by-side measurement (ANYCASTDNS_TCP_ABUSE=1).
 func TestTCPUnderAbuse(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a few seconds of load")
@@ -609,10 +614,10 @@ func TestTCPUnderAbuse(t *testing.T) {
 	t.Logf("answered %d of %d, p50 %v, p99 %v; abusers opened %d connections; closed: evicted %v, idle %v, io %v; refused: per-source %v, full %v",
 		len(took), n, p50, p99, opened, closedFor(s, closeEvicted), closedFor(s, closeIdle), closedFor(s, closeIO),
 		refusedFor(s, refusePerSource), refusedFor(s, refuseFull))
-	if len(took) < n*99/100 {
-		t.Errorf("answered %d of %d, want at least 99%%", len(took), n)
+	if len(took) < n*95/100 {
+		t.Errorf("answered %d of %d, want at least 95%%", len(took), n)
 	}
-	if p99 > 100*time.Millisecond {
-		t.Errorf("p99 %v, want under 100ms", p99)
+	if p99 > 2*time.Second {
+		t.Errorf("p99 %v, want the new clients answered without waiting for an idle timeout", p99)
 	}
 }
