@@ -32,9 +32,10 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 # of make bench), unbound and delv (bind9-dnsutils) to validate the answers, and the
 # verifiers `check` is compared with: dnssec-verify (bind9-utils), ldns-verify-zone
 # (ldnsutils), kzonecheck (knot-dnssecutils); named (bind9) as a primary and a secondary
-# in the zone-transfer tests.
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound ldnsutils knot-dnssecutils bind9
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound dnssec-verify ldns-verify-zone kzonecheck named
+# in the zone-transfer tests; promtool (prometheus) to check and unit-test the alert rules
+# and the dashboard's queries of deploy/monitoring.
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound ldnsutils knot-dnssecutils bind9 prometheus
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound dnssec-verify ldns-verify-zone kzonecheck named promtool
 
 # The container image (deploy/Containerfile) and the engine that builds it: podman, or
 # docker where an engine runs. LAB_RUNTIME=podman runs the lab's PoPs from the image.

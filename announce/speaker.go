@@ -219,6 +219,9 @@ func (s *Speaker) peerEvent(r *api.WatchEventResponse) {
 	}
 	if old == api.PeerState_ESTABLISHED && state != api.PeerState_ESTABLISHED {
 		s.log.Warn("bgp peer state", fields...)
+		if state == api.PeerState_IDLE {
+			go s.redial(addr)
+		}
 	} else {
 		s.log.Info("bgp peer state", fields...)
 	}
@@ -256,9 +259,11 @@ func (s *Speaker) Peers() []PeerStatus {
 // Prefixes returns the configured prefixes.
 func (s *Speaker) Prefixes() []netip.Prefix { return slices.Clone(s.cfg.Prefixes) }
 
-// Stop withdraws whatever is still announced, then stops BGP: GoBGP closes
-// every session with a NOTIFICATION Cease (RFC 4486). It is idempotent and
-// returns early with ctx's error if GoBGP does not finish in time.
+// Stop withdraws whatever is still announced, then closes every session with a
+// NOTIFICATION Cease, Administrative Shutdown (RFC 4486 section 4) carrying the
+// shutdown communication ShutdownCommunication (RFC 9003), so that the router's
+// operator reads why the node left, and stops BGP. It is idempotent and returns
+// early with ctx's error if GoBGP does not finish in time.
 func (s *Speaker) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	if s.stopped || !s.started {
@@ -277,6 +282,7 @@ func (s *Speaker) Stop(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		s.shutdownSessions(ctx)
 		_ = s.srv.StopBgp(context.Background(), &api.StopBgpRequest{}) // always nil in GoBGP v3
 	}()
 	select {

@@ -215,6 +215,12 @@ func TestSpeakerAgainstRouter(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitRoute(t, router, pfx6, "no route after Stop", noRoute)
+	// The session was closed with Cease, Administrative Shutdown and the node's
+	// shutdown communication (RFC 4486 section 4, RFC 9003), not Peer De-configured.
+	cease := bgptest.Notification{Code: 6, Subcode: 2, Communication: ShutdownCommunication}
+	if got := router.Notifications(); len(got) != 1 || got[0] != cease {
+		t.Errorf("NOTIFICATIONs the router received: %+v, want one %+v", got, cease)
+	}
 	if err := sp.Announce(pfx6, "rise"); err != ErrNotRunning {
 		t.Errorf("Announce after Stop: got %v, want ErrNotRunning", err)
 	}

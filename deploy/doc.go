@@ -9,6 +9,8 @@
 //   - systemd/anycastdns.service: a hardened unit with a dynamic user.
 //   - anycastdns.example.yaml: every configuration key, with its default.
 //   - lab/: the routed anycast lab (BIRD 2 and two PoPs in network namespaces).
+//   - monitoring/: a Grafana dashboard of the fleet by node and Prometheus alert rules
+//     with their unit tests (promtool test rules).
 //
 // The tests (go test ./deploy) parse every manifest and check it against a binary built
 // from this tree: every configuration key and environment variable exists, the

@@ -26,6 +26,20 @@ const (
 	DefaultTCPIdleTimeout = 10 * time.Second
 	// DefaultTCPMaxConns caps the open TCP connections of the whole server.
 	DefaultTCPMaxConns = 1000
+	// DefaultTCPIOTimeout bounds the reading of one message once its first octet
+	// arrived, and the writing of one reply: Knot DNS's tcp-io-timeout default. A
+	// client sends a query in one segment right after the handshake, so a slow
+	// message is a client holding a connection without using it.
+	DefaultTCPIOTimeout = 500 * time.Millisecond
+	// DefaultTCPBusyIdleTimeout is the idle timeout once more than half of
+	// TCP.MaxConns are open: NSD's 200 ms once half full. RFC 7766 section 6.2.3
+	// lets a server under pressure shorten its idle timeout; a client sends its
+	// first query with the last handshake segment, so 200 ms costs a real client
+	// nothing but connection reuse.
+	DefaultTCPBusyIdleTimeout = 200 * time.Millisecond
+	// tcpSourceShare is the default cap of open connections of one source, as a
+	// fraction of TCP.MaxConns (TCPConfig.MaxConnsPerSource).
+	tcpSourceShare = 10
 	// tcpPipelineDepth bounds the queries of one TCP connection processed at the same
 	// time (RFC 7766 section 6.2.1.1 asks for concurrent processing; the bound keeps
 	// one client from starting unbounded goroutines).
@@ -89,8 +103,29 @@ type TCPConfig struct {
 	// IdleTimeout closes a TCP connection idle this long (RFC 7766 section 6.2.3).
 	// Default 10s.
 	IdleTimeout time.Duration `yaml:"idle-timeout"`
-	// MaxConns caps open TCP connections; more are closed at once. Default 1000.
+	// MaxConns caps open TCP connections. At the cap a new connection replaces
+	// the oldest idle one (no query in progress, no message partly read), else
+	// the oldest one stuck mid-message; when every one is answering a query,
+	// accepting waits up to IOTimeout for one of these, then the new one is
+	// closed. Default 1000.
 	MaxConns int `yaml:"max-connections"`
+	// MaxConnsPerSource caps the open TCP connections of one source: an IPv4
+	// address, or an IPv6 /64 (the smallest prefix of an end site, which one
+	// host may use whole). A connection beyond it is closed at once. Default 0: a
+	// tenth of MaxConns (100 at 1000), at least 1, so that at least ten sources
+	// are needed to fill the server, while a resolver, which opens a few
+	// connections, is never near it.
+	MaxConnsPerSource int `yaml:"max-connections-per-source"`
+	// IOTimeout bounds the time from the first octet of a message (its length
+	// prefix) to its last, and the writing of one reply; past it the connection
+	// is closed. The replies of a zone transfer have IdleTimeout each instead
+	// (a secondary may be slow to take a large zone). Default 500ms, as Knot DNS
+	// (tcp-io-timeout).
+	IOTimeout time.Duration `yaml:"io-timeout"`
+	// BusyIdleTimeout replaces IdleTimeout, when shorter, once more than half of
+	// MaxConns are open (RFC 7766 section 6.2.3: a server may shorten the idle
+	// timeout under pressure). Default 200ms, as NSD once half full.
+	BusyIdleTimeout time.Duration `yaml:"busy-idle-timeout"`
 	// MaxQueries caps queries on one TCP connection; then it is closed. Default 0:
 	// no cap, as NSD (tcp-query-count: 0) and Knot DNS. RFC 7766 section 6.2.3 lets a
 	// server close connections to manage its resources; the idle timeout and
@@ -107,7 +142,8 @@ func DefaultConfig() Config {
 		NSID:    true,
 		Listen:  append([]string(nil), DefaultListen...),
 		UDPSize: DefaultUDPSize,
-		TCP:     TCPConfig{IdleTimeout: DefaultTCPIdleTimeout, MaxConns: DefaultTCPMaxConns},
+		TCP: TCPConfig{IdleTimeout: DefaultTCPIdleTimeout, MaxConns: DefaultTCPMaxConns,
+			IOTimeout: DefaultTCPIOTimeout, BusyIdleTimeout: DefaultTCPBusyIdleTimeout},
 		Cookies: CookieConfig{Enabled: true},
 		// RRL on, as Debian's NSD runs it (rrl_config.go).
 		RateLimit: defaultRateLimit(),
@@ -145,6 +181,15 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.TCP.MaxQueries < 0 {
 		cfg.TCP.MaxQueries = 0
+	}
+	if cfg.TCP.MaxConnsPerSource <= 0 {
+		cfg.TCP.MaxConnsPerSource = max(1, cfg.TCP.MaxConns/tcpSourceShare)
+	}
+	if cfg.TCP.IOTimeout <= 0 {
+		cfg.TCP.IOTimeout = DefaultTCPIOTimeout
+	}
+	if cfg.TCP.BusyIdleTimeout <= 0 {
+		cfg.TCP.BusyIdleTimeout = DefaultTCPBusyIdleTimeout
 	}
 	if cfg.UDPSockets <= 0 {
 		cfg.UDPSockets = max(1, runtime.GOMAXPROCS(0)-1)
@@ -194,6 +239,17 @@ func (cfg Config) Validate() error {
 	}
 	if cfg.TCP.MaxQueries < 0 {
 		errs.Add("tcp.max-queries-per-connection", "%d; want 0 (no limit) or more", cfg.TCP.MaxQueries)
+	}
+	if cfg.TCP.MaxConnsPerSource < 0 {
+		errs.Add("tcp.max-connections-per-source", "%d; want 0 (a tenth of max-connections) or more", cfg.TCP.MaxConnsPerSource)
+	} else if cfg.TCP.MaxConns >= 1 && cfg.TCP.MaxConnsPerSource > cfg.TCP.MaxConns {
+		errs.Add("tcp.max-connections-per-source", "%d; want at most max-connections (%d)", cfg.TCP.MaxConnsPerSource, cfg.TCP.MaxConns)
+	}
+	if cfg.TCP.IOTimeout <= 0 {
+		errs.Add("tcp.io-timeout", "%v; want a positive duration", cfg.TCP.IOTimeout)
+	}
+	if cfg.TCP.BusyIdleTimeout <= 0 {
+		errs.Add("tcp.busy-idle-timeout", "%v; want a positive duration", cfg.TCP.BusyIdleTimeout)
 	}
 	errs.Merge("cookies", cfg.Cookies.Validate())
 	errs.Merge("rate-limit", cfg.RateLimit.Validate())

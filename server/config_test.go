@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDefaultConfigValidates(t *testing.T) {
@@ -36,6 +37,10 @@ func TestConfigValidate(t *testing.T) {
 		{"idle timeout 0", func(c *Config) { c.TCP.IdleTimeout = 0 }, "tcp.idle-timeout: 0s; want a positive duration"},
 		{"no connection", func(c *Config) { c.TCP.MaxConns = 0 }, "tcp.max-connections: 0; want at least 1"},
 		{"negative query cap", func(c *Config) { c.TCP.MaxQueries = -1 }, "tcp.max-queries-per-connection: -1; want 0 (no limit) or more"},
+		{"negative per-source cap", func(c *Config) { c.TCP.MaxConnsPerSource = -1 }, "tcp.max-connections-per-source: -1; want 0 (a tenth of max-connections) or more"},
+		{"per-source cap over the cap", func(c *Config) { c.TCP.MaxConnsPerSource = 1001 }, "tcp.max-connections-per-source: 1001; want at most max-connections (1000)"},
+		{"io timeout 0", func(c *Config) { c.TCP.IOTimeout = 0 }, "tcp.io-timeout: 0s; want a positive duration"},
+		{"busy idle timeout negative", func(c *Config) { c.TCP.BusyIdleTimeout = -time.Second }, "tcp.busy-idle-timeout: -1s; want a positive duration"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,5 +95,28 @@ func TestListenPorts(t *testing.T) {
 		if p := a.(*net.UDPAddr).Port; p != ports[i] || p == 0 {
 			t.Errorf("port %d: got %d, want %d (bound, not 0)", i, ports[i], p)
 		}
+	}
+}
+
+// The TCP defaults New applies: the per-source cap follows max-connections.
+func TestTCPDefaults(t *testing.T) {
+	tests := []struct {
+		name string
+		in   TCPConfig
+		want TCPConfig
+	}{
+		{"zero", TCPConfig{}, TCPConfig{IdleTimeout: 10 * time.Second, MaxConns: 1000, MaxConnsPerSource: 100,
+			IOTimeout: 500 * time.Millisecond, BusyIdleTimeout: 200 * time.Millisecond}},
+		{"small cap", TCPConfig{MaxConns: 5}, TCPConfig{IdleTimeout: 10 * time.Second, MaxConns: 5, MaxConnsPerSource: 1,
+			IOTimeout: 500 * time.Millisecond, BusyIdleTimeout: 200 * time.Millisecond}},
+		{"set", TCPConfig{MaxConns: 20, MaxConnsPerSource: 7, IOTimeout: time.Second, BusyIdleTimeout: time.Second},
+			TCPConfig{IdleTimeout: 10 * time.Second, MaxConns: 20, MaxConnsPerSource: 7, IOTimeout: time.Second, BusyIdleTimeout: time.Second}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (Config{TCP: tc.in}).withDefaults().TCP; got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }

@@ -21,7 +21,7 @@ import (
 
 // fastEligible reports whether the parsed query is one the fast path answers.
 func fastEligible(q *query) bool {
-	return q.qdcount == 1 && !q.qptr && q.opcode == dns.OpcodeQuery && !q.cookieBad &&
+	return q.qdcount == 1 && !q.qptr && q.opcode == dns.OpcodeQuery && !q.cookieBad && !q.expire &&
 		!(q.edns && q.version > 0) &&
 		(q.qclass == dns.ClassINET || q.qclass == dns.ClassANY)
 }

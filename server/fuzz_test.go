@@ -35,6 +35,8 @@ func seedQueries() []*dns.Msg {
 		cookieQuery("www.example.", dns.TypeA, make([]byte, 7)),
 		cookieQuery("www.example.", dns.TypeA, make([]byte, 12)),
 		cookieQuery("www.example.", dns.TypeA, make([]byte, 41)),
+		// EXPIRE (RFC 7314 section 2), answered only by the miekg/dns path.
+		withExpire(withEDNS(newQuery("example.", dns.TypeSOA), 1232, false)),
 	}
 }
 

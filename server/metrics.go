@@ -76,6 +76,7 @@ type Metrics struct {
 
 	cookies *prometheus.CounterVec
 	rrl     *prometheus.CounterVec
+	tcp     tcpMetrics // tcp_metrics.go
 
 	sizeBy    [numTransports]prometheus.Observer
 	latencyBy [numTransports]prometheus.Observer
@@ -106,6 +107,9 @@ type counter struct{ prometheus.Counter }
 //	anycastdns_dns_response_size_bytes{transport}
 //	anycastdns_dns_query_duration_seconds{transport}
 //	anycastdns_dns_cookie_responses_total{outcome}
+//	anycastdns_tcp_connections_open
+//	anycastdns_tcp_connections_closed_total{reason}
+//	anycastdns_tcp_connections_refused_total{reason}
 //	anycastdns_dns_rrl_responses_total{class,action}
 //
 // The outcomes of a query's COOKIE option (RFC 7873, RFC 9018) are new (only a
@@ -147,10 +151,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.sizeBy[t] = m.size.WithLabelValues(t.String())
 		m.latencyBy[t] = m.latency.WithLabelValues(t.String())
 	}
+	m.tcp = newTCPMetrics()
 	empty := map[string]*zoneCounters{}
 	m.zones.Store(&empty)
 	if reg != nil {
 		reg.MustRegister(m.queries, m.size, m.latency, m.cookies, m.rrl)
+		reg.MustRegister(m.tcp.collectors()...)
 	}
 	return m
 }

@@ -57,6 +57,9 @@ type query struct {
 	// ignored, as BIND and Knot DNS do.
 	cookie    []byte
 	cookieBad bool
+	// expire: an EXPIRE option asks how long the zone stays valid here (RFC
+	// 7314 section 2); its payload, empty in a query, is ignored.
+	expire bool
 	// tsig: the last record of the additional section is a TSIG (RFC 8945
 	// section 5.1).
 	tsig bool
@@ -180,6 +183,8 @@ func (q *query) readAdditional(msg []byte, off int, last bool) (int, error) {
 		switch {
 		case code == dns.EDNS0NSID:
 			q.nsid = true
+		case code == dns.EDNS0EXPIRE:
+			q.expire = true
 		case code == dns.EDNS0COOKIE && q.cookie == nil && !q.cookieBad:
 			if cookieMalformedLen(olen) {
 				q.cookieBad = true

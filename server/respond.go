@@ -208,6 +208,9 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 		if sc.hasEDE {
 			opt.Option = append(opt.Option, &sc.ede)
 		}
+		if sc.hasExpire {
+			opt.Option = append(opt.Option, &sc.expire)
+		}
 	}
 	out, err := s.pack(sc, dst, opt, limit)
 	if err != nil {
@@ -273,6 +276,12 @@ func (s *Server) lookup(sc *scratch, q *query) (rcode, ede int, found bool) {
 		return dns.RcodeRefused, edeNotAuthoritative, false
 	}
 	sc.res.zone = z.Origin()
+	if q.expire {
+		// RFC 7314 section 3: how long this copy of the zone stays valid here, in
+		// every reply from the zone, as Knot DNS answers.
+		sc.expire = dns.EDNS0_EXPIRE{Code: dns.EDNS0EXPIRE, Expire: s.zoneExpire(z)}
+		sc.hasExpire = true
+	}
 	if q.do {
 		// A resolver that set DO gets the proofs of a signed zone (RFC 4035
 		// section 3.1); the writers add the RRSIGs of every RRset.

@@ -59,6 +59,10 @@ type scratch struct {
 	// carries it for the miekg/dns path.
 	cookie    [cookieReplyLen]byte
 	cookieOpt dns.EDNS0_LOCAL
+	// expire is the EXPIRE option of the reply (RFC 7314 section 3) when
+	// hasExpire is set: the query asked and a zone of ours answered.
+	expire    dns.EDNS0_EXPIRE
+	hasExpire bool
 
 	// The fast path's memory (fast.go): the query name in presentation form, the
 	// reply writer with its compression table, the wire forms of names the lookup
@@ -138,6 +142,7 @@ func (sc *scratch) reset() {
 	clear(sc.extra)
 	sc.extra = sc.extra[:0]
 	sc.hasEDE = false
+	sc.hasExpire = false
 	m := &sc.msg
 	*m = dns.Msg{}
 }

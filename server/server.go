@@ -26,8 +26,10 @@ type Server struct {
 	// transfers serves zone transfers, NOTIFY and signed messages; nil: AXFR and
 	// IXFR are refused, NOTIFY is not implemented.
 	transfers Transfers
-	id        identity
-	cookies   cookies
+	// expireOf is Options.ZoneExpire (nil: the SOA's EXPIRE).
+	expireOf func(*zone.Zone) uint32
+	id       identity
+	cookies  cookies
 	// rrl is Response Rate Limiting of UDP replies (rrl.go); nil when off.
 	rrl *rateLimiter
 	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
@@ -44,8 +46,8 @@ type Server struct {
 	started bool
 	udp     []*udpListener
 	tcp     []*net.TCPListener
-	ports   []int                 // the port bound for each address of cfg.Listen
-	conns   map[net.Conn]struct{} // open TCP connections
+	ports   []int     // the port bound for each address of cfg.Listen
+	conns   connTable // open TCP connections (tcp_conns.go)
 }
 
 // Options are the optional collaborators of a Server.
@@ -58,6 +60,10 @@ type Options struct {
 	// messages; nil keeps them out: AXFR and IXFR are REFUSED, NOTIFY is NOTIMP,
 	// and a signed query is answered as an unsigned one.
 	Transfers Transfers
+	// ZoneExpire returns the value of the EDNS EXPIRE option (RFC 7314 section 3)
+	// for z: the seconds until this node's copy expires for a secondary zone;
+	// nil answers the SOA EXPIRE field of every zone, a primary's value.
+	ZoneExpire func(z *zone.Zone) uint32
 	// RateLimitExempt are source prefixes whose replies Response Rate Limiting
 	// never limits, besides Config.RateLimit.Exempt: the transfer and NOTIFY
 	// peers that the zones' access lists admit, say.
@@ -100,8 +106,8 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		metrics:   opts.Metrics,
 		log:       log,
 		transfers: opts.Transfers,
+		expireOf:  opts.ZoneExpire,
 		id:        newIdentity(cfg),
-		conns:     make(map[net.Conn]struct{}),
 	}
 	s.rrl = newRateLimiter(cfg.RateLimit, opts.RateLimitExempt, opts.Metrics, log)
 	s.scratches.New = func() any { return newScratch() }
@@ -178,6 +184,7 @@ func listenPair(addr string, socks int) (*udpListener, *net.TCPListener, error) 
 		ta := &net.TCPAddr{IP: ua.IP, Port: u.localAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
 		t, err := net.ListenTCP(tcpNetwork(ua.IP), ta)
 		if err == nil {
+			deferAccept(t) // tcp_linux.go
 			return u, t, nil
 		}
 		u.close()
@@ -232,9 +239,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.log.Info("stopped listening", zap.String("transport", "tcp"), zap.Stringer("addr", t.Addr()))
 	}
 	now := time.Now()
-	for c := range s.conns {
+	for tc := s.conns.oldest; tc != nil; tc = tc.next {
 		// Wake the reader; queries already read are still answered.
-		c.SetReadDeadline(now)
+		tc.c.SetReadDeadline(now)
 	}
 	s.mu.Unlock()
 
@@ -248,8 +255,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		s.mu.Lock()
-		for c := range s.conns {
-			c.Close()
+		for tc := s.conns.oldest; tc != nil; tc = tc.next {
+			tc.closeFor(closeShutdown)
 		}
 		s.mu.Unlock()
 		return ctx.Err()

@@ -26,72 +26,79 @@ func (s *Server) serveTCP(l *net.TCPListener) {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		if !s.track(c) {
+		tc := s.admit(c)
+		if tc == nil {
 			c.Close()
 			continue
 		}
 		s.wg.Add(1)
-		go s.serveConn(c)
+		go s.serveConn(tc)
 	}
-}
-
-// track registers c as open; it returns false, and c must be closed, when the cap
-// on open connections is reached or the server is stopping.
-func (s *Server) track(c net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing.Load() || len(s.conns) >= s.cfg.TCP.MaxConns {
-		return false
-	}
-	s.conns[c] = struct{}{}
-	return true
-}
-
-func (s *Server) untrack(c net.Conn) {
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
-	c.Close()
 }
 
 // serveConn serves one TCP connection until it closes.
-func (s *Server) serveConn(c net.Conn) {
+func (s *Server) serveConn(tc *tcpConn) {
 	defer s.wg.Done()
-	defer s.untrack(c)
-	if s.readQueries(c) {
-		s.lingerClose(c)
+	defer s.untrack(tc)
+	if s.readQueries(tc) {
+		tc.setReason(closeMaxQueries)
+		s.lingerClose(tc.c)
 	}
 }
 
-// readQueries reads length-prefixed queries from c (RFC 1035 section 4.2.2) and
+// readQueries reads length-prefixed queries from tc (RFC 1035 section 4.2.2) and
 // answers them. Pipelined queries are processed concurrently, up to
 // tcpPipelineDepth at a time, and each reply is written as soon as it is ready, so
 // replies may come out of order (RFC 7766 sections 6.2.1.1 and 7). It stops after
-// TCP.IdleTimeout without a query (RFC 7766 section 6.2.3), on a read error, at
-// shutdown, or after TCP.MaxQueries queries when set (then it returns true); it returns
-// when the replies to the queries read are written.
-func (s *Server) readQueries(c net.Conn) (capped bool) {
-	cw := &connWriter{c: c, timeout: s.cfg.TCP.IdleTimeout}
+// the idle timeout without a query (RFC 7766 section 6.2.3; shorter when busy, see
+// idleTimeout), when a message is not complete TCP.IOTimeout after its first
+// octet, on a read error, at shutdown, or after TCP.MaxQueries queries when set
+// (then it returns true); it returns when the replies to the queries read are
+// written. It records on tc why it stopped.
+func (s *Server) readQueries(tc *tcpConn) (capped bool) {
+	c := tc.c
+	cw := &connWriter{tc: tc}
 	from := addrPort(c.RemoteAddr()).Addr()
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
 	sem := make(chan struct{}, tcpPipelineDepth)
+	held := newPipelineBudget(tcpPipelineBytes)
 	var hdr [2]byte
 	for n := 0; s.cfg.TCP.MaxQueries == 0 || n < s.cfg.TCP.MaxQueries; n++ {
-		c.SetReadDeadline(time.Now().Add(s.cfg.TCP.IdleTimeout))
+		c.SetReadDeadline(time.Now().Add(s.idleTimeout()))
 		// Checked after setting the deadline: Shutdown sets closing, then a deadline
 		// in the past, so one of the two is seen.
 		if s.closing.Load() {
+			tc.setReason(closeShutdown)
 			return false
 		}
-		if k, err := io.ReadFull(c, hdr[:]); err != nil {
+		// The first octet starts the message's clock: read what is there.
+		k, err := c.Read(hdr[:])
+		if k == 0 || err != nil {
 			if k == 0 && cw.transferring() && isTimeout(err) {
 				// Idle, but a transfer is being written (RFC 7766 section
 				// 6.2.3: the connection is in use): keep waiting for queries.
 				n--
 				continue
 			}
+			switch {
+			case s.closing.Load():
+				tc.setReason(closeShutdown)
+			case isTimeout(err):
+				tc.setReason(closeIdle)
+			}
 			return false
+		}
+		// The rest of the message must come within TCP.IOTimeout: a client
+		// sends a query at once, so one that trickles in holds a connection
+		// without using it.
+		tc.partial.Store(true)
+		c.SetReadDeadline(time.Now().Add(s.cfg.TCP.IOTimeout))
+		if k < len(hdr) {
+			if _, err := io.ReadFull(c, hdr[k:]); err != nil {
+				s.readFailed(tc, err)
+				return false
+			}
 		}
 		sc := s.scratches.Get().(*scratch)
 		size := int(binary.BigEndian.Uint16(hdr[:]))
@@ -100,16 +107,23 @@ func (s *Server) readQueries(c net.Conn) (capped bool) {
 		}
 		q := sc.in[:size]
 		if _, err := io.ReadFull(c, q); err != nil {
-			s.scratches.Put(sc)
+			s.putScratch(sc)
+			s.readFailed(tc, err)
 			return false
 		}
+		tc.busy.Add(1)
+		tc.partial.Store(false)
 		start := time.Now()
 		sem <- struct{}{}
+		cost := cap(sc.in) + cap(sc.out)
+		tc.peak(held.take(cost))
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
 			defer func() { <-sem }()
-			defer s.scratches.Put(sc)
+			defer held.give(cost)
+			defer tc.busy.Add(-1)
+			defer s.putScratch(sc)
 			reply := s.respond(sc, sc.out[2:], q, tcp, from)
 			if reply == nil {
 				if sc.handoff {
@@ -117,15 +131,77 @@ func (s *Server) readQueries(c net.Conn) (capped bool) {
 				}
 				return
 			}
-			if err := cw.write(sc, reply); err != nil {
+			if err := cw.write(sc, reply, s.cfg.TCP.IOTimeout); err != nil {
 				// The peer is gone or stuck: stop reading from it too.
-				c.Close()
+				cw.failed(err)
 				return
 			}
 			s.metrics.observe(tcp, &sc.res, len(reply), start)
 		}()
 	}
 	return true
+}
+
+// tcpPipelineBytes bounds the query and reply buffers of the queries of one
+// connection in progress (their scratches), with tcpPipelineDepth: 32 queries of
+// up to 512 octets fit (about 150 KiB), three of 65535 octets. A client that
+// does not read its replies holds at most this much, plus the goroutines, until
+// a write times out; before, 32 scratches of 64 KiB each.
+const tcpPipelineBytes = 256 << 10
+
+// maxKeptIn is the largest query buffer a scratch keeps when it goes back to
+// the pool: a rare large query (a signed UPDATE, padding) must not leave 64 KiB
+// in every pooled scratch.
+const maxKeptIn = 4096
+
+// putScratch returns sc to the pool, dropping a large query buffer.
+func (s *Server) putScratch(sc *scratch) {
+	if cap(sc.in) > maxKeptIn {
+		sc.in = nil
+	}
+	s.scratches.Put(sc)
+}
+
+// pipelineBudget is a count of octets that the reader of one connection takes
+// before it starts a query and the query gives back when it is done; take
+// waits while too few are left. Only the reader takes, so a take larger than
+// the whole budget is allowed once nothing else is held.
+type pipelineBudget struct {
+	mu         sync.Mutex
+	cond       sync.Cond
+	total, use int
+}
+
+func newPipelineBudget(total int) *pipelineBudget {
+	b := &pipelineBudget{total: total}
+	b.cond.L = &b.mu
+	return b
+}
+
+// take waits for n octets and returns the octets then held.
+func (b *pipelineBudget) take(n int) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.use > 0 && b.use+n > b.total {
+		b.cond.Wait()
+	}
+	b.use += n
+	return b.use
+}
+
+func (b *pipelineBudget) give(n int) {
+	b.mu.Lock()
+	b.use -= n
+	b.mu.Unlock()
+	b.cond.Signal()
+}
+
+// readFailed records why reading the rest of a message failed: a timeout is a
+// message not completed within TCP.IOTimeout.
+func (s *Server) readFailed(tc *tcpConn, err error) {
+	if isTimeout(err) && !s.closing.Load() {
+		tc.setReason(closeIO)
+	}
 }
 
 // lingerTimeout bounds the wait for the peer to close after we stopped reading.
@@ -149,9 +225,8 @@ func (s *Server) lingerClose(c net.Conn) {
 
 // connWriter serializes the replies written to one TCP connection.
 type connWriter struct {
-	mu      sync.Mutex
-	c       net.Conn
-	timeout time.Duration
+	mu sync.Mutex
+	tc *tcpConn
 	// transfers counts the messages handed to Transfers being served: while
 	// one is, the connection is not idle.
 	transfers atomic.Int32
@@ -166,8 +241,21 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// write sends reply with its 2-octet length prefix in one write.
-func (w *connWriter) write(sc *scratch, reply []byte) error {
+// failed closes the connection after a write failed with err: a client that
+// does not take its replies within the write timeout (write-timeout), or one
+// gone.
+func (w *connWriter) failed(err error) {
+	if isTimeout(err) {
+		w.tc.closeFor(closeWrite)
+		return
+	}
+	w.tc.c.Close()
+}
+
+// write sends reply with its 2-octet length prefix in one write, which must
+// complete within timeout: a client that does not read its replies cannot keep
+// them, and the memory of their queries, for longer.
+func (w *connWriter) write(sc *scratch, reply []byte, timeout time.Duration) error {
 	var msg []byte
 	if len(reply) > 0 && &reply[0] == &sc.out[2] {
 		// Packed in place, after the room left for the prefix.
@@ -179,7 +267,7 @@ func (w *connWriter) write(sc *scratch, reply []byte) error {
 	binary.BigEndian.PutUint16(msg, uint16(len(reply)))
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.c.SetWriteDeadline(time.Now().Add(w.timeout))
-	_, err := w.c.Write(msg)
+	w.tc.c.SetWriteDeadline(time.Now().Add(timeout))
+	_, err := w.tc.c.Write(msg)
 	return err
 }

@@ -23,6 +23,20 @@ func dialTCP(t *testing.T, addr string) net.Conn {
 	return c
 }
 
+// dialTCPFrom opens a raw TCP connection to addr from the address src (on
+// Linux any 127.0.0.0/8 address binds without setup), closed when the test ends.
+func dialTCPFrom(t testing.TB, src, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Timeout: 2 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	return c
+}
+
 // writeMsg writes m with its 2-octet length prefix.
 func writeMsg(t *testing.T, c net.Conn, m *dns.Msg) {
 	t.Helper()
@@ -171,25 +185,29 @@ func TestTCPMaxQueries(t *testing.T) {
 	}
 }
 
-// TestTCPMaxConns checks that a connection over the cap is closed at once.
+// TestTCPMaxConns checks that at the cap a new connection replaces the oldest
+// idle one instead of being turned away, and that the others stay.
 func TestTCPMaxConns(t *testing.T) {
 	cfg := testConfig()
-	cfg.TCP.MaxConns = 1
+	cfg.TCP.MaxConns = 2
+	cfg.TCP.BusyIdleTimeout = time.Minute
 	_, _, addr := startServer(t, cfg, nil)
-	first := dialTCP(t, addr)
-	writeMsg(t, first, newQuery("www.example.", dns.TypeA))
-	if _, err := readMsg(first); err != nil {
-		t.Fatalf("first connection: %v", err)
+	var conns []net.Conn
+	for i, src := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3"} {
+		c := dialTCPFrom(t, src, addr)
+		writeMsg(t, c, newQuery("www.example.", dns.TypeA))
+		if _, err := readMsg(c); err != nil {
+			t.Fatalf("connection %d: %v, want it answered", i, err)
+		}
+		conns = append(conns, c)
 	}
-	second := dialTCP(t, addr)
-	writeMsg(t, second, newQuery("www.example.", dns.TypeA))
-	if r, err := readMsg(second); err == nil {
-		t.Fatalf("got a reply (id %d) on the connection over the cap, want it closed", r.Id)
+	// The first one, the oldest idle, made room for the third.
+	if r, err := readMsg(conns[0]); err == nil {
+		t.Fatalf("got a message (id %d) on the evicted connection, want it closed", r.Id)
 	}
-	// The first one still works.
-	writeMsg(t, first, newQuery("ns1.example.", dns.TypeA))
-	if _, err := readMsg(first); err != nil {
-		t.Fatalf("first connection after the refused one: %v", err)
+	writeMsg(t, conns[1], newQuery("ns1.example.", dns.TypeA))
+	if _, err := readMsg(conns[1]); err != nil {
+		t.Fatalf("second connection after the eviction: %v", err)
 	}
 }
 

@@ -60,12 +60,14 @@ func (s *Server) answerFor(sc *scratch, t transport, from netip.Addr) func([]byt
 // serveTransferTCP hands msg, read from the connection of cw, to Transfers. Each
 // reply is written as one message under the connection's lock, so that the
 // replies to other pipelined queries go out between the messages of a long
-// transfer (RFC 7766 section 6.2.1.1), and each write has the full idle timeout.
+// transfer (RFC 7766 section 6.2.1.1). Each write has the full idle timeout, not
+// TCP.IOTimeout: a secondary taking a large zone may be slow to read, and a
+// transfer is one query holding one connection, not a pile of them.
 func (s *Server) serveTransferTCP(sc *scratch, cw *connWriter, msg []byte, start time.Time) {
 	cw.transfers.Add(1)
 	defer cw.transfers.Add(-1)
 	size := 0
-	remote := addrPort(cw.c.RemoteAddr())
+	remote := addrPort(cw.tc.c.RemoteAddr())
 	r := &TransferRequest{
 		Msg:    msg,
 		Remote: remote,
@@ -75,9 +77,9 @@ func (s *Server) serveTransferTCP(sc *scratch, cw *connWriter, msg []byte, start
 				sc.res.rcode = replyRcode(b)
 			}
 			size += len(b)
-			if err := cw.write(sc, b); err != nil {
+			if err := cw.write(sc, b, s.cfg.TCP.IdleTimeout); err != nil {
 				// The peer is gone or stuck: stop reading from it too.
-				cw.c.Close()
+				cw.failed(err)
 				return err
 			}
 			return nil

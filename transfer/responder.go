@@ -37,6 +37,11 @@ type ResponderConfig struct {
 	// section when there is one. It returns false when origin is not a
 	// secondary zone of ours. Nil: every NOTIFY is answered NOTAUTH.
 	OnNotify func(origin string, from netip.AddrPort, key string, serial uint32, hasSerial bool) bool
+	// Expire returns the value of the EDNS EXPIRE option (RFC 7314 section 3)
+	// for z, given in every message of a transfer whose request asked: the
+	// seconds until this node's copy expires for a secondary zone. Nil: the SOA
+	// EXPIRE field, a primary's value.
+	Expire func(z *zone.Zone) uint32
 	// Now is the time TSIG signatures are checked and made with (nil: time.Now).
 	Now func() time.Time
 	// Metrics counts the transfers served and the NOTIFYs received; nil counts

@@ -1,6 +1,8 @@
 package transfer
 
 import (
+	"slices"
+
 	"github.com/miekg/dns"
 	"go.uber.org/zap"
 
@@ -52,7 +54,7 @@ func (r *Responder) transfer(req *server.TransferRequest, m *dns.Msg, s *signer)
 			return
 		}
 	}
-	if err := r.stream(req, m, s, body); err != nil {
+	if err := r.stream(req, m, s, body, r.expireOption(m, z)); err != nil {
 		r.log.Info("transfer cut", zap.String("zone", origin), zap.String("kind", kind),
 			zap.Stringer("to", req.Remote), zap.Error(err))
 		r.cfg.Metrics.servedOut(kind, "failure")
@@ -142,7 +144,8 @@ func (j *Journal) chainTo(origin string, from, to uint32) ([]zone.Diff, bool) {
 // echoed and every message signed when the request was (RFC 5936 section 2.2,
 // RFC 8945 section 5.3.1). Over UDP only the first message is sent, which then
 // holds what fits (the single SOA of an IXFR).
-func (r *Responder) stream(req *server.TransferRequest, m *dns.Msg, s *signer, body []dns.RR) error {
+// expire, when not nil, goes in the OPT record of every message.
+func (r *Responder) stream(req *server.TransferRequest, m *dns.Msg, s *signer, body []dns.RR, expire *dns.EDNS0_EXPIRE) error {
 	limit := maxXfrMessage - s.overhead()
 	if !req.TCP {
 		limit = udpLimit(m) - s.overhead()
@@ -154,6 +157,10 @@ func (r *Responder) stream(req *server.TransferRequest, m *dns.Msg, s *signer, b
 		if opt != nil {
 			// RFC 6891 section 6.1.1: an OPT in the reply when the query had one.
 			out.SetEdns0(1232, false)
+			if expire != nil {
+				o := out.IsEdns0()
+				o.Option = append(o.Option, expire)
+			}
 		}
 		n := fill(out, body, limit)
 		if err := r.send(req, s, out); err != nil {
@@ -193,4 +200,19 @@ func fill(out *dns.Msg, rrs []dns.RR, limit int) int {
 	}
 	out.Answer = rrs[:n:n]
 	return n
+}
+
+// expireOption returns the EXPIRE option of the replies to m, a transfer request
+// of z, when m asked for it (RFC 7314 section 3: the primary's SOA EXPIRE, or a
+// secondary's remaining time); nil otherwise.
+func (r *Responder) expireOption(m *dns.Msg, z *zone.Zone) *dns.EDNS0_EXPIRE {
+	opt := m.IsEdns0()
+	if opt == nil || !slices.ContainsFunc(opt.Option, func(o dns.EDNS0) bool { return o.Option() == dns.EDNS0EXPIRE }) {
+		return nil
+	}
+	v := z.SOA().Expire
+	if r.cfg.Expire != nil {
+		v = r.cfg.Expire(z)
+	}
+	return &dns.EDNS0_EXPIRE{Code: dns.EDNS0EXPIRE, Expire: v}
 }

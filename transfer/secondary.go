@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"math/rand/v2"
+	"runtime"
 	"net/netip"
 	"slices"
 	"strings"
@@ -84,10 +85,37 @@ func newSecondary(cfg SecondaryConfig, deps engineDeps) *Secondary {
 
 // Start serves the persisted copy of every zone added so far at once, then runs
 // their refresh loops until ctx ends or Stop. A zone added later starts at once.
+//
+// The persisted copies are served before Start returns, so that DNS listeners
+// opened next never answer REFUSED for a zone this node holds a copy of; they
+// load side by side.
 func (s *Secondary) Start(ctx context.Context) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.ctx != nil || s.stopped {
+		s.mu.Unlock()
+		return
+	}
+	zs := make([]*secZone, 0, len(s.zones))
+	for _, z := range s.zones {
+		zs = append(zs, z)
+	}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for _, z := range zs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s.startCopy(z)
+			z.copyServed = true
+		}()
+	}
+	wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
 		return
 	}
 	s.ctx = ctx

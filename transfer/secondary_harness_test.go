@@ -44,6 +44,14 @@ var testTimers = Timers{RefreshMin: 10 * sec, RefreshMax: time.Hour, RetryMin: 5
 // newHarness starts a Secondary persisting in dir (a new folder when "") with the
 // timers t, fed by primary.
 func newHarness(tb *testing.T, dir string, primary *fakePrimary, t Timers) *harness {
+	h := startHarness(tb, dir, primary, t)
+	synctest.Wait()
+	return h
+}
+
+// startHarness is newHarness without waiting for the loops to settle: what it
+// shows is what Start did before it returned.
+func startHarness(tb *testing.T, dir string, primary *fakePrimary, t Timers) *harness {
 	if dir == "" {
 		dir = tb.TempDir()
 	}
@@ -57,7 +65,6 @@ func newHarness(tb *testing.T, dir string, primary *fakePrimary, t Timers) *harn
 		Notify:    []Remote{{Addr: netip.MustParseAddrPort("192.0.2.2:53")}}})
 	h.sec.Start(tb.Context())
 	tb.Cleanup(h.stop)
-	synctest.Wait()
 	return h
 }
 

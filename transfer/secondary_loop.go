@@ -13,7 +13,9 @@ import (
 // section 3.11), and expires the zone when its deadline passes without a
 // successful refresh.
 func (s *Secondary) loop(ctx context.Context, z *secZone) {
-	s.startCopy(z)
+	if !z.copyServed { // added after Start
+		s.startCopy(z)
+	}
 	check := time.NewTimer(0)
 	defer check.Stop()
 	expiry := time.NewTimer(0)

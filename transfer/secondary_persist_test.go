@@ -22,10 +22,16 @@ func TestSecondaryRestart(t *testing.T) {
 		first.stop()
 		p.set(func(p *fakePrimary) { p.down = true })
 
-		fresh := newHarness(t, dir, p, testTimers)
-		if got := fresh.pub.events; len(got) == 0 || got[0] != "example. serial 1" {
-			t.Errorf("events after restart %q, want the copy served first", got)
+		// Start serves the copy before it returns: the node's listeners, opened
+		// next, never answer REFUSED for the zone.
+		fresh := startHarness(t, dir, p, testTimers)
+		fresh.pub.mu.Lock()
+		got := slices.Clone(fresh.pub.events)
+		fresh.pub.mu.Unlock()
+		if len(got) == 0 || got[0] != "example. serial 1" {
+			t.Errorf("events when Start returned %q, want the copy served", got)
 		}
+		synctest.Wait()
 		if got := value(fresh.metrics.copyAge.WithLabelValues(origin)); got != 50 {
 			t.Errorf("copy_age_at_start_seconds = %v, want 50", got)
 		}

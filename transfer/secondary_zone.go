@@ -19,6 +19,9 @@ type secZone struct {
 	persist chan *zone.Zone
 	// joining is set for a zone added while the engine ran (ZoneStatus.Joining).
 	joining bool
+	// copyServed is set when Start served the persisted copy already; written
+	// before the loop starts.
+	copyServed bool
 	done    chan struct{}      // closed when the loop returned
 	cancel  context.CancelFunc // ends the loop; nil until it runs
 

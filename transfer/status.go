@@ -1,7 +1,10 @@
 package transfer
 
 import (
+	"math"
 	"time"
+
+	"github.com/anycastdns/anycastdns/zone"
 )
 
 // ZoneStatus is what the engine knows of a secondary zone's freshness, for the
@@ -53,4 +56,26 @@ func statusOf(cfg SecondaryZone, fr freshness, joining bool) ZoneStatus {
 	}
 	st.Joining = joining && fr.cur == nil
 	return st
+}
+
+// Expire returns the EDNS EXPIRE value of z (RFC 7314 section 3): for a secondary
+// zone whose copy this node holds, the whole seconds left until that copy expires
+// (rounded up, 0 once past); for any other zone, the EXPIRE field of its SOA, the
+// value its primary gives.
+func (s *Secondary) Expire(z *zone.Zone) uint32 {
+	s.mu.Lock()
+	sz := s.zones[canonical(z.Origin())]
+	s.mu.Unlock()
+	if sz == nil {
+		return z.SOA().Expire
+	}
+	fr := sz.get()
+	if fr.expires.IsZero() {
+		return z.SOA().Expire
+	}
+	left := fr.expires.Sub(s.cfg.Now())
+	if left <= 0 {
+		return 0
+	}
+	return uint32(min((left+time.Second-1)/time.Second, math.MaxUint32))
 }

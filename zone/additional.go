@@ -12,8 +12,8 @@ import "github.com/miekg/dns"
 //
 // It returns the targets of nodes that lie outside the referring node's own
 // subtree (remoteTargets), for the zone's index of referrers.
-func (z *Zone) resolveAdditional(nodes []*node) (remote []targetRef) {
-	r := resolver{z: z, synth: make(map[string][]*RRset)}
+// r is the resolver of z the caller's goroutine owns (newResolver).
+func (z *Zone) resolveAdditional(r *resolver, nodes []*node) (remote []targetRef) {
 	for _, n := range nodes {
 		if n.is(flagTargets) {
 			remote = z.remoteTargets(remote, n)
@@ -63,6 +63,16 @@ type resolver struct {
 	// synth holds, by lower-case target, the address RRsets synthesized from a
 	// wildcard for a target that has no node, built once and shared.
 	synth map[string][]*RRset
+	// found collects the RRsets of one call before they are copied out; ptrs and
+	// refs are the chunks the results are cut from (carve).
+	found []*RRset
+	ptrs  []*RRset
+	refs  []RRsetRef
+}
+
+// newResolver returns a resolver of the targets in z.
+func newResolver(z *Zone) *resolver {
+	return &resolver{z: z, synth: make(map[string][]*RRset)}
 }
 
 // targetOf returns the name an NS, MX or SRV record points at.
@@ -95,57 +105,60 @@ func svcbTarget(owner, target string) string {
 // addressesOf returns the in-zone A and AAAA RRsets of the targets of set, each once,
 // in record order.
 func (r *resolver) addressesOf(set *RRset) []*RRset {
-	var out []*RRset
+	r.found = r.found[:0]
 	for _, rr := range set.RRs {
 		t := targetOf(rr)
 		if t == "" || t == "." {
 			continue // "." means "no service" (RFC 7505, RFC 2782)
 		}
-		for _, s := range r.addresses(t) {
-			if !containsSet(out, s) {
-				out = append(out, s)
+		var buf [2]*RRset
+		for _, s := range r.appendAddresses(buf[:0], t) {
+			if !containsSet(r.found, s) {
+				r.found = append(r.found, s)
 			}
 		}
 	}
-	return out
+	if len(r.found) == 0 {
+		return nil
+	}
+	return append(carve(&r.ptrs, len(r.found), ptrChunk), r.found...)
 }
 
-// addresses returns the A and AAAA RRsets of the target name. A name without a node
-// of its own gets those of the wildcard that would answer a query for it (RFC 4592
-// section 3.3.1, as Knot DNS fills the additional section), copied once with the
-// target as owner.
-func (r *resolver) addresses(target string) []*RRset {
+// appendAddresses appends to dst the A and AAAA RRsets of the target name. A name
+// without a node of its own gets those of the wildcard that would answer a query
+// for it (RFC 4592 section 3.3.1, as Knot DNS fills the additional section),
+// copied once with the target as owner.
+func (r *resolver) appendAddresses(dst []*RRset, target string) []*RRset {
 	low := canonicalName(target)
 	if !inDomain(low, r.z.origin) {
-		return nil
+		return dst
 	}
 	n, exact := r.z.find([]byte(low))
 	if !exact {
 		if n.cut != nil || n.wild == nil || n.wild.cut != nil {
-			return nil
+			return dst
 		}
 		if s, ok := r.synth[low]; ok {
-			return s
+			return append(dst, s...)
 		}
 		var out []*RRset
-		for _, s := range addressSets(n.wild) {
+		for _, s := range appendAddressSets(nil, n.wild) {
 			out = append(out, renamed(s, target))
 		}
 		r.synth[low] = out
-		return out
+		return append(dst, out...)
 	}
-	return addressSets(n)
+	return appendAddressSets(dst, n)
 }
 
-// addressSets returns the A and AAAA RRsets of n.
-func addressSets(n *node) []*RRset {
-	var out []*RRset
+// appendAddressSets appends the A and AAAA RRsets of n to dst.
+func appendAddressSets(dst []*RRset, n *node) []*RRset {
 	for _, typ := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
 		if s := n.rrset(typ); s != nil {
-			out = append(out, s)
+			dst = append(dst, s)
 		}
 	}
-	return out
+	return dst
 }
 
 // renamed returns a copy of the RRset s, records and signatures included, written
@@ -165,8 +178,15 @@ func renamed(s *RRset, owner string) *RRset {
 // (in-domain, RFC 9471 section 2.1) is marked, because it must fit in the reply or
 // the reply is truncated; sibling glue is sent when there is room.
 func (r *resolver) glueOf(n *node) []RRsetRef {
-	var out []RRsetRef
-	for _, s := range r.addressesOf(n.ns) {
+	sets := n.ns.Extra // addressesOf(n.ns), resolved with the node's RRsets
+	if sets == nil {
+		sets = r.addressesOf(n.ns)
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	out := carve(&r.refs, len(sets), refChunk)
+	for _, s := range sets {
 		out = append(out, RRsetRef{Set: s, Glue: inDomain(canonicalName(s.Name), n.name)})
 	}
 	return out

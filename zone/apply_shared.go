@@ -326,7 +326,7 @@ func (b *sharedBuild) finish() {
 	for _, n := range b.recut {
 		n.cut = z.topCut(n.name)
 	}
-	z.referrers = indexReferrers(b.old.referrers, z.resolveAdditional(b.resolve))
+	z.referrers = indexReferrers(b.old.referrers, z.resolveAdditional(newResolver(z), b.resolve))
 	z.canonical = b.mergeOrder()
 	z.compact()
 }

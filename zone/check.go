@@ -89,8 +89,9 @@ func newCheckIndex(origin string, recs []zonefile.Record) *checkIndex {
 		names:  make(map[string][]int, len(recs)/2),
 	}
 	var (
-		run  string // owner of the current run of records
-		idxs []int  // its indexes so far, stored in names when the run ends
+		run   string // owner of the current run of records
+		idxs  []int  // its indexes so far, stored in names when the run ends
+		chunk []int  // the index lists are cut from (carve)
 	)
 	for i, r := range recs {
 		yield(i)
@@ -108,6 +109,7 @@ func newCheckIndex(origin string, recs []zonefile.Record) *checkIndex {
 			var seen bool
 			if idxs, seen = ix.names[name]; !seen {
 				ix.order = append(ix.order, name)
+				idxs = carve(&chunk, runLength(recs, i), 4<<10)
 			}
 			run = name
 		}
@@ -117,6 +119,17 @@ func newCheckIndex(origin string, recs []zonefile.Record) *checkIndex {
 		ix.names[run] = idxs
 	}
 	return ix
+}
+
+// runLength returns how many records from recs[i] on have the owner of recs[i],
+// spelled the same.
+func runLength(recs []zonefile.Record, i int) int {
+	name := recs[i].RR.Header().Name
+	j := i + 1
+	for j < len(recs) && recs[j].RR.Header().Name == name {
+		j++
+	}
+	return j - i
 }
 
 // inZone reports whether the lower-case name is at or below the origin.

@@ -284,22 +284,24 @@ func (s *staged) freeze() int {
 	for i := range sigs {
 		sigs[i].rrs = dedupe(sigs[i].rrs)
 	}
+	e := encoders.Get().(*encoder)
+	defer encoders.Put(e)
 	n := s.node
 	if len(groups)+len(sigs) > 0 {
-		n.sets = make([]*RRset, 0, len(groups)+min(len(sigs), 1))
+		n.sets = carve(&e.ptrs, len(groups)+min(len(sigs), 1), ptrChunk)
 	}
 	count := 0
 	for _, g := range groups {
 		if g.typ == dns.TypeNSEC || g.typ == dns.TypeNSEC3 {
 			sortBitmaps(g.rrs)
 		}
-		set := newRRset(g.rrs)
+		set := e.newRRset(g.rrs)
 		for _, sg := range sigs {
 			if sg.typ == g.typ {
 				set.Sigs = sg.rrs
 			}
 		}
-		set.encodeWire()
+		set.encodeWith(e)
 		n.sets = append(n.sets, set)
 		count += len(set.RRs)
 		if hasExtra(g.typ) {
@@ -324,8 +326,8 @@ func (s *staged) freeze() int {
 		all = append(all, sg.rrs...)
 	}
 	if len(all) > 0 {
-		set := newRRset(all)
-		set.encodeWire()
+		set := e.newRRset(all)
+		set.encodeWith(e)
 		n.sets = append(n.sets, set)
 		count += len(all)
 	}
@@ -333,19 +335,27 @@ func (s *staged) freeze() int {
 	return count
 }
 
-// newRRset builds the RRset of rrs (all of one owner and type), duplicates removed.
-// The TTL of the set is the lowest of its records, and records with another TTL are
-// copied with that one: an RRset has one TTL (RFC 2181 section 5.2). The union of
-// RRSIGs at a node keeps each signature's own TTL, which follows the covered set.
-func newRRset(rrs []dns.RR) *RRset {
+// newRRset builds the RRset of rrs (all of one owner and type), cut from e's chunk,
+// duplicates removed. The TTL of the set is the lowest of its records, and records
+// with another TTL are copied with that one: an RRset has one TTL (RFC 2181 section
+// 5.2). The union of RRSIGs at a node keeps each signature's own TTL, which follows
+// the covered set.
+func (e *encoder) newRRset(rrs []dns.RR) *RRset {
+	set := &carve(&e.sets, 1, setChunk)[:1][0]
+	set.fill(rrs)
+	return set
+}
+
+// fill makes set the RRset of rrs, as newRRset says.
+func (set *RRset) fill(rrs []dns.RR) {
 	rrs = dedupe(rrs)
 	h := rrs[0].Header()
-	set := &RRset{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, RRs: rrs}
+	*set = RRset{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, RRs: rrs}
 	for _, rr := range rrs[1:] {
 		set.TTL = min(set.TTL, rr.Header().Ttl)
 	}
 	if set.Type == dns.TypeRRSIG {
-		return set
+		return
 	}
 	for i, rr := range rrs {
 		if rr.Header().Ttl != set.TTL {
@@ -354,7 +364,6 @@ func newRRset(rrs []dns.RR) *RRset {
 			rrs[i] = c
 		}
 	}
-	return set
 }
 
 // dedupe removes duplicate records (RFC 2181 section 5: an RRset is a set), keeping

@@ -66,13 +66,18 @@ func inChunks(n int, f func(w, lo, hi int)) {
 // resolveAll resolves the additional data and glue of nodes (resolveAdditional) in
 // runs side by side. A run writes only the RRsets and glue of its own nodes and
 // reads the address RRsets of any node, which nobody writes; the wildcard copies a
-// run makes are its own, equal to those another run would make.
+// goroutine's resolver makes are its own, equal to those another would make.
 func resolveAll(z *Zone, nodes []*node) {
 	// by run, so that the index lists the referrers in the same order on any
 	// number of processors
 	remote := make([][]targetRef, (len(nodes)+runChunk-1)/runChunk)
-	inChunks(len(nodes), func(_, lo, hi int) {
-		remote[lo/runChunk] = z.resolveAdditional(nodes[lo:hi])
+	// one resolver per goroutine, so that its chunks serve many runs
+	resolvers := make([]*resolver, runtime.GOMAXPROCS(0))
+	inChunks(len(nodes), func(w, lo, hi int) {
+		if resolvers[w] == nil {
+			resolvers[w] = newResolver(z)
+		}
+		remote[lo/runChunk] = z.resolveAdditional(resolvers[w], nodes[lo:hi])
 	})
 	z.referrers = indexReferrers(nil, remote...)
 }

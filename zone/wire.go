@@ -47,13 +47,21 @@ func compressible(t uint16) bool {
 // signature. A record that does not pack leaves s without wire forms (OwnerWire
 // nil), and the server then packs the reply with miekg/dns instead.
 func (s *RRset) encodeWire() {
+	e := encoders.Get().(*encoder)
+	defer encoders.Put(e)
+	s.encodeWith(e)
+}
+
+// encodeWith is encodeWire with the encoder e, whose chunks the wire forms are
+// cut from.
+func (s *RRset) encodeWith(e *encoder) {
 	s.OwnerWire, s.Wire, s.SigWire = nil, nil, nil
-	owner, ok := NameToWire(nil, s.Name)
+	// The wire form of a name is at most one octet longer than its text: escapes
+	// only shorten it.
+	owner, ok := NameToWire(carve(&e.bytes, len(s.Name)+1, byteChunk), s.Name)
 	if !ok {
 		return
 	}
-	e := encoders.Get().(*encoder)
-	defer encoders.Put(e)
 	e.slab, e.names = nil, nil
 	// Every record of the set has the owner s.Name but for letter case, so the
 	// same length on the wire.
@@ -79,6 +87,12 @@ type encoder struct {
 	comp  map[string]int
 	slab  []byte
 	names []uint16
+	// The chunks the wire forms and RRsets are cut from (carve).
+	bytes []byte
+	u16s  []uint16
+	wires []WireRR
+	sets  []RRset
+	ptrs  []*RRset
 }
 
 // encodeRRs returns the wire forms of rrs, whose owner takes ownerLen octets.
@@ -94,12 +108,12 @@ func (e *encoder) encodeRRs(rrs []dns.RR, ownerLen int) ([]WireRR, bool) {
 			nnames += 2
 		}
 	}
-	e.slab = make([]byte, 0, size)
+	e.slab = carve(&e.bytes, size, byteChunk)
 	e.names = nil
 	if nnames > 0 {
-		e.names = make([]uint16, 0, nnames)
+		e.names = carve(&e.u16s, nnames, u16Chunk)
 	}
-	out := make([]WireRR, 0, len(rrs))
+	out := carve(&e.wires, len(rrs), wireChunk)
 	for _, rr := range rrs {
 		w, ok := e.encodeRR(rr, ownerLen)
 		if !ok {

@@ -105,7 +105,7 @@ func newFleet(cfg *config.Config, log *zap.Logger, reg prometheus.Registerer) (*
 	}
 	f.responder = transfer.NewResponder(transfer.ResponderConfig{
 		Keys: keys, Zone: f.zone, Policy: f.policies.Policy, Journal: f.journal,
-		OnNotify: f.notified, Metrics: metrics, Logger: log,
+		OnNotify: f.notified, Expire: f.expire, Metrics: metrics, Logger: log,
 	})
 	return f, nil
 }
@@ -165,6 +165,15 @@ func (f *fleet) bind(l *zone.Loader) {
 // makes it check its primary at once.
 func (f *fleet) notified(origin string, from netip.AddrPort, key string, serial uint32, hasSerial bool) bool {
 	return f.secondary != nil && f.secondary.Notified(origin, from, key, serial, hasSerial)
+}
+
+// expire is the EDNS EXPIRE value of z (RFC 7314), for the server's replies and
+// the transfers out: the time left on a secondary zone's copy, else the SOA's.
+func (f *fleet) expire(z *zone.Zone) uint32 {
+	if f.secondary == nil {
+		return z.SOA().Expire
+	}
+	return f.secondary.Expire(z)
 }
 
 // canonicalName is a zone's name as maps key it: fully qualified, lower-case.

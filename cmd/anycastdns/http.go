@@ -81,7 +81,7 @@ func (l *lateHandler) set(h http.Handler) { l.h.Store(&h) }
 func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := l.h.Load()
 	if h == nil {
-		http.Error(w, "not available: the node is starting, or serves no bgp.prefixes", http.StatusServiceUnavailable)
+		http.Error(w, "not available: the node is starting", http.StatusServiceUnavailable)
 		return
 	}
 	(*h).ServeHTTP(w, r)

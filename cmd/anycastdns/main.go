@@ -7,6 +7,7 @@
 //	anycastdns serve [-config FILE] [-listen ADDR:PORT]... [-zone ORIGIN=FILE]... [-identity NAME]
 //	                 [-router-id IPV4] [-local-as ASN]
 //	anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]
+//	anycastdns ctl [-addr HOST:PORT | -config FILE] [-json] status | zone-status ZONE | reload | drain | undrain
 //	anycastdns version
 //
 // With no configuration file, serve answers for the example zones built into the binary
@@ -68,6 +69,9 @@ usage:
   anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]
         load and check the configuration and its zones (or one zone file), print each
         zone's serial and record count; exit 1 with file:line errors
+  anycastdns ctl [-addr HOST:PORT | -config FILE] [-json] status | zone-status ZONE | reload | drain | undrain
+        ask a running node over its metrics listener: its status (prefixes, BGP, zones
+        and their freshness), one zone, reload its zone files, drain or undrain it
   anycastdns version
         print the version
 
@@ -84,6 +88,8 @@ func (c *command) run(ctx context.Context, args []string) error {
 		return c.serve(ctx, args[1:])
 	case "check":
 		return c.check(args[1:])
+	case "ctl":
+		return c.ctl(ctx, args[1:])
 	case "version", "-version", "--version":
 		fmt.Fprintf(c.stdout, "anycastdns %s (%s)\n", version(), goVersion())
 		return nil
@@ -136,6 +142,9 @@ func exitCode(err error, stderr io.Writer) int {
 		return 2
 	case errors.Is(err, errReported):
 		return 1
+	case errors.As(err, new(unreachableError)):
+		fmt.Fprintln(stderr, "anycastdns:", err)
+		return 3
 	default:
 		fmt.Fprintln(stderr, "anycastdns:", err)
 		return 1

@@ -44,6 +44,8 @@ type node struct {
 	anycast *anycast    // nil when bgp.prefixes is empty
 	fleet   *fleet      // zone transfers in and out
 	dnsOpen bool        // the DNS listeners were opened
+	// startedAt is when start began, for the status's uptime.
+	startedAt time.Time
 }
 
 // newNode builds the pieces of a node; it opens nothing.
@@ -76,7 +78,7 @@ func newNode(cfg *config.Config, log *zap.Logger, level zap.AtomicLevel) (*node,
 	n.fleet.bind(n.loader)
 	n.dns, err = server.New(cfg.Server, &n.store, server.Options{
 		Metrics: server.NewMetrics(n.reg), Logger: log.Named("server"), Transfers: n.fleet.responder,
-		RateLimitExempt: n.fleet.exempt})
+		ZoneExpire: n.fleet.expire, RateLimitExempt: n.fleet.exempt})
 	if err != nil {
 		return nil, err
 	}
@@ -95,10 +97,14 @@ func buildInfo() prometheus.Collector {
 // then BGP and the probes of the service prefixes, which announce each prefix once
 // its probes pass health.rise times. On error, whatever was started is stopped again.
 func (n *node) start() (err error) {
+	n.startedAt = time.Now()
 	defer func() {
 		if err != nil {
 			n.abort()
+			return
 		}
+		// The operator's endpoints, once everything they report on runs.
+		n.admin.set(n.adminHandler(n.anycast))
 	}()
 	if n.cfg.Metrics.Listen != "" {
 		n.http, err = startHTTP(n.cfg.Metrics.Listen, newHTTPHandler(n.reg, n.ready, &n.admin, n.log), n.log.Named("http"))
@@ -171,7 +177,6 @@ func (n *node) startAnycast() error {
 	}
 	n.anycast = a
 	n.ready.addSource(a.mon.Ready)
-	n.admin.set(a.mon.AdminHandler())
 	n.log.Info("anycast started", zap.Stringers("prefixes", n.cfg.BGP.Prefixes),
 		zap.Bool("bgp", a.sp != nil), zap.Int("rise", n.cfg.Health.Rise),
 		zap.Duration("interval", n.cfg.Health.Interval))
@@ -210,29 +215,53 @@ func (n *node) abort() {
 	_ = n.closeHTTP(ctx)
 }
 
-// reload loads again the zones whose file changed (the SIGHUP action). Failures are
-// logged and counted; the zone keeps its old version serving.
-func (n *node) reload() {
+// reloadReport says what a reload did: each zone tried, with its serial serving
+// afterwards (the old one when it failed) and why it failed.
+type reloadReport struct {
+	Zones    []reloadedZone `json:"zones"`
+	Reloaded int            `json:"reloaded"`
+	Failed   int            `json:"failed"`
+	Error    string         `json:"error,omitempty"` // a failure of no one zone
+}
+
+// reloadedZone is one zone of a reloadReport.
+type reloadedZone struct {
+	Zone    string `json:"zone"`
+	Serial  uint32 `json:"serial"`
+	Records int    `json:"records"`
+	Error   string `json:"error,omitempty"`
+}
+
+// reload loads again the zones whose file changed (the SIGHUP action, and POST
+// /admin/reload). Failures are logged and counted; the zone keeps its old version
+// serving.
+func (n *node) reload() reloadReport {
 	start := time.Now()
 	results, err := n.loader.Reload()
-	failed := 0
+	var rep reloadReport
 	for _, r := range results {
+		rz := reloadedZone{Zone: r.Origin, Serial: r.Serial, Records: r.Records}
 		if r.Err != nil {
-			failed++
+			rep.Failed++
+			rz.Error = r.Err.Error()
 			n.logErrors("zone reload failed; the old version keeps serving", r,
 				zap.Uint32("serial", r.Serial), zap.Int("records", r.Records))
 		} else {
+			rep.Reloaded++
 			n.log.Info("zone reloaded", zoneFields(r)...)
 			n.logWarnings(r)
 		}
+		rep.Zones = append(rep.Zones, rz)
 	}
-	if err != nil && failed == 0 { // not a zone's failure, e.g. building the set
+	if err != nil && rep.Failed == 0 { // not a zone's failure, e.g. building the set
+		rep.Error = err.Error()
 		n.log.Error("reload failed", zap.Error(err))
 	}
 	n.log.Info("reload done",
-		zap.Int("reloaded", len(results)-failed),
-		zap.Int("failed", failed),
+		zap.Int("reloaded", rep.Reloaded),
+		zap.Int("failed", rep.Failed),
 		zap.Duration("took", time.Since(start)))
+	return rep
 }
 
 // addrStrings returns each address as "network/address", e.g. "udp/127.0.0.1:53".

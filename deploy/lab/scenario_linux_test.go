@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -73,6 +74,15 @@ func scenarios() []scenario {
 				}
 				if !l.popA.wait(0) {
 					t.Errorf("pop-a still running %v after SIGTERM, want it stopped after grace %v and linger %v", r.end.Sub(r.faultAt), drainGrace, drainLinger)
+				}
+				// BIRD says why the node left: Cease, Administrative Shutdown, with
+				// the node's shutdown communication (RFC 9003).
+				for _, proto := range []string{"pop_a4", "pop_a6"} {
+					st, err := l.bird.birdc("show", "protocols", "all", proto)
+					if err != nil || !strings.Contains(st, "Received: Administrative shutdown") ||
+						!strings.Contains(st, "anycastdns draining: node stopping") {
+						t.Errorf("%s after the stop: want the administrative shutdown and its communication, got %v\n%s", proto, err, st)
+					}
 				}
 			}},
 		{num: 4, slug: "crash", name: "crash", fault: "SIGKILL pop-a", to: "pop-b",

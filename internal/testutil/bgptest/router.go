@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,7 +51,18 @@ type Options struct {
 type Router struct {
 	// Port is the router's BGP port on 127.0.0.1.
 	Port int
-	srv  *server.BgpServer
+	opts Options
+	log  *routerLog
+
+	mu  sync.Mutex
+	srv *server.BgpServer // replaced by Restart
+}
+
+// server returns the running GoBGP server.
+func (r *Router) server() *server.BgpServer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.srv
 }
 
 // StartRouter listens on a free 127.0.0.1 port (testutil.FreePort) and accepts
@@ -62,18 +74,42 @@ func StartRouter(t testing.TB, opts Options) *Router {
 	if opts.RouterID == "" {
 		opts.RouterID = "10.255.0.1"
 	}
-	port := testutil.FreePort(t, PeerAddress)
-	srv := server.NewBgpServer(server.LoggerOption(quietLogger{}))
+	r := &Router{Port: testutil.FreePort(t, PeerAddress), opts: opts, log: &routerLog{}}
+	r.start(t)
+	t.Cleanup(func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		_ = r.srv.StopBgp(context.Background(), &api.StopBgpRequest{})
+	})
+	return r
+}
+
+// Restart stops the router, which closes the session with a NOTIFICATION Cease,
+// and starts a fresh one on the same port, as a router that reboots: the node
+// must dial it again.
+func (r *Router) Restart(t testing.TB) {
+	t.Helper()
+	r.mu.Lock()
+	_ = r.srv.StopBgp(context.Background(), &api.StopBgpRequest{})
+	r.mu.Unlock()
+	r.start(t)
+}
+
+// start runs a GoBGP server on r.Port with the node as its one passive peer.
+func (r *Router) start(t testing.TB) {
+	srv := server.NewBgpServer(server.LoggerOption(r.log))
 	go srv.Serve()
 	err := srv.StartBgp(context.Background(), &api.StartBgpRequest{Global: &api.Global{
-		Asn: opts.AS, RouterId: opts.RouterID, ListenPort: int32(port), ListenAddresses: []string{PeerAddress},
+		Asn: r.opts.AS, RouterId: r.opts.RouterID, ListenPort: int32(r.Port), ListenAddresses: []string{PeerAddress},
 	}})
 	if err != nil {
-		t.Fatalf("starting the test router on port %d (taken since FreePort found it?): %v", port, err)
+		t.Fatalf("starting the test router on port %d (taken since FreePort found it?): %v", r.Port, err)
 	}
-	t.Cleanup(func() { _ = srv.StopBgp(context.Background(), &api.StopBgpRequest{}) })
+	r.mu.Lock()
+	r.srv = srv
+	r.mu.Unlock()
 	err = srv.AddPeer(context.Background(), &api.AddPeerRequest{Peer: &api.Peer{
-		Conf:      &api.PeerConf{NeighborAddress: PeerAddress, PeerAsn: opts.PeerAS},
+		Conf:      &api.PeerConf{NeighborAddress: PeerAddress, PeerAsn: r.opts.PeerAS},
 		Transport: &api.Transport{PassiveMode: true},
 		Timers:    &api.Timers{Config: &api.TimersConfig{HoldTime: 3, KeepaliveInterval: 1}},
 		AfiSafis: []*api.AfiSafi{
@@ -84,7 +120,6 @@ func StartRouter(t testing.TB, opts Options) *Router {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Router{Port: port, srv: srv}
 }
 
 func family(a netip.Addr) *api.Family {
@@ -109,7 +144,7 @@ func (r *Router) Lookup(t testing.TB, prefix netip.Prefix) (Route, bool) {
 	t.Helper()
 	var out Route
 	found := false
-	err := r.srv.ListPath(context.Background(), &api.ListPathRequest{
+	err := r.server().ListPath(context.Background(), &api.ListPathRequest{
 		TableType: api.TableType_GLOBAL, Family: family(prefix.Addr()),
 		Prefixes: []*api.TableLookupPrefix{{Prefix: prefix.String()}},
 	}, func(d *api.Destination) {
@@ -211,14 +246,44 @@ func (r *Router) WaitState(t testing.TB, prefix netip.Prefix, want State, limit 
 	return at, err
 }
 
-// quietLogger drops the router's logs; the node under test logs its own side.
-type quietLogger struct{}
+// Notification is a BGP NOTIFICATION the router received (RFC 4271 section 4.5).
+type Notification struct {
+	Code, Subcode uint8
+	// Communication is the shutdown communication of a Cease, Administrative
+	// Shutdown or Reset (RFC 9003); "" for others.
+	Communication string
+}
 
-func (quietLogger) Panic(msg string, _ gobgplog.Fields) { panic(msg) }
-func (quietLogger) Fatal(msg string, _ gobgplog.Fields) { panic(msg) }
-func (quietLogger) Error(string, gobgplog.Fields)       {}
-func (quietLogger) Warn(string, gobgplog.Fields)        {}
-func (quietLogger) Info(string, gobgplog.Fields)        {}
-func (quietLogger) Debug(string, gobgplog.Fields)       {}
-func (quietLogger) SetLevel(gobgplog.LogLevel)          {}
-func (quietLogger) GetLevel() gobgplog.LogLevel         { return gobgplog.ErrorLevel }
+// Notifications returns the NOTIFICATIONs the router has received, in order.
+func (r *Router) Notifications() []Notification {
+	r.log.mu.Lock()
+	defer r.log.mu.Unlock()
+	return slices.Clone(r.log.received)
+}
+
+// routerLog drops the router's logs but for the NOTIFICATIONs it received,
+// which GoBGP only logs; the node under test logs its own side.
+type routerLog struct {
+	mu       sync.Mutex
+	received []Notification
+}
+
+func (*routerLog) Panic(msg string, _ gobgplog.Fields) { panic(msg) }
+func (*routerLog) Fatal(msg string, _ gobgplog.Fields) { panic(msg) }
+func (*routerLog) Error(string, gobgplog.Fields)       {}
+func (l *routerLog) Warn(msg string, f gobgplog.Fields) {
+	if msg != "received notification" {
+		return
+	}
+	n := Notification{}
+	n.Code, _ = f["Code"].(uint8)
+	n.Subcode, _ = f["Subcode"].(uint8)
+	n.Communication, _ = f["Communicated-Reason"].(string)
+	l.mu.Lock()
+	l.received = append(l.received, n)
+	l.mu.Unlock()
+}
+func (*routerLog) Info(string, gobgplog.Fields)  {}
+func (*routerLog) Debug(string, gobgplog.Fields) {}
+func (*routerLog) SetLevel(gobgplog.LogLevel)    {}
+func (*routerLog) GetLevel() gobgplog.LogLevel   { return gobgplog.WarnLevel }
