@@ -1,8 +1,11 @@
 package server
 
 import (
+	"flag"
+	"net/netip"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -11,12 +14,43 @@ import (
 	"github.com/anycastdns/anycastdns/zone/zonefile"
 )
 
+// benchRRL turns response rate limiting on in the Respond benchmarks, at a rate
+// they never reach, so that every reply is accounted and sent: its cost per
+// query is the difference between runs with and without, e.g.
+//
+//	go test -run XXX -bench 'Respond' -count 6 ./server/ > off.txt
+//	go test -run XXX -bench 'Respond' -count 6 ./server/ -bench-rrl > on.txt
+//	benchstat off.txt on.txt
+var benchRRL = flag.Bool("bench-rrl", false, "rate limiting on in BenchmarkRespond*, at 100,000 replies a second")
+
+// benchConfig is the configuration of the Respond benchmarks.
+func benchConfig() Config {
+	cfg := testConfig()
+	if *benchRRL {
+		cfg.RateLimit = RateLimitConfig{Enabled: true, ResponsesPerSecond: maxRateLimitRate,
+			ErrorsPerSecond: maxRateLimitRate, NXDomainsPerSecond: maxRateLimitRate, Slip: 2}
+	}
+	return cfg
+}
+
+// benchSources are the client addresses of the Respond benchmarks, one per
+// /24, taken in turn (a power of two of them: the index is masked, not
+// divided): with rate limiting on each account sees a share of the
+// queries (below 100,000 a second), spread over the table as real clients are.
+var benchSources = func() []netip.Addr {
+	out := make([]netip.Addr, 256)
+	for i := range out {
+		out[i] = netip.AddrFrom4([4]byte{10, byte(i), 0, 1})
+	}
+	return out
+}()
+
 // BenchmarkRespond measures the whole packet path, bytes in to bytes out, with no
 // sockets: the fast path (fast.go) and, under "miekg/", the miekg/dns path it
 // replaced for these answers.
 func BenchmarkRespond(b *testing.B) {
-	s := newTestServer(b, testConfig(), fastStore(b))
-	slow := newTestServer(b, testConfig(), fastStore(b))
+	s := newTestServer(b, benchConfig(), fastStore(b))
+	slow := newTestServer(b, benchConfig(), fastStore(b))
 	slow.slowOnly = true
 	cases := []struct {
 		name string
@@ -55,13 +89,21 @@ func BenchmarkRespond(b *testing.B) {
 			if srv.slowOnly {
 				name = "miekg/" + name
 			}
+			sources := benchSources
+			if c.name == "A_COOKIE_valid" {
+				sources = []netip.Addr{testClient} // the client its cookie is for
+			}
 			b.Run(name, func(b *testing.B) {
 				sc := newScratch()
+				// The UDP readers read the clock once per batch (udp_linux.go).
+				sc.arrived = uint32(time.Now().Unix())
 				b.ReportAllocs()
+				i := 0
 				for b.Loop() {
-					if srv.respond(sc, sc.out[2:], msg, c.tr, testClient) == nil {
+					if srv.respond(sc, sc.out[2:], msg, c.tr, sources[i&(len(sources)-1)]) == nil {
 						b.Fatal("no reply")
 					}
+					i++
 				}
 			})
 		}
@@ -76,7 +118,7 @@ func BenchmarkRespondRoot(b *testing.B) {
 	if err != nil {
 		testutil.Missing(b, "root zone: %v", err)
 	}
-	s := newTestServer(b, testConfig(), storeOf(b, z))
+	s := newTestServer(b, benchConfig(), storeOf(b, z))
 	for _, c := range []struct {
 		name string
 		q    *dns.Msg
@@ -93,11 +135,14 @@ func BenchmarkRespondRoot(b *testing.B) {
 		}
 		b.Run(c.name, func(b *testing.B) {
 			sc := newScratch()
+			sc.arrived = uint32(time.Now().Unix())
 			b.ReportAllocs()
+			i := 0
 			for b.Loop() {
-				if s.respond(sc, sc.out[2:], msg, udp, testClient) == nil {
+				if s.respond(sc, sc.out[2:], msg, udp, benchSources[i&(len(benchSources)-1)]) == nil {
 					b.Fatal("no reply")
 				}
+				i++
 			}
 		})
 	}

@@ -54,8 +54,8 @@ var DefaultListen = []string{"127.0.0.1:5353", "[::1]:5353"}
 
 // Config is the server's configuration, the top-level keys of the configuration file
 // (deploy/anycastdns.example.yaml) whose yaml tags they carry. The zero value of every
-// field means its documented default, except NSID and Cookies.Enabled (see
-// DefaultConfig).
+// field means its documented default, except NSID, Cookies.Enabled and the
+// rates and slip of RateLimit (see DefaultConfig).
 type Config struct {
 	// Identity is the node's name, returned for hostname.bind, id.server and NSID.
 	// At most 255 bytes. Default: the host name, read once by New (DefaultIdentity).
@@ -93,6 +93,8 @@ type Config struct {
 	TCP TCPConfig `yaml:"tcp"`
 	// Cookies holds DNS cookies (RFC 7873, RFC 9018) and their secret.
 	Cookies CookieConfig `yaml:"cookies"`
+	// RateLimit holds Response Rate Limiting of UDP replies (rrl_config.go).
+	RateLimit RateLimitConfig `yaml:"rate-limit"`
 }
 
 // TCPConfig holds the limits of DNS over TCP (RFC 7766), the tcp section of the
@@ -143,6 +145,8 @@ func DefaultConfig() Config {
 		TCP: TCPConfig{IdleTimeout: DefaultTCPIdleTimeout, MaxConns: DefaultTCPMaxConns,
 			IOTimeout: DefaultTCPIOTimeout, BusyIdleTimeout: DefaultTCPBusyIdleTimeout},
 		Cookies: CookieConfig{Enabled: true},
+		// RRL on, as Debian's NSD runs it (rrl_config.go).
+		RateLimit: defaultRateLimit(),
 	}
 }
 
@@ -248,6 +252,7 @@ func (cfg Config) Validate() error {
 		errs.Add("tcp.busy-idle-timeout", "%v; want a positive duration", cfg.TCP.BusyIdleTimeout)
 	}
 	errs.Merge("cookies", cfg.Cookies.Validate())
+	errs.Merge("rate-limit", cfg.RateLimit.Validate())
 	return errs.Err()
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -79,8 +80,12 @@ func FuzzRespond(f *testing.F) {
 	s := newTestServer(f, testConfig(), st)
 	slow := newTestServer(f, testConfig(), st)
 	slow.slowOnly = true
-	fixClock(1_700_000_000, s, slow)
-	sc, slowSc := newScratch(), newScratch()
+	// lim limits at one reply a second (rrl.go), its clock fixed: most replies
+	// of a fuzzing run are over budget, slipped or dropped.
+	lim := newTestServer(f, rrlTestConfig(1, 15, 2), st)
+	lim.rrl.now = func() uint32 { return 1_700_000_000 }
+	fixClock(1_700_000_000, s, slow, lim)
+	sc, slowSc, limSc := newScratch(), newScratch(), newScratch()
 	f.Fuzz(func(t *testing.T, msg []byte, overTCP bool) {
 		if len(msg) > maxTCPMessage {
 			return
@@ -89,10 +94,15 @@ func FuzzRespond(f *testing.F) {
 		if overTCP {
 			tr = tcp
 		}
+		limited := lim.respond(limSc, limSc.out[2:], msg, tr, testClient)
 		out := s.respond(sc, sc.out[2:], msg, tr, testClient)
 		if out == nil {
+			if limited != nil {
+				t.Fatal("got a reply with rate limiting, want none as without")
+			}
 			return
 		}
+		checkLimited(t, limited, out, msg, tr)
 		if len(msg) < headerLen {
 			t.Fatalf("got a reply to %d octets, want none", len(msg))
 		}
@@ -138,4 +148,31 @@ func doSeedQueries(origin string) []*dns.Msg {
 		withEDNS(newQuery("x.dn."+origin, dns.TypeA), 1232, true),
 		withEDNS(newQuery("tocw."+origin, dns.TypeA), 1232, true),
 	)
+}
+
+// checkLimited checks the reply of a rate-limiting server to msg over tr: the
+// reply out of a server without, or none, or its slip (over UDP only): TC set,
+// no records, the ID kept and never longer than the query.
+func checkLimited(t *testing.T, limited, out, msg []byte, tr transport) {
+	t.Helper()
+	if bytes.Equal(limited, out) {
+		return
+	}
+	if tr != udp {
+		t.Fatalf("over %s: got a reply other than without rate limiting", tr)
+	}
+	if limited == nil {
+		return // dropped
+	}
+	if len(limited) < headerLen || len(limited) > len(msg) {
+		t.Fatalf("slipped reply of %d octets to a query of %d, want a header and at most the query's size", len(limited), len(msg))
+	}
+	r := new(dns.Msg)
+	if err := r.Unpack(limited); err != nil {
+		t.Fatalf("slipped reply does not parse: %v", err)
+	}
+	if !r.Truncated || !r.Response || r.Id != uint16(msg[0])<<8|uint16(msg[1]) || len(r.Answer)+len(r.Ns)+len(r.Extra) > 0 {
+		t.Fatalf("slipped reply: got TC %v QR %v id %d and %d records, want TC, QR, id %d and none",
+			r.Truncated, r.Response, r.Id, len(r.Answer)+len(r.Ns)+len(r.Extra), uint16(msg[0])<<8|uint16(msg[1]))
+	}
 }

@@ -75,11 +75,13 @@ type Metrics struct {
 	latency *prometheus.HistogramVec
 
 	cookies *prometheus.CounterVec
+	rrl     *prometheus.CounterVec
 	tcp     tcpMetrics // tcp_metrics.go
 
 	sizeBy    [numTransports]prometheus.Observer
 	latencyBy [numTransports]prometheus.Observer
 	cookieBy  [numCookieOutcomes]prometheus.Counter
+	rrlBy     [numRRLClasses][numRRLActions]prometheus.Counter
 
 	// zones maps a zone label to its counters; it is copied on write so that
 	// readers never lock.
@@ -108,11 +110,17 @@ type counter struct{ prometheus.Counter }
 //	anycastdns_tcp_connections_open
 //	anycastdns_tcp_connections_closed_total{reason}
 //	anycastdns_tcp_connections_refused_total{reason}
+//	anycastdns_dns_rrl_responses_total{class,action}
 //
 // The outcomes of a query's COOKIE option (RFC 7873, RFC 9018) are new (only a
 // client cookie came), echoed (a valid server cookie, sent back), renewed (a
 // valid one older than half an hour or made with a previous secret, replaced),
 // bad (one we cannot verify, replaced) and malformed (FORMERR, no cookie sent).
+//
+// The replies over their Response Rate Limiting budget (rrl.go) are counted by
+// class (positive, nodata, referral, nxdomain, error) and by what became of
+// them: slipped (sent truncated), dropped, or dry-run (sent as they were); the
+// three together are the replies limited.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		queries: promutil.CounterVec("dns", "queries_total",
@@ -127,6 +135,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		cookies: promutil.CounterVec("dns", "cookie_responses_total",
 			"Responses to queries with a COOKIE option, by what the response did with it: new, echoed, renewed, bad or malformed (FORMERR).",
 			"outcome"),
+		rrl: promutil.CounterVec("dns", "rrl_responses_total",
+			"UDP responses over their rate-limit budget, by response class and by what became of them: slipped (sent truncated), dropped, or dry-run (sent all the same).",
+			"class", "action"),
+	}
+	for c := range numRRLClasses {
+		for a := range numRRLActions {
+			m.rrlBy[c][a] = m.rrl.WithLabelValues(c.String(), a.String())
+		}
 	}
 	for o := cookieNew; o < numCookieOutcomes; o++ {
 		m.cookieBy[o] = m.cookies.WithLabelValues(o.String())
@@ -139,7 +155,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	empty := map[string]*zoneCounters{}
 	m.zones.Store(&empty)
 	if reg != nil {
-		reg.MustRegister(m.queries, m.size, m.latency, m.cookies)
+		reg.MustRegister(m.queries, m.size, m.latency, m.cookies, m.rrl)
 		reg.MustRegister(m.tcp.collectors()...)
 	}
 	return m
@@ -201,4 +217,12 @@ func (m *Metrics) addZone(label string) *zoneCounters {
 	next[label] = zc
 	m.zones.Store(&next)
 	return zc
+}
+
+// rateLimited counts one reply over its rate-limit budget.
+func (m *Metrics) rateLimited(c rrlClass, a rrlAction) {
+	if m == nil {
+		return
+	}
+	m.rrlBy[c][a].Inc()
 }

@@ -11,7 +11,8 @@ import (
 
 // respond answers the DNS message msg received over t from the client address
 // from, packing the reply into dst (or into a new buffer when dst is too small)
-// and returning it, or nil when no reply may be sent. It does no I/O: the UDP and
+// and returning it, or nil when no reply may be sent (or rate limiting, rrl.go,
+// drops it). It does no I/O: the UDP and
 // TCP loops and the fuzz target share it. sc.res describes the reply afterwards.
 func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.Addr) []byte {
 	var q query
@@ -35,6 +36,9 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.A
 	if err == nil && !s.slowOnly && fastEligible(&q) {
 		sc.res = result{qtype: q.qtype, zone: "none", cookie: cookie}
 		if out, ok := s.respondFast(sc, dst, &q, t); ok {
+			if s.limits(sc, t) {
+				out = s.rateLimit(sc, out, &q, len(msg), from)
+			}
 			return out
 		}
 	}
@@ -79,7 +83,18 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.A
 		rcode = s.answer(sc, &q)
 		nsid = q.nsid
 	}
-	return s.finish(sc, dst, &q, rcode, nsid, t)
+	out := s.finish(sc, dst, &q, rcode, nsid, t)
+	if out != nil && s.limits(sc, t) {
+		out = s.rateLimit(sc, out, &q, len(msg), from)
+	}
+	return out
+}
+
+// limits reports whether Response Rate Limiting (rrl.go) applies to the reply
+// being written over t: over UDP alone, and once per query, not to the same
+// reply cut again for the MTU.
+func (s *Server) limits(sc *scratch, t transport) bool {
+	return t == udp && s.rrl != nil && !sc.mtuRetry
 }
 
 // setQuestion echoes the question. It is packed lower-cased, so that names of the

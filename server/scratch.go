@@ -80,6 +80,15 @@ type scratch struct {
 	// is for Options.Transfers (transfers.go); noHandoff keeps a message from
 	// being handed over, for Answer.
 	handoff, noHandoff bool
+
+	// rrlSlip counts the replies over their rate-limit budget since the last
+	// slip of this worker (rrl.go).
+	rrlSlip int
+	// arrived is when the query arrived, in Unix seconds, set by the UDP
+	// readers from the clock they read once per batch anyway; 0 makes the rate
+	// limiter read the clock itself (a clock read costs more than the rest of
+	// its work on some virtual machines).
+	arrived uint32
 }
 
 // scratchOut is the room for a reply in a scratch: it holds every reply up to

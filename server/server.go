@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,8 @@ type Server struct {
 	expireOf func(*zone.Zone) uint32
 	id       identity
 	cookies  cookies
+	// rrl is Response Rate Limiting of UDP replies (rrl.go); nil when off.
+	rrl *rateLimiter
 	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
 	// that tests can compare it with the fast path (fast.go).
 	slowOnly bool
@@ -61,6 +64,10 @@ type Options struct {
 	// for z: the seconds until this node's copy expires for a secondary zone;
 	// nil answers the SOA EXPIRE field of every zone, a primary's value.
 	ZoneExpire func(z *zone.Zone) uint32
+	// RateLimitExempt are source prefixes whose replies Response Rate Limiting
+	// never limits, besides Config.RateLimit.Exempt: the transfer and NOTIFY
+	// peers that the zones' access lists admit, say.
+	RateLimitExempt []netip.Prefix
 }
 
 // New returns a Server answering from zones; it opens nothing until Start. The zero
@@ -102,6 +109,7 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		expireOf:  opts.ZoneExpire,
 		id:        newIdentity(cfg),
 	}
+	s.rrl = newRateLimiter(cfg.RateLimit, opts.RateLimitExempt, opts.Metrics, log)
 	s.scratches.New = func() any { return newScratch() }
 	return s, nil
 }

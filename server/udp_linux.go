@@ -172,6 +172,7 @@ func (s *Server) readUDP(u *udpSocket, sc *scratch) {
 		// One clock read per batch: the latency metric starts when the batch
 		// arrived.
 		start := time.Now()
+		sc.arrived = uint32(start.Unix())
 		if start.Sub(yielded) > udpYieldEvery {
 			// See udpYieldEvery.
 			runtime.Gosched()

@@ -108,6 +108,7 @@ func (s *Server) readUDPSingle(u *udpSocket, sc *scratch) {
 			continue
 		}
 		start := time.Now()
+		sc.arrived = uint32(start.Unix())
 		reply := s.respond(sc, sc.out[2:], buf[:n], udp, dst.AddrPort().Addr())
 		if reply == nil {
 			if sc.handoff {

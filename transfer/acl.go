@@ -106,3 +106,16 @@ func (a ACL) Keys() []string {
 
 // Empty reports whether the ACL admits nobody.
 func (a ACL) Empty() bool { return len(a.rules) == 0 }
+
+// Prefixes returns the address prefixes the rules name, signed or not: the
+// peers a server trusts, which Response Rate Limiting exempts. A rule with a key
+// alone names no address.
+func (a ACL) Prefixes() []netip.Prefix {
+	var ps []netip.Prefix
+	for _, r := range a.rules {
+		if r.prefix.IsValid() {
+			ps = append(ps, r.prefix)
+		}
+	}
+	return ps
+}

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +31,14 @@ func TestACLAllows(t *testing.T) {
 	}
 	if (ACL{}).Allows(netip.MustParseAddr("127.0.0.1"), "") {
 		t.Error("the zero ACL admits")
+	}
+	// The prefixes named, a key alone naming none.
+	var got []string
+	for _, p := range acl.Prefixes() {
+		got = append(got, p.String())
+	}
+	if want := "192.0.2.1/32 198.51.100.0/24 2001:db8::/48"; strings.Join(got, " ") != want {
+		t.Errorf("Prefixes() = %v, want %s", got, want)
 	}
 }
 

@@ -40,6 +40,10 @@ type fleet struct {
 	groups       []map[string][]transfer.Remote // of each of zones: catalog-groups
 	configured   map[string]bool                // every configured zone, canonical name
 	loader       *zone.Loader                   // set by bind, before anything is published
+	// exempt are the peers never rate limited (server.Options.RateLimitExempt):
+	// the prefixes of the zones' allow-notify and allow-transfer lists and the
+	// notify targets, which ask us for the SOA after a NOTIFY.
+	exempt []netip.Prefix
 
 	cancel context.CancelFunc
 }
@@ -77,6 +81,12 @@ func newFleet(cfg *config.Config, log *zap.Logger, reg prometheus.Registerer) (*
 			return nil, fmt.Errorf("zones[%d]: %w", i, err)
 		}
 		f.policies.Set(z.Origin, pol)
+		f.exempt = append(f.exempt, pol.AllowNotify.Prefixes()...)
+		f.exempt = append(f.exempt, pol.AllowTransfer.Prefixes()...)
+		for _, r := range sz.Notify {
+			a := r.Addr.Addr().Unmap()
+			f.exempt = append(f.exempt, netip.PrefixFrom(a, a.BitLen()))
+		}
 		f.configured[canonicalName(z.Origin)] = true
 		switch {
 		case z.Secondary():

@@ -78,7 +78,7 @@ func newNode(cfg *config.Config, log *zap.Logger, level zap.AtomicLevel) (*node,
 	n.fleet.bind(n.loader)
 	n.dns, err = server.New(cfg.Server, &n.store, server.Options{
 		Metrics: server.NewMetrics(n.reg), Logger: log.Named("server"), Transfers: n.fleet.responder,
-		ZoneExpire: n.fleet.expire})
+		ZoneExpire: n.fleet.expire, RateLimitExempt: n.fleet.exempt})
 	if err != nil {
 		return nil, err
 	}

@@ -18,12 +18,15 @@ type Anycastdns struct {
 // Name implements Server.
 func (a Anycastdns) Name() string { return "anycastdns" }
 
-// Command implements Server: a configuration file with metrics off and warnings only.
+// Command implements Server: a configuration file with metrics off, warnings only
+// and response rate limiting off (rate-limit.enabled: false), as it is for NSD
+// below: with it, a single fast client, dnsperf, would get truncated or no
+// replies.
 // A zone with a Primary is a secondary of it, its copy kept under dir/state, that takes
 // NOTIFY from the bench (allow-notify).
 func (a Anycastdns) Command(dir string, port int, zones []Zone) (*exec.Cmd, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "identity: bench\nmetrics:\n  listen: \"\"\nlog:\n  level: warn\nlisten:\n  - 127.0.0.1:%d\n", port)
+	fmt.Fprintf(&b, "identity: bench\nmetrics:\n  listen: \"\"\nlog:\n  level: warn\nrate-limit:\n  enabled: false\nlisten:\n  - 127.0.0.1:%d\n", port)
 	if primaryOf(zones) != "" {
 		// anycastdns does not make its state-dir (packages make /var/lib/anycastdns).
 		state := filepath.Join(dir, "state")

@@ -63,7 +63,7 @@ func TestServerConfigs(t *testing.T) {
 			name:    "anycastdns",
 			server:  Anycastdns{Bin: "anycastdns", GOMAXPROCS: 2},
 			conf:    "anycastdns.yaml",
-			require: []string{"- 127.0.0.1:5399", `listen: ""`, `origin: "bench.example."`},
+			require: []string{"- 127.0.0.1:5399", `listen: ""`, `origin: "bench.example."`, "rate-limit:\n  enabled: false"},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -116,6 +116,9 @@ func (c *Config) fileDefaults(version string) {
 	if len(c.Server.Cookies.PreviousSecrets) == 0 {
 		c.Server.Cookies.PreviousSecrets = nil
 	}
+	if len(c.Server.RateLimit.Exempt) == 0 {
+		c.Server.RateLimit.Exempt = nil
+	}
 }
 
 // itemDefaults sets each field of the list item v at key that the file left out to
