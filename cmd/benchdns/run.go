@@ -29,6 +29,7 @@ type options struct {
 	threads     int
 	outstanding int
 	satP99      bool
+	rrl         int
 	maxNoise    float64
 	retries     int
 	queries     int
@@ -65,6 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.clients, "clients", 4, "dnsperf -c: client sockets")
 	fs.IntVar(&o.threads, "threads", 1, "dnsperf -T: threads")
 	fs.IntVar(&o.outstanding, "outstanding", 100, "dnsperf -q: queries in flight at most")
+	fs.IntVar(&o.rrl, "rrl", 0, "response rate limiting on in anycastdns and NSD at this many replies a second per class (100000, the most anycastdns takes, is more than dnsperf asks of one name: the cost of the accounting); 0: off for both, as by default")
 	fs.BoolVar(&o.satP99, "sat-p99", false, "keep per-query latencies (dnsperf -v) at saturation too, for p99; -v costs dnsperf about a quarter of its throughput, so max qps drops")
 	fs.Float64Var(&o.maxNoise, "max-noise", 0, "take a run again when other work used more than this percentage of a core during it (see the rest-of-machine column); 0 never does")
 	fs.IntVar(&o.retries, "retries", 2, "with -max-noise: how many times a noisy run is taken again at most; the quietest attempt is kept")
@@ -210,14 +212,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if _, err := os.Stat(bin); err != nil {
 				return fmt.Errorf("%v (run make build, or pass -anycastdns)", err)
 			}
-			b.Servers = append(b.Servers, Anycastdns{Bin: bin, GOMAXPROCS: o.workers})
+			b.Servers = append(b.Servers, Anycastdns{Bin: bin, GOMAXPROCS: o.workers, RRL: o.rrl})
 			versions = append(versions, toolVersion(bin, "version"))
 		case "nsd":
 			bin, err := lookTool(o.nsd)
 			if err != nil {
 				return err
 			}
-			b.Servers = append(b.Servers, NSD{Bin: bin, Servers: o.workers})
+			b.Servers = append(b.Servers, NSD{Bin: bin, Servers: o.workers, RRL: o.rrl})
 			versions = append(versions, toolVersion(bin, "-v"))
 		case "knot":
 			bin, err := lookTool(o.knotd)

@@ -13,6 +13,10 @@ import (
 type Anycastdns struct {
 	Bin        string
 	GOMAXPROCS int // 0: Go's default, one per core
+	// RRL, when positive, turns response rate limiting on at RRL replies a second
+	// for every class (-rrl): high enough that no reply is limited, it measures
+	// what the accounting costs.
+	RRL int
 }
 
 // Name implements Server.
@@ -20,13 +24,18 @@ func (a Anycastdns) Name() string { return "anycastdns" }
 
 // Command implements Server: a configuration file with metrics off, warnings only
 // and response rate limiting off (rate-limit.enabled: false), as it is for NSD
-// below: with it, a single fast client, dnsperf, would get truncated or no
-// replies.
+// below: with it at its default, a single fast client, dnsperf, would get
+// truncated or no replies; -rrl turns it on at a rate dnsperf never reaches.
 // A zone with a Primary is a secondary of it, its copy kept under dir/state, that takes
 // NOTIFY from the bench (allow-notify).
 func (a Anycastdns) Command(dir string, port int, zones []Zone) (*exec.Cmd, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "identity: bench\nmetrics:\n  listen: \"\"\nlog:\n  level: warn\nrate-limit:\n  enabled: false\nlisten:\n  - 127.0.0.1:%d\n", port)
+	fmt.Fprintf(&b, "identity: bench\nmetrics:\n  listen: \"\"\nlog:\n  level: warn\nlisten:\n  - 127.0.0.1:%d\n", port)
+	if a.RRL > 0 {
+		fmt.Fprintf(&b, "rate-limit:\n  enabled: true\n  responses-per-second: %d\n  errors-per-second: %[1]d\n  nxdomains-per-second: %[1]d\n", a.RRL)
+	} else {
+		b.WriteString("rate-limit:\n  enabled: false\n")
+	}
 	if primaryOf(zones) != "" {
 		// anycastdns does not make its state-dir (packages make /var/lib/anycastdns).
 		state := filepath.Join(dir, "state")
@@ -59,6 +68,8 @@ func (a Anycastdns) Command(dir string, port int, zones []Zone) (*exec.Cmd, erro
 type NSD struct {
 	Bin     string
 	Servers int // server-count; 0: NSD's default, 1
+	// RRL, when positive, is rrl-ratelimit (-rrl); 0 turns NSD's RRL off.
+	RRL int
 }
 
 // Name implements Server.
@@ -91,12 +102,12 @@ func (n NSD) Command(dir string, port int, zones []Zone) (*exec.Cmd, error) {
 	xfrdir: %q
 	pidfile: %q
 	verbosity: 0
-	rrl-ratelimit: 0
+	rrl-ratelimit: %d
 	minimal-responses: yes
 	identity: "bench"
 remote-control:
 	control-enable: no
-`, port, servers, dir, filepath.Join(dir, "zone.list"), filepath.Join(dir, "xfrd.state"), dir, filepath.Join(dir, "nsd.pid"))
+`, port, servers, dir, filepath.Join(dir, "zone.list"), filepath.Join(dir, "xfrd.state"), dir, filepath.Join(dir, "nsd.pid"), n.RRL)
 	for _, z := range zones {
 		if z.Primary != "" {
 			// A secondary: its copy is written into dir; NOTIFY from the bench on

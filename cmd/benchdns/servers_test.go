@@ -53,6 +53,13 @@ func TestServerConfigs(t *testing.T) {
 			require: []string{"server-count: 2"},
 		},
 		{
+			name:    "NSD with -rrl",
+			server:  NSD{Bin: "nsd", RRL: 100000},
+			check:   func(conf string) *exec.Cmd { return exec.Command(needTool(t, "nsd-checkconf"), conf) },
+			conf:    "nsd.conf",
+			require: []string{"rrl-ratelimit: 100000"},
+		},
+		{
 			name:    "Knot",
 			server:  Knot{Bin: "knotd", UDPWorkers: 2},
 			check:   func(conf string) *exec.Cmd { return exec.Command(needTool(t, "knotc"), "-c", conf, "conf-check") },
@@ -64,6 +71,12 @@ func TestServerConfigs(t *testing.T) {
 			server:  Anycastdns{Bin: "anycastdns", GOMAXPROCS: 2},
 			conf:    "anycastdns.yaml",
 			require: []string{"- 127.0.0.1:5399", `listen: ""`, `origin: "bench.example."`, "rate-limit:\n  enabled: false"},
+		},
+		{
+			name:    "anycastdns with -rrl",
+			server:  Anycastdns{Bin: "anycastdns", RRL: 100000},
+			conf:    "anycastdns.yaml",
+			require: []string{"rate-limit:\n  enabled: true\n  responses-per-second: 100000\n  errors-per-second: 100000\n  nxdomains-per-second: 100000\n"},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
