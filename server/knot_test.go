@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/internal/testutil/peers"
 )
 
 // This file is the Knot DNS harness of the differential test: it starts a real knotd
@@ -62,21 +63,8 @@ func sharedData(t testing.TB, rel string) string {
 // our own loader are tested elsewhere.
 func knotConfig(dir string, port int, zones []zoneSpec) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `server:
-    rundir: %q
-    listen: 127.0.0.1@%d
-    udp-workers: 1
-    tcp-workers: 2
-    background-workers: 1
-    tcp-idle-timeout: 60s
-control:
-    listen: %q
-database:
-    storage: %q
-log:
-  - target: stderr
-    any: info
-template:
+	b.WriteString(peers.KnotServerConfig(dir, port, "    tcp-idle-timeout: 60s\n"))
+	fmt.Fprintf(&b, `template:
   - id: default
     storage: %q
     semantic-checks: off
@@ -85,8 +73,7 @@ template:
     journal-content: none
     dnssec-signing: off
 zone:
-`, filepath.Join(dir, "run"), port, filepath.Join(dir, "run", "knot.sock"),
-		filepath.Join(dir, "db"), filepath.Join(dir, "zones"))
+`, filepath.Join(dir, "zones"))
 	for _, z := range zones {
 		fmt.Fprintf(&b, "  - domain: %q\n    file: %q\n", z.Origin, z.File)
 	}

@@ -2,11 +2,11 @@ package server_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/internal/testutil/peers"
 )
 
 // This file is the NSD harness: it starts a real nsd (Debian package nsd, tested with
@@ -15,31 +15,12 @@ import (
 // itself, so no system instance holds port 53 or the files below.
 
 // nsdConfig renders an nsd.conf serving zones on 127.0.0.1 port, with every file nsd
-// writes (pid file, zone list, xfrd state) under dir. There is no database file
-// (database: ""): nsd reads the zone files at start. Response rate limiting is off
-// (rrl-ratelimit: 0) so that a test's quick queries are never slipped or dropped; no
-// remote control, no chroot, no privilege drop. Responses are not minimal (NSD's
-// default): a positive answer carries the apex NS RRset in authority.
+// writes (pid file, zone list, xfrd state) under dir (peers.NSDServerConfig).
+// Responses are not minimal (NSD's default): a positive answer carries the apex NS
+// RRset in authority.
 func nsdConfig(dir string, port int, zones []zoneSpec) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `server:
-	ip-address: 127.0.0.1
-	port: %d
-	do-ip6: no
-	server-count: 1
-	username: ""
-	chroot: ""
-	zonesdir: %q
-	database: ""
-	zonelistfile: %q
-	xfrdfile: %q
-	xfrdir: %q
-	pidfile: %q
-	verbosity: 1
-	rrl-ratelimit: 0
-remote-control:
-	control-enable: no
-`, port, dir, filepath.Join(dir, "zone.list"), filepath.Join(dir, "xfrd.state"), dir, filepath.Join(dir, "nsd.pid"))
+	b.WriteString(peers.NSDServerConfig(dir, port, ""))
 	for _, z := range zones {
 		fmt.Fprintf(&b, "zone:\n\tname: %q\n\tzonefile: %q\n", z.Origin, z.File)
 	}

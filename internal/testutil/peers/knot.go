@@ -25,7 +25,7 @@ import (
 // knotPrimaryConfig renders knotd's configuration for the peer in dir on port.
 func knotPrimaryConfig(dir string, port int, opts Options, zones []Zone) string {
 	var b strings.Builder
-	b.WriteString(knotServerConfig(dir, port))
+	b.WriteString(KnotServerConfig(dir, port, ""))
 	key := ""
 	if opts.Key != nil {
 		key = opts.Key.Name
@@ -77,23 +77,25 @@ func knotPrimaryConfig(dir string, port int, opts Options, zones []Zone) string 
 	return b.String()
 }
 
-// knotServerConfig renders the server, control, database and log sections of
-// knotd's configuration for a peer in dir on port, logging to stderr.
-func knotServerConfig(dir string, port int) string {
+// KnotServerConfig renders the server, control, database and log sections of
+// knotd's configuration for a daemon in dir on 127.0.0.1 port, logging to stderr,
+// with the lines extra (indented four spaces) added to the server section. Every
+// knotd the tests start, primary, secondary or reference server, begins with it.
+func KnotServerConfig(dir string, port int, extra string) string {
 	return fmt.Sprintf(`server:
     rundir: %q
     listen: 127.0.0.1@%d
     udp-workers: 1
     tcp-workers: 2
     background-workers: 1
-control:
+%scontrol:
     listen: %q
 database:
     storage: %q
 log:
   - target: stderr
     any: info
-`, filepath.Join(dir, "run"), port, knotSocket(dir), filepath.Join(dir, "db"))
+`, filepath.Join(dir, "run"), port, extra, knotSocket(dir), filepath.Join(dir, "db"))
 }
 
 // knotKey renders the key section of knotd's configuration for key.

@@ -16,9 +16,12 @@ import (
 // opts.Notify. NSD keeps no differences: it answers IXFR with the whole zone.
 // SIGHUP rereads the zone files.
 
-// nsdServerConfig renders the server and remote-control sections of nsd.conf
-// for a peer in dir on port, with the lines extra added to the server section.
-func nsdServerConfig(dir string, port int, extra string) string {
+// NSDServerConfig renders the server and remote-control sections of nsd.conf
+// for a daemon in dir on 127.0.0.1 port, with the lines extra added to the server
+// section: no database (the zone files are read at start), rate limiting off (a
+// test's quick queries are never slipped or dropped), no remote control, chroot or
+// privilege drop. Every nsd the tests start begins with it.
+func NSDServerConfig(dir string, port int, extra string) string {
 	return fmt.Sprintf(`server:
 	ip-address: 127.0.0.1
 	port: %d
@@ -58,7 +61,7 @@ func nsdPrimaryConfig(dir string, port int, opts Options, zones []Zone) string {
 		cookies = fmt.Sprintf("\tanswer-cookie: yes\n\tcookie-secret: %q\n\tcookie-secret-file: %q\n",
 			opts.CookieSecret, filepath.Join(dir, "no-cookie-secrets.txt"))
 	}
-	b.WriteString(nsdServerConfig(dir, port, cookies))
+	b.WriteString(NSDServerConfig(dir, port, cookies))
 	key := nsdKey(&b, opts.Key)
 	for _, z := range zones {
 		fmt.Fprintf(&b, "zone:\n\tname: %q\n\tzonefile: %q\n\tprovide-xfr: 127.0.0.1 %s\n", z.Origin, zoneFileIn(dir, z.Origin), key)

@@ -58,7 +58,7 @@ func StartKnotSecondary(t testing.TB, opts SecondaryOptions, origins ...string) 
 	primary, key := opts.Primary, opts.Key
 	return startSecondary(t, knotd, opts.Port, func(dir string, port int) []string {
 		var b strings.Builder
-		b.WriteString(knotServerConfig(dir, port))
+		b.WriteString(KnotServerConfig(dir, port, ""))
 		keyLine := ""
 		if key != nil {
 			knotKey(&b, key)
@@ -95,7 +95,7 @@ func StartNSDSecondary(t testing.TB, opts SecondaryOptions, origins ...string) *
 	primary, key := opts.Primary, opts.Key
 	return startSecondary(t, nsd, opts.Port, func(dir string, port int) []string {
 		var b strings.Builder
-		b.WriteString(nsdServerConfig(dir, port, ""))
+		b.WriteString(NSDServerConfig(dir, port, ""))
 		k := nsdKey(&b, key)
 		for _, o := range origins {
 			fmt.Fprintf(&b, "zone:\n\tname: %q\n\tzonefile: %q\n\trequest-xfr: %s@%d %s\n\tallow-notify: 127.0.0.1 %s\n",
