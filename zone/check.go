@@ -70,27 +70,31 @@ type checkIndex struct {
 	origin string // lower-case, fully qualified
 	recs   []zonefile.Record
 	owners []string         // lower-case owner of each record, by index
-	names  map[string][]int // lower-case owner -> indexes of its records, in file order
+	names  map[string]int32 // lower-case owner -> its position in order and lists
 	order  []string         // owner names in order of first appearance
+	lists  [][]int          // the indexes of each owner's records, in file order
 	// rest, when set, is the zone the records are a part of (Apply checks the
 	// names it changes): has looks there for a name recs do not own.
 	rest *tree
 }
 
 // newCheckIndex indexes recs. The name map is sized for one owner per two records
-// (the root zone has 3.4 records per owner, a zone of plain delegations 1.5), and
-// a run of records at one owner, the usual layout of a master file, costs one map
-// update for the whole run.
+// (the root zone has 3.4 records per owner, a zone of plain delegations 1.5); a
+// run of records at one owner, the usual layout of a master file, costs one map
+// lookup for the whole run, and the checks that visit every owner read lists in
+// order, with no lookup at all.
 func newCheckIndex(origin string, recs []zonefile.Record) *checkIndex {
 	ix := &checkIndex{
 		origin: strings.ToLower(dns.Fqdn(origin)),
 		recs:   recs,
 		owners: make([]string, len(recs)),
-		names:  make(map[string][]int, len(recs)/2),
+		names:  make(map[string]int32, len(recs)/2),
+		order:  make([]string, 0, len(recs)/2),
+		lists:  make([][]int, 0, len(recs)/2),
 	}
 	var (
 		run   string // owner of the current run of records
-		idxs  []int  // its indexes so far, stored in names when the run ends
+		cur   int32  // its position in order and lists
 		chunk []int  // the index lists are cut from (carve)
 	)
 	for i, r := range recs {
@@ -103,20 +107,16 @@ func newCheckIndex(origin string, recs []zonefile.Record) *checkIndex {
 		}
 		ix.owners[i] = name
 		if i == 0 || name != run {
-			if i > 0 {
-				ix.names[run] = idxs
-			}
-			var seen bool
-			if idxs, seen = ix.names[name]; !seen {
+			pos, seen := ix.names[name]
+			if !seen {
+				pos = int32(len(ix.order))
+				ix.names[name] = pos
 				ix.order = append(ix.order, name)
-				idxs = carve(&chunk, runLength(recs, i), 4<<10)
+				ix.lists = append(ix.lists, carve(&chunk, runLength(recs, i), 4<<10))
 			}
-			run = name
+			run, cur = name, pos
 		}
-		idxs = append(idxs, i)
-	}
-	if len(recs) > 0 {
-		ix.names[run] = idxs
+		ix.lists[cur] = append(ix.lists[cur], i)
 	}
 	return ix
 }
@@ -139,12 +139,15 @@ func (ix *checkIndex) inZone(name string) bool {
 
 // has reports whether the lower-case name owns a record of type t.
 func (ix *checkIndex) has(name string, t uint16) bool {
-	idx, ok := ix.names[name]
-	if !ok && ix.rest != nil {
-		n := ix.rest.node(name)
-		return n != nil && n.rrset(t) != nil
+	pos, ok := ix.names[name]
+	if !ok {
+		if ix.rest != nil {
+			n := ix.rest.node(name)
+			return n != nil && n.rrset(t) != nil
+		}
+		return false
 	}
-	for _, i := range idx {
+	for _, i := range ix.lists[pos] {
 		if ix.recs[i].RR.Header().Rrtype == t {
 			return true
 		}

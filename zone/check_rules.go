@@ -55,7 +55,7 @@ func cnameCompanion(t uint16) bool {
 func (ix *checkIndex) checkCNAME(found *issues) {
 	for i, name := range ix.order {
 		yield(i)
-		idx := ix.names[name]
+		idx := ix.lists[i]
 		if !ix.hasType(idx, dns.TypeCNAME) {
 			continue
 		}
@@ -91,9 +91,9 @@ func (ix *checkIndex) checkCNAME(found *issues) {
 // both are exempt.
 func (ix *checkIndex) checkDNAME(found *issues) {
 	dnames := make(map[string]bool)
-	for _, name := range ix.order {
+	for k, name := range ix.order {
 		seen := 0
-		for _, i := range ix.names[name] {
+		for _, i := range ix.lists[k] {
 			if ix.recs[i].RR.Header().Rrtype != dns.TypeDNAME {
 				continue
 			}
@@ -108,7 +108,7 @@ func (ix *checkIndex) checkDNAME(found *issues) {
 	if len(dnames) == 0 {
 		return
 	}
-	for _, name := range ix.order {
+	for k, name := range ix.order {
 		if !ix.inZone(name) {
 			continue
 		}
@@ -116,7 +116,7 @@ func (ix *checkIndex) checkDNAME(found *issues) {
 		if !below {
 			continue
 		}
-		for _, i := range ix.names[name] {
+		for _, i := range ix.lists[k] {
 			if !isNSEC3Data(ix.recs[i].RR) {
 				found.add(ix, i, "data-below-dname", "%s is below the DNAME at %s", ix.recs[i].RR.Header().Name, owner)
 				break

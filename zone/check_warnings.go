@@ -47,11 +47,11 @@ func (ix *checkIndex) checkTTLs(found *issues) {
 		ttl   uint32
 	}
 	var sets []first // the RRsets of the current owner, few: one per type
-	for k, name := range ix.order {
+	for k := range ix.order {
 		yield(k)
 		sets = sets[:0]
 	next:
-		for _, i := range ix.names[name] {
+		for _, i := range ix.lists[k] {
 			r := ix.recs[i]
 			h := r.RR.Header()
 			k := first{rtype: h.Rrtype, ttl: h.Ttl}
