@@ -101,11 +101,21 @@ func newTestServer(t testing.TB, cfg Config, st *zone.Store) *Server {
 	return s
 }
 
-// startServer starts a server on cfg.Listen and returns its UDP and TCP addresses
-// (the first of each); it is shut down when the test ends.
-func startServer(t testing.TB, cfg Config, st *zone.Store) (s *Server, udpAddr, tcpAddr string) {
+// startServerWith starts a server of cfg serving st (exampleStore when nil) with
+// opts (a logger that logs nothing when opts has none); it is shut down when the
+// test ends, and a failed shutdown fails the test.
+func startServerWith(t testing.TB, cfg Config, st *zone.Store, opts Options) *Server {
 	t.Helper()
-	s = newTestServer(t, cfg, st)
+	if st == nil {
+		st = exampleStore(t)
+	}
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	s, err := New(cfg, st, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +126,14 @@ func startServer(t testing.TB, cfg Config, st *zone.Store) (s *Server, udpAddr, 
 			t.Errorf("shutdown: %v", err)
 		}
 	})
+	return s
+}
+
+// startServer starts a server on cfg.Listen and returns its UDP and TCP addresses
+// (the first of each); it is shut down when the test ends.
+func startServer(t testing.TB, cfg Config, st *zone.Store) (s *Server, udpAddr, tcpAddr string) {
+	t.Helper()
+	s = startServerWith(t, cfg, st, Options{})
 	for _, a := range s.Addrs() {
 		switch a.(type) {
 		case *net.UDPAddr:

@@ -54,18 +54,7 @@ func TestRRLSoak(t *testing.T) {
 	met := NewMetrics(reg)
 	st := storeOf(t, loadZone(t, "example.", exampleZone), loadZone(t, "soak.example.", soakZone))
 	core, logs := observer.New(zap.InfoLevel)
-	s, err := New(cfg, st, Options{Metrics: met, Logger: zap.New(core)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := contextWithTimeout(5 * time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	})
+	s := startServerWith(t, cfg, st, Options{Metrics: met, Logger: zap.New(core)})
 	server := net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(s.ListenPorts()[0])))
 
 	// 50 A records: a reply 20 times the size of the query.

@@ -14,7 +14,6 @@ import (
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"go.uber.org/zap"
 )
 
 // startTCPServer starts a server with metrics (registered nowhere) and opts, and
@@ -22,23 +21,7 @@ import (
 func startTCPServer(t testing.TB, cfg Config, opts Options) (*Server, string) {
 	t.Helper()
 	opts.Metrics = NewMetrics(nil)
-	if opts.Logger == nil {
-		opts.Logger = zap.NewNop()
-	}
-	s, err := New(cfg, exampleStore(t), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := contextWithTimeout(5 * time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
+	s := startServerWith(t, cfg, nil, opts)
 	for _, a := range s.Addrs() {
 		if _, ok := a.(*net.TCPAddr); ok {
 			return s, a.String()

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-	"go.uber.org/zap"
 )
 
 // fakeTransfers records the messages handed over and answers each with count
@@ -68,18 +67,7 @@ func startTransferServer(t *testing.T, tr Transfers) (udpAddr, tcpAddr string) {
 	t.Helper()
 	cfg := testConfig()
 	cfg.TCP.IdleTimeout = 300 * time.Millisecond
-	s, err := New(cfg, exampleStore(t), Options{Logger: zap.NewNop(), Transfers: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := contextWithTimeout(5 * time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	})
+	s := startServerWith(t, cfg, nil, Options{Transfers: tr})
 	a := s.Addrs()
 	return a[0].String(), a[1].String()
 }
