@@ -346,11 +346,13 @@ func (e *encoder) newRRset(rrs []dns.RR) *RRset {
 	return set
 }
 
-// fill makes set the RRset of rrs, as newRRset says.
+// fill makes set, a zero RRset, the RRset of rrs, as newRRset says. It sets the
+// fields one by one: a composite literal would copy the whole struct, with a
+// write barrier for each of its pointer words while the collector runs.
 func (set *RRset) fill(rrs []dns.RR) {
 	rrs = dedupe(rrs)
 	h := rrs[0].Header()
-	*set = RRset{Name: h.Name, Type: h.Rrtype, TTL: h.Ttl, RRs: rrs}
+	set.Name, set.Type, set.TTL, set.RRs = h.Name, h.Rrtype, h.Ttl, rrs
 	for _, rr := range rrs[1:] {
 		set.TTL = min(set.TTL, rr.Header().Ttl)
 	}
