@@ -3,8 +3,8 @@ package transfer
 import (
 	"context"
 	"math/rand/v2"
-	"runtime"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"

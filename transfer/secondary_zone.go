@@ -22,8 +22,8 @@ type secZone struct {
 	// copyServed is set when Start served the persisted copy already; written
 	// before the loop starts.
 	copyServed bool
-	done    chan struct{}      // closed when the loop returned
-	cancel  context.CancelFunc // ends the loop; nil until it runs
+	done       chan struct{}      // closed when the loop returned
+	cancel     context.CancelFunc // ends the loop; nil until it runs
 
 	mu sync.Mutex // guards the fields below; written by the loop only
 	fr freshness
