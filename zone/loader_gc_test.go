@@ -81,3 +81,29 @@ func waitReleased(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A Loader that tunes the collector builds a received zone with the GC percent
+// raised, as it loads a file, unless the zone is too large for it; one that does
+// not tune it leaves the percent alone.
+func TestLoaderBuildRaisesGCPercent(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, c := range []struct {
+		tune bool
+		n    int
+		want int
+	}{
+		{true, 300_003, loadGCPercent},
+		{true, loadGCMaxRecords + 1, 100},
+		{false, 300_003, 100},
+	} {
+		l := &Loader{tuneGC: c.tune}
+		got := 0
+		l.withLoadGC(c.n, func() { got = gcPercent() })
+		if got != c.want {
+			t.Errorf("tune %v, %d records: GC percent %d during the build, want %d", c.tune, c.n, got, c.want)
+		}
+		if after := gcPercent(); after != 100 {
+			t.Errorf("tune %v, %d records: GC percent %d after the build, want 100 back", c.tune, c.n, after)
+		}
+	}
+}
