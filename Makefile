@@ -1,7 +1,7 @@
 # anycastdns — build, test and benchmark targets.
 #
 #   make test        the whole suite: installs missing test tools (Debian packages, as root),
-#                    then go vet, staticcheck, go test -race, and short fuzz runs
+#                    then gofmt -l, go vet, staticcheck, go test -race, and short fuzz runs
 #   make build       the static binary in bin/anycastdns
 #   make run         serve the built-in example zones on 127.0.0.1:5353 and [::1]:5353
 #   make bench       dnsperf against anycastdns, NSD and Knot DNS side by side (cmd/benchdns)
@@ -15,6 +15,7 @@
 GO          ?= go
 GOBIN       := $(shell $(GO) env GOPATH)/bin
 STATICCHECK := $(GOBIN)/staticcheck
+GOFMT       := $(shell $(GO) env GOROOT)/bin/gofmt
 STATICCHECK_VERSION := v0.8.2
 # Fuzz budgets are counts of executions, not durations: with a duration, Go 1.26's fuzz
 # coordinator can fail a clean run with "context deadline exceeded" (golang/go#75804,
@@ -67,7 +68,10 @@ deps:
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(GO) mod download
 
+# vet also fails on a Go file gofmt would change.
 vet:
+	@unformatted=$$($(GOFMT) -l $$(find . -name '*.go' -not -path './vendor/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt -l: not formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
 staticcheck:
