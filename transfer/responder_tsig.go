@@ -83,6 +83,11 @@ func (r *Responder) verify(req *server.TransferRequest, m *dns.Msg) (*signer, bo
 	}
 	r.log.Info("TSIG check failed", zap.String("key", t.Hdr.Name), zap.Stringer("from", req.Remote),
 		zap.String("error", dns.RcodeToString[int(s.err)]))
+	if m.Opcode == dns.OpcodeNotify {
+		// A NOTIFY refused, counted as the others are, before the client can
+		// see the answer (and read the metric).
+		r.notified("refused")
+	}
 	r.replyRcode(req, m, s, dns.RcodeNotAuth)
 	return nil, false
 }
