@@ -32,3 +32,17 @@ func TestFreePortBadHost(t *testing.T) {
 		t.Fatal("got a port on an address this host does not have, want an error")
 	}
 }
+
+// The port comes from below the kernel's ephemeral range, which client sockets
+// take from.
+func TestFreePortBelowEphemeral(t *testing.T) {
+	for range 20 {
+		port, err := FreePort("127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if port < 10000 || port >= ephemeralLow() {
+			t.Fatalf("got port %d, want 10000 to %d", port, ephemeralLow()-1)
+		}
+	}
+}
