@@ -35,9 +35,10 @@ func TestSpeakerRedialsAfterSessionLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// connect-retry (1 s) plus the session's set-up; GoBGP alone waits 5 s idle.
-	if took := back.Sub(restarted); took > 4*time.Second {
-		t.Errorf("the route came back %v after the router restarted, want within connect-retry (1s) and the set-up, under 4s", took.Round(time.Millisecond))
+	// connect-retry (1 s) plus the session set-up, with room for a busy machine;
+	// GoBGP alone waits 5 s idle first (6.6 s in all).
+	if took := back.Sub(restarted); took > 5*time.Second {
+		t.Errorf("the route came back %v after the router restarted, want within connect-retry (1s) and the set-up, under 5s (GoBGP alone: 6.6s)", took.Round(time.Millisecond))
 	} else {
 		t.Logf("route back %v after the restart", took.Round(time.Millisecond))
 	}
