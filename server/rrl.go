@@ -30,6 +30,11 @@ import (
 // account in debt: a spoofer using random sources, or chance collisions, can
 // only evict accounts that are not limiting anyone, and RRL protects the
 // victim whose address is spoofed, which is one key.
+//
+// A reader does not write the table for every reply of an account far from
+// its limit: it counts them and debits them rrlBatch at a time
+// (rrl_batch.go), for a compare-and-swap is a full memory barrier that costs
+// as much as the rest of the accounting.
 
 // A bucket packs its tag (the top 12 bits of the key's hash), the time of its
 // last update in seconds (20 bits, wrapping every 12 days) and the signed
@@ -88,12 +93,14 @@ type rateLimiter struct {
 	// seeds key the hash of a key's words (keyHash).
 	seeds [6]uint64
 	// rate and floor of each class: credits a second, and the lowest balance
-	// (-window*rate); a rate of 0 is not limited.
-	rate, floor  [numRRLClasses]int64
-	window       uint64 // seconds
-	slip         int
-	dryRun       bool
-	v4len, v6len int
+	// (-window*rate); a rate of 0 is not limited. roomy is the balance from
+	// which replies of an account of the class are debited in batches (half
+	// the rate), or more than any balance when they never are.
+	rate, floor, roomy [numRRLClasses]int64
+	window             uint64 // seconds
+	slip               int
+	dryRun             bool
+	v4len, v6len       int
 	// The masks of the source prefixes: IPv4 in the low 32 bits of v4mask,
 	// IPv6 in two words.
 	v4mask uint64
@@ -159,6 +166,7 @@ func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log 
 		}
 		r.rate[c] = int64(min(max(rate, 0), maxRateLimitRate))
 		r.floor[c] = window * r.rate[c]
+		r.roomy[c] = batchedFrom(r.rate[c])
 	}
 	return r
 }
@@ -173,9 +181,11 @@ func (r *rateLimiter) isExempt(from netip.Addr) bool {
 	return false
 }
 
-// account debits the account of the key whose hash is h, of class c, at time
-// now (seconds), and reports whether the reply is over budget, and whether
-// this reply started or ended the limiting of the account.
+// account debits n replies (the last one this reply) from the account of the
+// key whose hash is h, of class c, at time now (seconds), and reports whether
+// the reply is over budget, whether it started or ended the limiting of the
+// account, and whether the account is roomy: its next replies may be debited
+// in a batch (rrl_batch.go).
 //
 // A key has two words to choose from, side by side in one cache line (a
 // two-way set): its own if either holds its tag, else the one to take over. An
@@ -183,14 +193,14 @@ func (r *rateLimiter) isExempt(from netip.Addr) bool {
 // a flood of other keys can wipe a victim's debt; when both words hold such
 // accounts the reply is not accounted (and passes), which a bigger table-size
 // makes rarer.
-func (r *rateLimiter) account(h uint64, c rrlClass, now uint32) (limited, started, stopped bool) {
+func (r *rateLimiter) account(h uint64, c rrlClass, now uint32, n int64) (limited, started, stopped, roomy bool) {
 	rate, floor := r.rate[c], r.floor[c]
 	tag := h >> rrlTagShift
 	stamp := uint64(now) & rrlStampMask
 	for {
 		cell, old, own := r.find(h, tag, stamp)
 		if cell == nil {
-			return false, false, false
+			return false, false, false, false
 		}
 		bal := rate // a new account, or another key's word taken over
 		was := false
@@ -200,12 +210,12 @@ func (r *rateLimiter) account(h uint64, c rrlClass, now uint32) (limited, starte
 			elapsed := (stamp - old>>rrlStampShift) & rrlStampMask
 			bal = min(bal+int64(elapsed)*rate, rate)
 		}
-		bal = max(bal-1, -floor)
+		bal = max(bal-n, -floor)
 		next := tag<<rrlTagShift | stamp<<rrlStampShift | uint64(uint32(int32(bal)))
 		// Under a flood the account sits at its floor and the word does not
 		// change: no write, so the readers do not contend for its cache line.
 		if next == old || cell.CompareAndSwap(old, next) {
-			return bal < 0, !was && bal < 0, was && bal >= 0
+			return bal < 0, !was && bal < 0, was && bal >= 0, bal >= r.roomy[c]
 		}
 	}
 }
@@ -266,7 +276,7 @@ func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from ne
 	if now == 0 {
 		now = r.now()
 	}
-	limited, started, stopped := r.account(h, c, now)
+	limited, started, stopped := sc.rrlBatch.account(r, h, c, now)
 	if (started || stopped) && r.mayLog(now) {
 		r.logChange(started, from, c, name)
 	}

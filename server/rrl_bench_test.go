@@ -35,13 +35,15 @@ func BenchmarkRRLParts(b *testing.B) {
 		i := uint32(0)
 		for b.Loop() {
 			// A new second every 1,000 replies: never over budget.
-			s.rrl.account(0x1234567890abcdef, rrlPositive, 1+i/1000)
+			s.rrl.account(0x1234567890abcdef, rrlPositive, 1+i/1000, 1)
 			i++
 		}
 	})
 	b.Run("rateLimit", func(b *testing.B) {
 		i := 0
 		for b.Loop() {
+			// A new second every benchClockEvery replies: never over budget.
+			sc.arrived = uint32(1 + i/benchClockEvery)
 			s.rateLimit(sc, out, &q, len(msg), benchSources[i&(len(benchSources)-1)])
 			i++
 		}

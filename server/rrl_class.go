@@ -46,7 +46,14 @@ func classify(sc *scratch, q *query) (c rrlClass, name string, ref uintptr) {
 		return rrlError, origin, ref
 	}
 	if origin == "" {
-		// The identity answers (CHAOS hostname.bind...), by name.
+		// The identity answers (CHAOS hostname.bind..., answered by the
+		// miekg/dns path), by name: the owner of the identity's record is one
+		// string for every query to it (identity.go), its address the name's
+		// identity whatever the query's case.
+		if q.qclass == dns.ClassCHAOS && len(sc.an.rrs) > 0 {
+			owner := sc.an.rrs[0].Header().Name
+			return rrlPositive, owner, uintptr(unsafe.Pointer(unsafe.StringData(owner)))
+		}
 		return rrlPositive, q.qname, 0
 	}
 	a := &sc.ans

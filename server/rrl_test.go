@@ -54,32 +54,32 @@ func TestRRLAccount(t *testing.T) {
 	const h = 0xabc0_0000_0000_0003
 	now := uint32(1000)
 	for i := range 5 {
-		if lim, started, _ := r.account(h, rrlPositive, now); lim || started {
+		if lim, started, _, _ := r.account(h, rrlPositive, now, 1); lim || started {
 			t.Fatalf("reply %d: got limited %v started %v, want neither within the rate", i+1, lim, started)
 		}
 	}
-	if lim, started, _ := r.account(h, rrlPositive, now); !lim || !started {
+	if lim, started, _, _ := r.account(h, rrlPositive, now, 1); !lim || !started {
 		t.Fatalf("reply 6: got limited %v started %v, want both", lim, started)
 	}
 	// The debt stops at -window*rate = -10: the word stops changing.
 	for range 100 {
-		r.account(h, rrlPositive, now)
+		r.account(h, rrlPositive, now, 1)
 	}
 	if got := int32(uint32(r.cells[h&r.mask].Load())); got != -10 {
 		t.Fatalf("balance after a flood: got %d, want -10", got)
 	}
 	// One second later: -10+5-1 is still in debt.
-	if lim, _, stopped := r.account(h, rrlPositive, now+1); !lim || stopped {
+	if lim, _, stopped, _ := r.account(h, rrlPositive, now+1, 1); !lim || stopped {
 		t.Fatalf("1s later: got limited %v stopped %v, want limited", lim, stopped)
 	}
 	// Two more seconds repay it: -6+10-1 = 3.
-	if lim, started, stopped := r.account(h, rrlPositive, now+3); lim || started || !stopped {
+	if lim, started, stopped, _ := r.account(h, rrlPositive, now+3, 1); lim || started || !stopped {
 		t.Fatalf("3s later: got limited %v started %v stopped %v, want stopped only", lim, started, stopped)
 	}
 	// The balance never exceeds the rate: a long pause buys 5 replies, not more.
 	n := 0
 	for {
-		if lim, _, _ := r.account(h, rrlPositive, now+1000); lim {
+		if lim, _, _, _ := r.account(h, rrlPositive, now+1000, 1); lim {
 			break
 		}
 		n++
@@ -91,7 +91,7 @@ func TestRRLAccount(t *testing.T) {
 	// account.
 	other := uint64(h ^ 1<<60)
 	for i := range 6 {
-		if lim, _, _ := r.account(other, rrlPositive, now+1000); lim != (i == 5) {
+		if lim, _, _, _ := r.account(other, rrlPositive, now+1000, 1); lim != (i == 5) {
 			t.Fatalf("another key of the set, reply %d: got limited %v", i+1, lim)
 		}
 	}
@@ -99,18 +99,18 @@ func TestRRLAccount(t *testing.T) {
 	// takes over neither.
 	third := uint64(h ^ 2<<60)
 	for range 10 {
-		if lim, _, _ := r.account(third, rrlPositive, now+1000); lim {
+		if lim, _, _, _ := r.account(third, rrlPositive, now+1000, 1); lim {
 			t.Fatal("a third key of a set of two accounts in debt: got limited, want passed")
 		}
 	}
-	if lim, _, _ := r.account(h, rrlPositive, now+1000); !lim {
+	if lim, _, _, _ := r.account(h, rrlPositive, now+1000, 1); !lim {
 		t.Error("the account in debt was taken over")
 	}
 	// Once the window has passed, the older word is taken over.
-	if lim, _, _ := r.account(third, rrlPositive, now+1010); lim {
+	if lim, _, _, _ := r.account(third, rrlPositive, now+1010, 1); lim {
 		t.Error("a third key after the window: got limited")
 	}
-	if lim, _, _ := r.account(third, rrlPositive, now+1010); lim {
+	if lim, _, _, _ := r.account(third, rrlPositive, now+1010, 1); lim {
 		t.Error("a third key after the window, again: got limited, want its own account")
 	}
 }

@@ -84,6 +84,9 @@ type scratch struct {
 	// rrlSlip counts the replies over their rate-limit budget since the last
 	// slip of this worker (rrl.go).
 	rrlSlip int
+	// rrlBatch counts the replies of roomy rate-limit accounts not yet
+	// debited (rrl_batch.go).
+	rrlBatch rrlBatch
 	// arrived is when the query arrived, in Unix seconds, set by the UDP
 	// readers from the clock they read once per batch anyway; 0 makes the rate
 	// limiter read the clock itself (a clock read costs more than the rest of
