@@ -91,7 +91,7 @@ type rateLimiter struct {
 	mask  uint64
 	seed  maphash.Seed
 	// seeds key the hash of a key's words (keyHash).
-	seeds [6]uint64
+	seeds [4]uint64
 	// rate and floor of each class: credits a second, and the lowest balance
 	// (-window*rate); a rate of 0 is not limited. roomy is the balance from
 	// which replies of an account of the class are debited in batches (half
@@ -323,11 +323,10 @@ func (r *rateLimiter) keyHash(c rrlClass, qtype uint16, name string, ref uintptr
 		id = foldHash(r.seed, name)
 	}
 	// wyhash's multiply-and-fold, keyed with the secret seeds (two 64-bit
-	// multiplications to 128 bits side by side, then one), so that no one
-	// outside can aim two keys at one word.
-	x := mum(hi^r.seeds[0], lo^r.seeds[1])
-	y := mum(meta^r.seeds[2], id^r.seeds[3])
-	return mum(x^r.seeds[4], y^r.seeds[5])
+	// multiplications to 128 bits side by side, their folds xored), so that
+	// no one outside can aim two keys at one word: without the seeds, the
+	// difference two keys make is unknown.
+	return mum(hi^r.seeds[0], lo^r.seeds[1]) ^ mum(meta^r.seeds[2], id^r.seeds[3])
 }
 
 // foldHash hashes name without regard to ASCII case. Only names without an

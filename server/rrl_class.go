@@ -70,7 +70,7 @@ func classify(sc *scratch, q *query) (c rrlClass, name string, ref uintptr) {
 	if len(a.Answer) == 0 {
 		return rrlNoData, origin, ref
 	}
-	first := a.Answer[0]
+	first := &a.Answer[0]
 	name = q.qname
 	if first.Owner != "" && first.Target == "" {
 		// An owner that replaces the set's name with no target is a wildcard
