@@ -320,10 +320,11 @@ func (r *frr) sessionEvents(from, to time.Time) []event {
 	return frrSessionEvents(filepath.Join(r.dir, "bgpd.log"), names, from, to)
 }
 
-// TestFRRConfig checks the router's bgpd configuration with bgpd's own dry run, and
-// that it carries the RFC 8326 route-map, the prefix guard and the policy both ways
-// that eBGP requires. bgpd -C exits 0 on errors too, so any output is a complaint.
-func TestFRRConfig(t *testing.T) {
+// bgpdDryRun returns a directory the frr user may read and a check that runs bgpd's
+// own dry run (bgpd -C) on a configuration file in it. bgpd -C exits 0 on errors too,
+// so any output is a complaint. It needs root: bgpd drops its privileges to frr.
+func bgpdDryRun(t *testing.T) (string, func(conf string) error) {
+	t.Helper()
 	testutil.Tool(t, frrDaemon("bgpd")) // Debian package frr
 	if os.Geteuid() != 0 {
 		testutil.Missing(t, "bgpd -C drops its privileges to the frr user: it needs root")
@@ -334,13 +335,21 @@ func TestFRRConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	checkRouterConfig(t, frrBGPTemplate, frrConfig{routerConfig: testRouterConfig, Dir: dir}, dir, "bgpd.conf", func(conf string) error {
+	return dir, func(conf string) error {
 		chownFRR(t, dir)
 		if out, err := exec.Command(frrDaemon("bgpd"), "-C", "-f", conf).CombinedOutput(); err != nil || len(out) > 0 {
 			return fmt.Errorf("bgpd -C: %v: %s", err, out)
 		}
 		return nil
-	}, []string{
+	}
+}
+
+// TestFRRConfig checks the router's bgpd configuration with bgpd's own dry run, and
+// that it carries the RFC 8326 route-map, the prefix guard and the policy both ways
+// that eBGP requires.
+func TestFRRConfig(t *testing.T) {
+	dir, check := bgpdDryRun(t)
+	checkRouterConfig(t, frrBGPTemplate, frrConfig{routerConfig: testRouterConfig, Dir: dir}, dir, "bgpd.conf", check, []string{
 		"bgp community-list standard GSHUT seq 5 permit graceful-shutdown",
 		"route-map POP_IN4 permit 10\n match ip address prefix-list ANYCAST4\n match community GSHUT\n set local-preference 0",
 		"ip prefix-list ANYCAST4 seq 5 permit 198.51.100.53/32",
@@ -348,5 +357,30 @@ func TestFRRConfig(t *testing.T) {
 		" neighbor 10.250.1.2 timers 1 3",
 		"  neighbor 10.250.1.2 activate\n  neighbor 10.250.1.2 route-map POP_IN4 in\n  neighbor 10.250.1.2 route-map NOTHING out",
 		"  neighbor fd00:250:1::2 activate\n  neighbor fd00:250:1::2 route-map POP_IN6 in\n  neighbor fd00:250:1::2 route-map NOTHING out",
+	})
+}
+
+// TestREADMEFRRConfig checks the FRR configuration the README gives operators the same
+// way: bgpd accepts it, and it keeps the parts the lab proves (the GRACEFUL_SHUTDOWN
+// route-map, a policy both ways).
+func TestREADMEFRRConfig(t *testing.T) {
+	dir, check := bgpdDryRun(t)
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "### The router: FRR (or BIRD)")
+	_, block, ok2 := strings.Cut(section, "```\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README.md: no configuration block under \"### The router: FRR (or BIRD)\"")
+	}
+	tmpl := template.Must(template.New("readme").Delims("\x00", "\x00").Parse(block)) // plain text
+	checkRouterConfig(t, tmpl, nil, dir, "bgpd.conf", check, []string{
+		"bgp community-list standard GSHUT seq 5 permit graceful-shutdown",
+		" match community GSHUT\n set local-preference 0",
+		"  neighbor 192.0.2.10 route-map ANYCASTDNS_IN4 in\n  neighbor 192.0.2.10 route-map NOTHING out",
+		"  neighbor 2001:db8:a::10 route-map ANYCASTDNS_IN6 in\n  neighbor 2001:db8:a::10 route-map NOTHING out",
+		" neighbor 192.0.2.10 passive",
 	})
 }
