@@ -9,6 +9,7 @@
 #   make bench-go    the Go benchmarks, with allocations
 #   make bench-load  load time and memory of the signed root zone: anycastdns beside NSD
 #   make lab         the routed anycast lab (root): BIRD 2 and two PoPs in network namespaces;
+#                    make lab LAB_ROUTER=frr runs it with FRR as the router,
 #                    make lab LAB_RUNTIME=podman runs the PoPs from the image
 #   make image       the container image (FROM scratch, the static binary only) with podman or docker
 
@@ -27,7 +28,8 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 
 # Debian packages the tests use: dig (dnsutils), kdig and knotd (the differential test's
 # reference server), nsd-checkzone (the `check` compatibility test), GNU time (bench-load),
-# for the routed lab BIRD 2, nftables and iproute2, for the image test podman and runc,
+# for the routed lab BIRD 2 and FRR (the two routers it runs), nftables and iproute2
+# (unshare, from util-linux, is always there), for the image test podman and runc,
 # systemd-analyze for the unit's test, dnsperf for make bench, and for DNSSEC
 # dnssec-keygen and dnssec-signzone (bind9-utils) to sign zones (tests, and the nsec3 suite
 # of make bench), unbound and delv (bind9-dnsutils) to validate the answers, and the
@@ -35,14 +37,16 @@ ROOT_ZONE   ?= zone/testdata/root.zone
 # (ldnsutils), kzonecheck (knot-dnssecutils); named (bind9) as a primary and a secondary
 # in the zone-transfer tests; promtool (prometheus) to check and unit-test the alert rules
 # and the dashboard's queries of deploy/monitoring.
-TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound ldnsutils knot-dnssecutils bind9 prometheus
-TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound dnssec-verify ldns-verify-zone kzonecheck named promtool
+TEST_PACKAGES := dnsutils knot-dnsutils knot nsd time bird2 frr nftables iproute2 podman runc systemd dnsperf bind9-utils bind9-dnsutils unbound ldnsutils knot-dnssecutils bind9 prometheus
+TEST_TOOLS    := dig kdig knotd nsd-checkzone /usr/bin/time bird birdc /usr/lib/frr/bgpd vtysh nft ip podman runc systemd-analyze dnsperf dnssec-keygen dnssec-signzone delv unbound dnssec-verify ldns-verify-zone kzonecheck named promtool
 
 # The container image (deploy/Containerfile) and the engine that builds it: podman, or
 # docker where an engine runs. LAB_RUNTIME=podman runs the lab's PoPs from the image.
 IMAGE       ?= localhost/anycastdns:latest
 ENGINE      ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
 LAB_RUNTIME ?= binary
+# LAB_ROUTER=frr runs the lab with FRR instead of BIRD (TestLabFRR instead of TestLab).
+LAB_ROUTER  ?= bird
 
 .PHONY: all build run test deps vet staticcheck race fuzz bench bench-quick bench-transfer bench-go bench-load lab image clean
 
@@ -81,7 +85,7 @@ staticcheck:
 # packages, instead of sharing the two cores with them.
 race:
 	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/deploy/lab$$')
-	$(GO) test -race -count=1 -timeout 10m ./deploy/lab
+	$(GO) test -race -count=1 -timeout 15m ./deploy/lab
 
 # A short run of each fuzz target (go test -fuzz takes one target per run).
 fuzz:
@@ -125,14 +129,16 @@ bench-load: build deps
 	done; rm -f /tmp/anycastdns-bench-load.$$$$
 	$(GO) test -run '^$$' -bench '^BenchmarkLoadRoot$$' -benchmem -count 3 ./zone
 
-# lab: the routed anycast lab (needs root: network namespaces, BIRD 2, nftables). It prints
-# the failover table and writes it, an SVG timeline and a CSV of queries per scenario, and
-# the BIRD and PoP logs to bin/lab/. `make test` runs the same test as part of go test.
+# lab: the routed anycast lab (needs root: network namespaces, BIRD 2 or FRR, nftables).
+# It prints the failover table and writes it, an SVG timeline and a CSV of queries per
+# scenario, and the router's and PoPs' logs to bin/lab/ (bin/lab-frr/ with FRR). `make
+# test` runs the same test with both routers (TestLab, TestLabFRR) as part of go test.
 lab: build deps $(if $(filter podman,$(LAB_RUNTIME)),image)
 	@if [ "$$(id -u)" != 0 ]; then echo "make lab needs root (network namespaces)" >&2; exit 1; fi
+	@case "$(LAB_ROUTER)" in bird|frr) ;; *) echo "LAB_ROUTER=$(LAB_ROUTER): want bird or frr" >&2; exit 1;; esac
 	ANYCASTDNS_LAB_BIN=$(CURDIR)/bin/anycastdns ANYCASTDNS_LAB_OUT=$(CURDIR)/bin/lab$(if $(filter podman,$(LAB_RUNTIME)),-podman) \
 	ANYCASTDNS_LAB_RUNTIME=$(LAB_RUNTIME) ANYCASTDNS_LAB_IMAGE=$(if $(filter podman,$(LAB_RUNTIME)),$(IMAGE)) \
-		$(GO) test -count=1 -v -timeout 10m -run '^TestLab$$' ./deploy/lab
+		$(GO) test -count=1 -v -timeout 10m -run '^TestLab$(if $(filter frr,$(LAB_ROUTER)),FRR)$$' ./deploy/lab
 
 # image: the container image, FROM scratch with the static binary of `make build` only
 # (deploy/Containerfile; the build context is bin/). Prints the image's size.

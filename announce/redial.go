@@ -12,10 +12,13 @@ import (
 // redialTimeout bounds the GoBGP calls that re-add a peer.
 const redialTimeout = 5 * time.Second
 
-// redial re-adds the peer at addr, whose established session has just fallen to
-// Idle while the node runs (the router restarted, a link flapped, the node was
-// stopped past the hold time), so that it is dialled again after the configured
-// connect-retry. GoBGP would otherwise hold the peer in Idle for a fixed 5 s
+// redial re-adds the peer at addr, whose session has just fallen to Idle while the
+// node runs, so that it is dialled again after the configured connect-retry: an
+// established session that dropped (the router restarted, a link flapped, the node
+// was stopped past the hold time), or one the router refused after the TCP
+// connection was made (a NOTIFICATION in reply to the OPEN: FRR refuses an IPv6
+// session until its interface has a link-local address again, about a second after
+// a link comes up). GoBGP would otherwise hold the peer in Idle for a fixed 5 s
 // (holdtimeIdle in its fsm.go) whatever connect-retry says; a peer added afresh
 // starts with no idle hold. A stopped speaker leaves its peers down.
 func (s *Speaker) redial(addr netip.Addr) {

@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/anycastdns/anycastdns/internal/testutil/bgptest"
 )
 
 // A router that restarts (the session drops while the node runs, as after a link
@@ -44,5 +47,46 @@ func TestSpeakerRedialsAfterSessionLoss(t *testing.T) {
 	}
 	if st := sp.Peers()[0].State; st != "established" {
 		t.Errorf("session %s after the route came back, want established", st)
+	}
+}
+
+// A session the router refuses once the TCP connection is made (its NOTIFICATION in
+// reply to the OPEN: here the router expects another AS; in the lab, FRR refusing an
+// IPv6 session until its interface has a link-local address again after a link flap)
+// is tried again after connect-retry too, not after GoBGP's fixed 5 s idle hold.
+func TestSpeakerRedialsAfterRefusedOpen(t *testing.T) {
+	router := bgptest.StartRouter(t, bgptest.Options{AS: routerAS, PeerAS: nodeAS + 1})
+	core, logs := observer.New(zap.InfoLevel)
+	sp, err := New(testConfig(router.Port), Options{Logger: zap.New(core)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := sp.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sp.Stop(context.Background()) })
+	if err := sp.Announce(pfx4, "rise"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the router refusing the node's OPEN", func() bool {
+		return logs.FilterMessage("bgp peer state").Filter(func(e observer.LoggedEntry) bool {
+			m := e.ContextMap()
+			return m["state"] == "idle" && (m["from"] == "opensent" || m["from"] == "openconfirm")
+		}).Len() > 0
+	})
+	fixed := time.Now()
+	router.RestartWith(t, nodeAS)
+	_, back, err := router.Wait(t, pfx4, 15*time.Second, "the route once the router accepts the node", hasRoute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dialled again within one to two connect-retry intervals (1 s here), then the
+	// set-up, with room for a busy machine; without the redial, 5 s idle first.
+	if took := back.Sub(fixed); took > 4*time.Second {
+		t.Errorf("the route came %v after the router was corrected, want within two connect-retry intervals (1s) and the set-up, under 4s (GoBGP alone holds the peer idle 5s first)", took.Round(time.Millisecond))
+	} else {
+		t.Logf("route %v after the router was corrected", took.Round(time.Millisecond))
 	}
 }

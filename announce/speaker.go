@@ -219,11 +219,15 @@ func (s *Speaker) peerEvent(r *api.WatchEventResponse) {
 	}
 	if old == api.PeerState_ESTABLISHED && state != api.PeerState_ESTABLISHED {
 		s.log.Warn("bgp peer state", fields...)
-		if state == api.PeerState_IDLE {
-			go s.redial(addr)
-		}
 	} else {
 		s.log.Info("bgp peer state", fields...)
+	}
+	// A session that falls to Idle after the TCP connection was made (established,
+	// or refused by the router's NOTIFICATION in OpenSent or OpenConfirm) is dialled
+	// again after connect-retry rather than after GoBGP's fixed idle hold (redial.go).
+	if state == api.PeerState_IDLE && known && (old == api.PeerState_ESTABLISHED ||
+		old == api.PeerState_OPENSENT || old == api.PeerState_OPENCONFIRM) {
+		go s.redial(addr)
 	}
 }
 

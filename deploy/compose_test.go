@@ -34,6 +34,7 @@ type composeService struct {
 	Ulimits         map[string]any    `yaml:"ulimits"`
 	Healthcheck     map[string]any    `yaml:"healthcheck"`
 	Profiles        []string          `yaml:"profiles"`
+	Hostname        string            `yaml:"hostname"`
 	Environment     map[string]string `yaml:"environment"`
 	Command         []string          `yaml:"command"`
 }
@@ -77,6 +78,12 @@ func TestCompose(t *testing.T) {
 		if d, err := time.ParseDuration(s.StopGracePeriod); err != nil || d < example.stopTime() {
 			t.Errorf("%s: stop_grace_period %q, want a duration of at least drain grace + linger + shutdown-timeout (%v)",
 				where, s.StopGracePeriod, example.stopTime())
+		}
+		// GoBGP v3 advertises the OS host name in the BGP hostname capability, with no
+		// setting to change it: the container's host name is the node's identity, so
+		// that the router names the node as its DNS answers do.
+		if id := s.Environment["ANYCASTDNS_IDENTITY"]; s.Hostname != id {
+			t.Errorf("%s: hostname %q, want the identity %q (the BGP hostname capability carries the host name)", where, s.Hostname, id)
 		}
 		if len(s.Profiles) != 1 {
 			t.Errorf("%s: profiles %v, want one (each PoP host starts its own service)", where, s.Profiles)

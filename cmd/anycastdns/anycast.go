@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"time"
 
@@ -37,6 +38,9 @@ type anycastDeps struct {
 	store   *zone.Store
 	origins []string // every configured zone
 	ports   []int    // the DNS port bound for each listen address
+	// identity is the node's name (NSID, hostname.bind); the BGP hostname
+	// capability should say the same.
+	identity string
 	// freshness reports every zone's freshness (fleet.freshness).
 	freshness func(time.Time) []health.ZoneFreshness
 	log       *zap.Logger
@@ -82,6 +86,7 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 	}
 	opts := policy.Options{Monitor: a.mon, Logger: a.log}
 	if cfg.BGP.Enabled() {
+		warnHostnameCapability(a.log, d.identity, os.Hostname)
 		a.sp, err = announce.New(cfg.BGP.Config, announce.Options{
 			Logger: d.log, Level: d.level, Registerer: d.reg,
 		})

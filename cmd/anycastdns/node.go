@@ -162,7 +162,7 @@ func (n *node) startAnycast() error {
 	}
 	slices.Sort(origins)
 	a, err := newAnycast(n.cfg, anycastDeps{
-		store: &n.store, origins: origins, ports: n.dns.ListenPorts(),
+		store: &n.store, origins: origins, ports: n.dns.ListenPorts(), identity: n.dns.Identity(),
 		freshness: n.fleet.freshness(required),
 		log:       n.log, level: n.level, reg: n.reg,
 	})

@@ -189,43 +189,57 @@ func TestSpeakerEvents(t *testing.T) {
 	}
 	from := time.Date(2026, 11, 26, 4, 10, 0, 0, time.UTC)
 	evs := speakerEvents(path, "pop-a", from, from.Add(time.Minute))
-	want := []string{"pop-a drain IPv4 (shutdown)", "pop-a withdraw IPv6 (shutdown)"}
+	wantEvents(t, evs, eventSpeaker, []string{"pop-a drain IPv4 (shutdown)", "pop-a withdraw IPv6 (shutdown)"},
+		0, time.Date(2026, 11, 26, 4, 10, 2, 775216349, time.UTC))
+}
+
+// wantEvents asserts that evs are the labels want, all of kind, and that event i
+// happened at at.
+func wantEvents(t *testing.T, evs []event, kind string, want []string, i int, at time.Time) {
+	t.Helper()
 	if len(evs) != len(want) {
 		t.Fatalf("got %d events %v, want %v", len(evs), evs, want)
 	}
 	for i, e := range evs {
-		if e.label != want[i] || e.kind != eventSpeaker {
-			t.Errorf("event %d: got %q (%s), want %q (%s)", i, e.label, e.kind, want[i], eventSpeaker)
+		if e.label != want[i] || e.kind != kind {
+			t.Errorf("event %d: got %q (%s), want %q (%s)", i, e.label, e.kind, want[i], kind)
 		}
 	}
-	if got, want := evs[0].at, time.Date(2026, 11, 26, 4, 10, 2, 775216349, time.UTC); !got.Equal(want) {
-		t.Errorf("got time %v, want %v", got, want)
+	if got := evs[i].at; !got.Equal(at) {
+		t.Errorf("event %d: got time %v, want %v", i, got, at)
 	}
 }
 
+// Both routers' logs give the same session events: BIRD's protocol traces and FRR's
+// "%ADJCHANGE" lines, the other lines and those outside the window left out.
 func TestSessionEvents(t *testing.T) {
-	log := `2026-11-26 04:06:59.041 <RMT> pop_a4: Received: Hold timer expired
+	names := map[string]string{"10.250.1.2": "pop_a4", "fd00:250:2::2": "pop_b6", "10.250.2.2": "pop_b4"}
+	tests := []struct {
+		name, log string
+		parse     func(path string, from, to time.Time) []event
+	}{
+		{"BIRD", `2026-11-26 04:06:59.041 <RMT> pop_a4: Received: Hold timer expired
 2026-11-26 04:06:59.041 <TRACE> pop_a4: BGP session closed
 2026-11-26 04:06:59.041 <TRACE> pop_a4: State changed to stop
 2026-11-26 04:07:05.262 <TRACE> pop_b6: BGP session established
 2026-11-26 05:00:00.000 <TRACE> pop_b4: BGP session established
-`
-	path := filepath.Join(t.TempDir(), "bird.log")
-	if err := os.WriteFile(path, []byte(log), 0o644); err != nil {
-		t.Fatal(err)
+`, birdSessionEvents},
+		{"FRR", `2026/11/26 04:06:58.100 BGP: [M8SSC-Q34TS] EBGP inbound/outbound policy not properly setup
+2026/11/26 04:06:59.041 BGP: [PXVXG-TFNNT] %ADJCHANGE: neighbor 10.250.1.2(pop-a) in vrf default Down BGP Notification received
+2026/11/26 04:07:05.262 BGP: [N9HHH-F8H1M] %ADJCHANGE: neighbor fd00:250:2::2(pop-b) in vrf default Up
+2026/11/26 05:00:00.000 BGP: [N9HHH-F8H1M] %ADJCHANGE: neighbor 10.250.2.2 in vrf default Up
+`, func(path string, from, to time.Time) []event { return frrSessionEvents(path, names, from, to) }},
 	}
-	from := time.Date(2026, 11, 26, 4, 6, 0, 0, time.Local)
-	evs := sessionEvents(path, from, from.Add(time.Minute+10*time.Second))
-	want := []string{"router: pop_a4 down", "router: pop_b6 up"}
-	if len(evs) != len(want) {
-		t.Fatalf("got %d events %v, want %v", len(evs), evs, want)
-	}
-	for i, e := range evs {
-		if e.label != want[i] || e.kind != eventSession {
-			t.Errorf("event %d: got %q (%s), want %q (%s)", i, e.label, e.kind, want[i], eventSession)
-		}
-	}
-	if got, want := evs[1].at, time.Date(2026, 11, 26, 4, 7, 5, 262e6, time.Local); !got.Equal(want) {
-		t.Errorf("got time %v, want %v", got, want)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "router.log")
+			if err := os.WriteFile(path, []byte(tc.log), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			from := time.Date(2026, 11, 26, 4, 6, 0, 0, time.Local)
+			evs := tc.parse(path, from, from.Add(time.Minute+10*time.Second))
+			wantEvents(t, evs, eventSession, []string{"router: pop_a4 down", "router: pop_b6 up"},
+				1, time.Date(2026, 11, 26, 4, 7, 5, 262e6, time.Local))
+		})
 	}
 }

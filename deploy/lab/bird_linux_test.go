@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"text/template"
 	"time"
@@ -14,30 +13,10 @@ import (
 	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
-// routerAS is the router's AS; both PoPs are in popAS (one anycast operator, two sites).
-const (
-	routerAS = 65000
-	popAS    = 65001
-)
-
-// birdNeighbor is one eBGP session the router accepts.
-type birdNeighbor struct {
-	Name    string // BIRD protocol name, e.g. pop_a4
-	Address string
-	IPv6    bool
-}
-
-// birdConfig holds what the BIRD configuration template needs.
+// birdConfig is the router's configuration and BIRD's log file.
 type birdConfig struct {
-	Log       string
-	RouterID  string
-	LocalAS   int
-	PeerAS    int
-	Hold      int // seconds
-	Keepalive int // seconds
-	Anycast4  string
-	Anycast6  string
-	Neighbors []birdNeighbor
+	routerConfig
+	Log string
 }
 
 // birdTemplate is the router's configuration. The router is passive (the PoPs dial: their
@@ -100,71 +79,65 @@ protocol bgp {{.Name}} from pop {
 }
 {{end}}`))
 
-// router is the BIRD daemon running in the router namespace.
-type router struct {
-	ns     netns
-	dir    string
-	socket string
-	cmd    *exec.Cmd
-	done   chan struct{}
+// bird is the BIRD daemon running in the router namespace.
+type bird struct {
+	ns        netns
+	dir       string
+	conf      string
+	log       string
+	socket    string
+	pid       string
+	neighbors []neighbor
+	d         *daemon
 }
 
 // startBird writes the configuration into dir, starts BIRD in the foreground inside ns
-// with its own control socket in sockDir (a short path: a socket path is limited to 107
-// bytes), and stops it (by PID) when the test ends.
-func startBird(t testing.TB, ns netns, dir, sockDir string, cfg birdConfig) *router {
+// with its own control socket in sockDir, and stops it (by PID) when the test ends.
+func startBird(t testing.TB, ns netns, dir, sockDir string, cfg routerConfig) *bird {
 	t.Helper()
+	bc := birdConfig{routerConfig: cfg, Log: filepath.Join(dir, "bird.log")}
 	var b strings.Builder
-	if err := birdTemplate.Execute(&b, cfg); err != nil {
+	if err := birdTemplate.Execute(&b, bc); err != nil {
 		t.Fatal(err)
 	}
-	conf := filepath.Join(dir, "bird.conf")
-	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
+	r := &bird{ns: ns, dir: dir, conf: filepath.Join(dir, "bird.conf"), log: bc.Log,
+		socket: filepath.Join(sockDir, "bird.ctl"), pid: filepath.Join(sockDir, "bird.pid"), neighbors: cfg.Neighbors}
+	if err := os.WriteFile(r.conf, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(cfg.Log); err != nil && !os.IsNotExist(err) {
+	if err := os.Remove(r.log); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err) // BIRD appends; an earlier run's log would confuse the timelines
 	}
-	r := &router{ns: ns, dir: dir, socket: filepath.Join(sockDir, "bird.ctl"), done: make(chan struct{})}
-	if out, err := ns.command("bird", "-p", "-c", conf).CombinedOutput(); err != nil {
-		t.Fatalf("bird -p (parse only) %s: %v: %s", conf, err, out)
+	if out, err := ns.command("bird", "-p", "-c", r.conf).CombinedOutput(); err != nil {
+		t.Fatalf("bird -p (parse only) %s: %v: %s", r.conf, err, out)
 	}
-	out, err := os.Create(filepath.Join(dir, "bird.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.cmd = ns.command("bird", "-f", "-c", conf, "-s", r.socket, "-P", filepath.Join(sockDir, "bird.pid"))
-	r.cmd.Stdout, r.cmd.Stderr = out, out
-	if err := r.cmd.Start(); err != nil {
-		t.Fatalf("starting bird: %v", err)
-	}
-	go func() { _ = r.cmd.Wait(); _ = out.Close(); close(r.done) }()
-	t.Cleanup(func() {
-		_ = r.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-r.done:
-		case <-time.After(3 * time.Second):
-			_ = r.cmd.Process.Kill()
-			<-r.done
-		}
+	t.Cleanup(func() { r.d.stop() })
+	r.start(t)
+	return r
+}
+
+func (r *bird) name() string { return "BIRD 2" }
+
+// start runs BIRD in the foreground (its PID is the one the lab stops) and waits
+// until it answers on its control socket.
+func (r *bird) start(t testing.TB) {
+	t.Helper()
+	r.d = startDaemon(t, r.ns.command("bird", "-f", "-c", r.conf, "-s", r.socket, "-P", r.pid), filepath.Join(r.dir, "bird.out"))
+	waitReady(t, "bird (see "+filepath.Join(r.dir, "bird.out")+")", r.d, func() error {
+		_, err := r.birdc("show", "status")
+		return err
 	})
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, err := r.birdc("show", "status"); err == nil {
-			return r
-		} else if time.Now().After(deadline) {
-			t.Fatalf("bird did not answer on %s: %v", r.socket, err)
-		}
-		select {
-		case <-r.done:
-			t.Fatalf("bird exited: see %s", filepath.Join(dir, "bird.out"))
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+}
+
+// stop stops BIRD with SIGTERM: it closes every session (Cease, Administrative
+// Shutdown) and removes its routes from the kernel.
+func (r *bird) stop(t testing.TB) {
+	t.Helper()
+	r.d.stop()
 }
 
 // birdc runs one birdc command on the router's control socket.
-func (r *router) birdc(args ...string) (string, error) {
+func (r *bird) birdc(args ...string) (string, error) {
 	out, err := exec.Command("birdc", append([]string{"-s", r.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("birdc %s: %v: %s", strings.Join(args, " "), err, out)
@@ -172,9 +145,9 @@ func (r *router) birdc(args ...string) (string, error) {
 	return string(out), nil
 }
 
-// routes returns the BIRD protocols that gave a route to prefix, the best one marked
-// with a "*", e.g. ["pop_a4*", "pop_b4"].
-func (r *router) routes(prefix string) []string {
+// routes returns the PoPs whose BIRD protocols gave a route to prefix, the best one
+// marked with a "*", e.g. ["pop-a*", "pop-b"].
+func (r *bird) routes(prefix string) []string {
 	out, err := r.birdc("show", "route", "for", prefix)
 	if err != nil {
 		return nil
@@ -185,7 +158,8 @@ func (r *router) routes(prefix string) []string {
 		if !ok {
 			continue
 		}
-		name, _, _ := strings.Cut(rest, " ")
+		proto, _, _ := strings.Cut(rest, " ")
+		name := nodeOf(r.neighbors, proto)
 		if strings.Contains(rest, "] * ") {
 			name += "*"
 		}
@@ -194,26 +168,50 @@ func (r *router) routes(prefix string) []string {
 	return rs
 }
 
+// notification returns BIRD's status of the neighbour's protocol, whose "Last error"
+// line names the NOTIFICATION received and its shutdown communication.
+func (r *bird) notification(nb neighbor) (string, error) {
+	return r.birdc("show", "protocols", "all", nb.Name)
+}
+
+// hostname returns the "Hostname:" BIRD shows for the neighbour (its hostname
+// capability).
+func (r *bird) hostname(nb neighbor) (string, error) {
+	out, err := r.birdc("show", "protocols", "all", nb.Name)
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Hostname:"); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", fmt.Errorf("no Hostname in birdc show protocols all %s:\n%s", nb.Name, out)
+}
+
+// status is birdc's list of protocols.
+func (r *bird) status() string {
+	out, _ := r.birdc("show", "protocols")
+	return out
+}
+
+// sessionEvents reads BIRD's log.
+func (r *bird) sessionEvents(from, to time.Time) []event {
+	return birdSessionEvents(r.log, from, to)
+}
+
 // TestBirdConfig checks the router's configuration with BIRD's own parser (no root
 // needed), and that its import filters carry the RFC 8326 rule and the prefix guard.
 func TestBirdConfig(t *testing.T) {
 	testutil.Tool(t, "bird") // Debian package bird2
 	dir := t.TempDir()
-	cfg := birdConfig{Log: filepath.Join(dir, "bird.log"), RouterID: "10.250.1.1", LocalAS: routerAS, PeerAS: popAS,
-		Hold: 3, Keepalive: 1, Anycast4: "198.51.100.53/32", Anycast6: "2001:db8:53::53/128",
-		Neighbors: []birdNeighbor{{"pop_a4", "10.250.1.2", false}, {"pop_a6", "fd00:250:1::2", true}}}
-	var b strings.Builder
-	if err := birdTemplate.Execute(&b, cfg); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "bird.conf")
-	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("bird", "-p", "-c", conf).CombinedOutput(); err != nil {
-		t.Fatalf("bird -p rejects the lab's configuration: %v: %s\n%s", err, out, b.String())
-	}
-	for _, want := range []string{
+	cfg := birdConfig{Log: filepath.Join(dir, "bird.log"), routerConfig: testRouterConfig}
+	checkRouterConfig(t, birdTemplate, cfg, dir, "bird.conf", func(conf string) error {
+		if out, err := exec.Command("bird", "-p", "-c", conf).CombinedOutput(); err != nil {
+			return fmt.Errorf("bird -p: %v: %s", err, out)
+		}
+		return nil
+	}, []string{
 		"if (65535, 0) ~ bgp_community then bgp_local_pref = 0;",
 		"if net != 198.51.100.53/32 then reject;",
 		"if net != 2001:db8:53::53/128 then reject;",
@@ -221,9 +219,5 @@ func TestBirdConfig(t *testing.T) {
 		"hold time 3;",
 		"neighbor fd00:250:1::2 as 65001;\n\tipv6 { import filter pop_import6; export none; };",
 		"neighbor 10.250.1.2 as 65001;\n\tipv4 { import filter pop_import4; export none; };",
-	} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("configuration lacks %q:\n%s", want, b.String())
-		}
-	}
+	})
 }

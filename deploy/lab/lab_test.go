@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -43,14 +44,19 @@ var (
 	// The hidden primary's link: the PoPs reach it over the routed network, each from
 	// its own unicast address.
 	linkPrimary = link{"rp", "10.250.4.1", "10.250.4.2", "fd00:250:4::1", "fd00:250:4::2"}
+	// The router's sessions: one IPv4 and one IPv6 session to each PoP.
+	labNeighbors = []neighbor{
+		{"pop_a4", "pop-a", linkA.peer4, false}, {"pop_a6", "pop-a", linkA.peer6, true},
+		{"pop_b4", "pop-b", linkB.peer4, false}, {"pop_b6", "pop-b", linkB.peer6, true},
+	}
 )
 
 // lab is the running topology.
 type lab struct {
 	out      string // outputs: table, timelines, logs
-	router   netns
+	routerNS netns
 	client   netns
-	bird     *router
+	router   router
 	monitor  *routeMonitor
 	popA     *pop
 	popB     *pop
@@ -62,10 +68,12 @@ type lab struct {
 	// their summary for the table (see fleetScenarios).
 	measured []time.Duration
 	figure   string
+	cleared  time.Time // when the running scenario's fault ended, if it ends it itself
 }
 
-// requireLab skips the test (or fails it under CI=true) when the lab cannot run here.
-func requireLab(t *testing.T) {
+// requireLab skips the test (or fails it under CI=true) when the lab cannot run here
+// with the router of the given kind.
+func requireLab(t *testing.T, kind string) {
 	t.Helper()
 	ci := os.Getenv("CI") == "true"
 	if os.Geteuid() != 0 {
@@ -74,23 +82,33 @@ func requireLab(t *testing.T) {
 		}
 		t.Skip("the routed lab needs root (network namespaces): run `sudo make lab`")
 	}
-	for _, tool := range []string{"ip", "bird", "birdc", "nft", "knotd", "knotc"} {
+	rt := routerTools[kind]
+	for _, tool := range append([]string{"ip", "unshare", "nft", "knotd", "knotc"}, rt.tools...) {
 		if _, err := exec.LookPath(tool); err != nil {
 			if ci {
-				t.Fatalf("%s is missing: apt-get install -y bird2 nftables iproute2 knot", tool)
+				t.Fatalf("%s is missing: apt-get install -y %s nftables iproute2 knot", tool, rt.install)
 			}
-			t.Skipf("%s is missing: apt-get install -y bird2 nftables iproute2 knot", tool)
+			t.Skipf("%s is missing: apt-get install -y %s nftables iproute2 knot", tool, rt.install)
 		}
 	}
 }
 
-// TestLab runs the routed lab: the scenarios of issue 3 against two PoPs and a BIRD
-// router, then those of issue 11 with the PoPs as secondaries of a hidden Knot primary, with the table and the timelines written to ANYCASTDNS_LAB_OUT.
-func TestLab(t *testing.T) {
-	requireLab(t)
+// TestLab runs the routed lab with BIRD as the router: the scenarios of issue 3
+// against two PoPs, those of issue 11 with the PoPs as secondaries of a hidden Knot
+// primary, and the router's own restart and a link flap, with the table and the
+// timelines written to ANYCASTDNS_LAB_OUT.
+func TestLab(t *testing.T) { runLab(t, routerBIRD) }
+
+// TestLabFRR runs the same scenarios with the same assertions with FRR as the router,
+// its outputs in ANYCASTDNS_LAB_OUT with "-frr" appended.
+func TestLabFRR(t *testing.T) { runLab(t, routerFRR) }
+
+// runLab runs every scenario with the router of the given kind.
+func runLab(t *testing.T, kind string) {
+	requireLab(t, kind)
 	began := time.Now()
-	l := setUp(t)
-	for _, sc := range append(scenarios(), fleetScenarios()...) {
+	l := setUp(t, kind)
+	for _, sc := range append(append(scenarios(), fleetScenarios()...), routerScenarios()...) {
 		if !t.Run(fmt.Sprintf("%d-%s", sc.num, sc.slug), func(t *testing.T) { l.run(t, sc) }) {
 			t.Logf("scenario %d failed; the next scenario starts from a fresh baseline", sc.num)
 		}
@@ -99,19 +117,22 @@ func TestLab(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(l.out, "table.md"), []byte(tbl), 0o644); err != nil {
 		t.Error(err)
 	}
-	t.Logf("routed lab, PoPs run as %s, %d queries/s to each anycast address, health every %v (rise %d, fall %d), hold time %v, in %v:\n%s\noutputs in %s",
-		labRuntime(t), queryRate, healthInterval, healthRise, healthFall, holdTime, time.Since(began).Round(time.Second), tbl, l.out)
+	t.Logf("routed lab, router %s, PoPs run as %s, %d queries/s to each anycast address, health every %v (rise %d, fall %d), hold time %v, in %v:\n%s\noutputs in %s",
+		l.router.name(), labRuntime(t), queryRate, healthInterval, healthRise, healthFall, holdTime, time.Since(began).Round(time.Second), tbl, l.out)
 }
 
-// setUp builds the binary and the topology, starts BIRD and both PoPs, and waits until
-// PoP A answers on both addresses with PoP B's routes standing by.
-func setUp(t *testing.T) *lab {
+// setUp builds the binary and the topology, starts the router and both PoPs, and
+// waits until PoP A answers on both addresses with PoP B's routes standing by.
+func setUp(t *testing.T, kind string) *lab {
 	t.Helper()
 	work := t.TempDir()
 	out := os.Getenv("ANYCASTDNS_LAB_OUT")
 	if out == "" {
 		out = t.TempDir()
-	} else if err := os.MkdirAll(out, 0o755); err != nil {
+	} else if kind != routerBIRD {
+		out += "-" + kind
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	bin := labBinary(t, work)
@@ -120,9 +141,9 @@ func setUp(t *testing.T) *lab {
 	removeStaleNamespaces(t)
 	prefix := fmt.Sprintf("%s%d-", nsPrefix, os.Getpid())
 	l := &lab{
-		out:    out,
-		router: newNetns(t, prefix+"router"),
-		client: newNetns(t, prefix+"client"),
+		out:      out,
+		routerNS: newNetns(t, prefix+"router"),
+		client:   newNetns(t, prefix+"client"),
 		targets: []target{
 			{"IPv4", netip.AddrPortFrom(netip.MustParseAddr(anycast4), 53)},
 			{"IPv6", netip.AddrPortFrom(netip.MustParseAddr(anycast6), 53)},
@@ -139,7 +160,7 @@ func setUp(t *testing.T) *lab {
 		{"net.ipv4.ip_forward", "1"}, {"net.ipv6.conf.all.forwarding", "1"},
 		{"net.ipv4.conf.all.rp_filter", "0"}, {"net.ipv4.conf.default.rp_filter", "0"},
 	} {
-		l.router.sysctl(t, kv[0], kv[1])
+		l.routerNS.sysctl(t, kv[0], kv[1])
 	}
 	l.connect(t, nsA, linkA)
 	l.connect(t, nsB, linkB)
@@ -150,9 +171,8 @@ func setUp(t *testing.T) *lab {
 		ns.ip(t, "-6", "addr", "add", anycast6+"/128", "dev", "lo")
 	}
 
-	l.monitor = startRouteMonitor(t, l.router)
-	l.bird = startBird(t, l.router, out, work, birdConfig{
-		Log:       filepath.Join(out, "bird.log"),
+	l.monitor = startRouteMonitor(t, l.routerNS)
+	l.router = startRouter(t, kind, l.routerNS, out, work, routerConfig{
 		RouterID:  linkA.router4,
 		LocalAS:   routerAS,
 		PeerAS:    popAS,
@@ -160,10 +180,7 @@ func setUp(t *testing.T) *lab {
 		Keepalive: int(keepalive.Seconds()),
 		Anycast4:  anycast4 + "/32",
 		Anycast6:  anycast6 + "/128",
-		Neighbors: []birdNeighbor{
-			{"pop_a4", linkA.peer4, false}, {"pop_a6", linkA.peer6, true},
-			{"pop_b4", linkB.peer4, false}, {"pop_b6", linkB.peer6, true},
-		},
+		Neighbors: labNeighbors,
 	})
 	secret := newSecret(t)
 	l.primary = startPrimary(t, nsPrimary, filepath.Join(work, "primary"), out, primaryConfig{
@@ -211,11 +228,13 @@ func labBinary(t *testing.T, dir string) string {
 // the router.
 func (l *lab) connect(t *testing.T, ns netns, k link) {
 	t.Helper()
-	l.router.ip(t, "link", "add", k.routerIf, "type", "veth", "peer", "name", "eth0", "netns", string(ns))
-	l.router.sysctl(t, "net.ipv4.conf."+k.routerIf+".rp_filter", "0")
-	l.router.ip(t, "addr", "add", k.router4+"/24", "dev", k.routerIf)
-	l.router.ip(t, "-6", "addr", "add", k.router6+"/64", "dev", k.routerIf, "nodad")
-	l.router.ip(t, "link", "set", k.routerIf, "up")
+	l.routerNS.ip(t, "link", "add", k.routerIf, "type", "veth", "peer", "name", "eth0", "netns", string(ns))
+	l.routerNS.sysctl(t, "net.ipv4.conf."+k.routerIf+".rp_filter", "0")
+	// The link flap sets the router's end down: Linux would drop its IPv6 address then.
+	l.routerNS.sysctl(t, "net.ipv6.conf."+k.routerIf+".keep_addr_on_down", "1")
+	l.routerNS.ip(t, "addr", "add", k.router4+"/24", "dev", k.routerIf)
+	l.routerNS.ip(t, "-6", "addr", "add", k.router6+"/64", "dev", k.routerIf, "nodad")
+	l.routerNS.ip(t, "link", "set", k.routerIf, "up")
 	ns.ip(t, "addr", "add", k.peer4+"/24", "dev", "eth0")
 	ns.ip(t, "-6", "addr", "add", k.peer6+"/64", "dev", "eth0", "nodad")
 	ns.ip(t, "link", "set", "eth0", "up")
@@ -281,12 +300,12 @@ func (l *lab) baseline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r4, r6 := l.bird.routes(anycast4+"/32"), l.bird.routes(anycast6+"/128")
+		r4, r6 := l.router.routes(anycast4+"/32"), l.router.routes(anycast6+"/128")
 		if who["IPv4"] == "pop-a" && who["IPv6"] == "pop-a" && len(r4) == 2 && len(r6) == 2 {
 			return
 		}
 		if time.Now().After(deadline) {
-			st, _ := l.bird.birdc("show", "protocols")
+			st := l.router.status()
 			t.Fatalf("no steady state after 30 s: answers %v, router's routes %v and %v\n%s\npop-a log:\n%s\npop-b log:\n%s",
 				who, r4, r6, st, tail(l.popA.logPath, 15), tail(l.popB.logPath, 15))
 		}
@@ -304,7 +323,9 @@ func (l *lab) routeEvents(from, to time.Time) []event {
 		if deleted {
 			f = f[1:]
 		}
-		if len(f) < 3 || f[1] != "via" {
+		// "PREFIX via ADDR dev ..." (BIRD) or "PREFIX nhid N via ADDR ..." (FRR's zebra).
+		via := slices.Index(f, "via")
+		if len(f) < 3 || via < 0 || via+1 >= len(f) {
 			continue
 		}
 		fam := ""
@@ -316,7 +337,7 @@ func (l *lab) routeEvents(from, to time.Time) []event {
 		default:
 			continue
 		}
-		node := l.nextHops[f[2]]
+		node := l.nextHops[f[via+1]]
 		label := fam + " → " + node
 		if deleted {
 			label = fam + " route via " + node + " deleted"
@@ -324,6 +345,17 @@ func (l *lab) routeEvents(from, to time.Time) []event {
 		evs = append(evs, event{at: e.at, label: label, kind: eventRoute})
 	}
 	return evs
+}
+
+// neighborsOf returns the router's sessions with node.
+func (l *lab) neighborsOf(node string) []neighbor {
+	var nbs []neighbor
+	for _, nb := range labNeighbors {
+		if nb.Node == node {
+			nbs = append(nbs, nb)
+		}
+	}
+	return nbs
 }
 
 // tail returns the last n lines of a file.

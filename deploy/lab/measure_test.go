@@ -55,6 +55,10 @@ type record struct {
 	end     time.Time
 	samples []sample
 	events  []event
+	// cleared names what ended a fault the scenario ends itself (e.g. "router start"),
+	// at clearedAt; the time to the `to` node's first answer is then counted from it.
+	cleared   string
+	clearedAt time.Time
 	// figure, when set, is what the scenario measured itself (e.g. the publication
 	// latency of zone changes), shown instead of the failover time.
 	figure string
@@ -69,7 +73,8 @@ type outcome struct {
 	bad      int       // answers that were not correct (an error rcode, an SOA without AA)
 	byNode   map[string]int
 	// switched reports whether a query was answered by the record's `to` node after the
-	// fault; switchAfter is then the time from the fault to the first such answer.
+	// fault (after it cleared, for a fault that clears); switchAfter is then the time
+	// from the fault (or its clearing) to the first such answer.
 	switched    bool
 	switchAfter time.Duration
 	// after counts the answers per node for queries sent after the fault settled: in
@@ -86,6 +91,10 @@ func (r record) moves(family string) bool {
 func analyze(r record, family string) outcome {
 	o := outcome{family: family, byNode: map[string]int{}, last: map[string]int{}}
 	lastFrom := r.end.Add(-time.Second)
+	from := r.faultAt
+	if !r.clearedAt.IsZero() {
+		from = r.clearedAt
+	}
 	for _, s := range r.samples {
 		if s.family != family {
 			continue
@@ -105,8 +114,8 @@ func analyze(r record, family string) outcome {
 		if !s.sent.Before(lastFrom) {
 			o.last[s.node]++
 		}
-		if r.moves(family) && s.node == r.to && !r.faultAt.IsZero() && !s.received().Before(r.faultAt) {
-			if d := s.received().Sub(r.faultAt); !o.switched || d < o.switchAfter {
+		if r.moves(family) && s.node == r.to && !from.IsZero() && !s.received().Before(from) {
+			if d := s.received().Sub(from); !o.switched || d < o.switchAfter {
 				o.switched, o.switchAfter = true, d
 			}
 		}

@@ -95,14 +95,18 @@ const (
 func (p *pop) container() string { return "anycastdns-lab-" + string(p.ns) }
 
 // command returns the command that runs the PoP in its namespace: the binary, or its
-// image in podman.
+// image in podman. Either way the process's host name is the PoP's identity, which
+// its BGP speaker advertises in the hostname capability (GoBGP takes it from the OS):
+// the binary runs in a UTS namespace of its own (unshare, then hostname, then exec,
+// so that the PID is still the anycastdns process's), the container with --hostname.
 func (p *pop) command() *exec.Cmd {
 	if p.image == "" {
-		return p.ns.command(p.bin, "serve", "-config", p.config)
+		return p.ns.command("unshare", "--uts", "sh", "-c", `hostname "$0" && exec "$@"`, p.name,
+			p.bin, "serve", "-config", p.config)
 	}
 	// A container of an earlier run that was killed with the lab.
 	_, _ = podman(time.Minute, "rm", "-f", "-t", "0", p.container())
-	return exec.Command("podman", "--runtime", "runc", "run", "--rm", "--name", p.container(),
+	return exec.Command("podman", "--runtime", "runc", "run", "--rm", "--name", p.container(), "--hostname", p.name,
 		"--network", "ns:/run/netns/"+string(p.ns), "--ulimit", "nofile=1000:1000", "--ulimit", "nproc=1000:1000",
 		"--read-only", "--user", "65532:65532", "--cap-drop", "all", "--cap-add", "net_bind_service",
 		"--security-opt", "no-new-privileges",

@@ -26,6 +26,7 @@ const (
 	keepalive      = 1 * time.Second
 	drainGrace     = 1 * time.Second
 	drainLinger    = 1 * time.Second
+	connectRetry   = 1 * time.Second
 )
 
 // pop is one point of presence: a namespace running the anycastdns binary, or its
@@ -72,9 +73,9 @@ func (c popConfig) yaml() string {
       local-address: %q
       hold-time: %s
       keepalive: %s
-      connect-retry: 1s
+      connect-retry: %s
       families: [%s]
-`, router, routerAS, local, holdTime, keepalive, family)
+`, router, routerAS, local, holdTime, keepalive, connectRetry, family)
 	}
 	return fmt.Sprintf(`# anycastdns routed lab: %[1]s (generated).
 identity: %[1]s

@@ -8,10 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"text/template"
-	"time"
 
 	"github.com/anycastdns/anycastdns/internal/testutil"
 )
@@ -118,8 +116,7 @@ type primary struct {
 	cfg    primaryConfig
 	log    string
 	serial uint32 // of the lab's zone
-	cmd    *exec.Cmd
-	done   chan struct{}
+	d      *daemon
 }
 
 // newSecret returns a random TSIG secret, base64 as keymgr prints it.
@@ -159,44 +156,22 @@ func startPrimary(t testing.TB, ns netns, dir, out string, cfg primaryConfig) *p
 		}
 	}
 	cfg.Dir = dir
-	p := &primary{ns: ns, cfg: cfg, log: filepath.Join(out, "knot.log"), serial: 1, done: make(chan struct{})}
+	p := &primary{ns: ns, cfg: cfg, log: filepath.Join(out, "knot.log"), serial: 1}
 	p.writeZone(t, cfg.Zone, p.serial)
 	for _, m := range cfg.Members {
 		p.writeZone(t, m, 1)
 	}
 	p.writeConfig(t)
-	log, err := os.Create(p.log)
-	if err != nil {
-		t.Fatal(err)
+	if err := os.Remove(p.log); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err) // an earlier run's log would confuse the reader
 	}
-	p.cmd = ns.command("knotd", "-c", p.config())
-	p.cmd.Stdout, p.cmd.Stderr = log, log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("starting knotd: %v", err)
-	}
-	go func() { _ = p.cmd.Wait(); _ = log.Close(); close(p.done) }()
-	t.Cleanup(func() {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
+	p.d = startDaemon(t, ns.command("knotd", "-c", p.config()), p.log)
+	t.Cleanup(p.d.stop)
+	waitReady(t, "knotd (see "+p.log+")", p.d, func() error {
+		_, err := p.knotc("zone-status", cfg.Zone)
+		return err
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := p.knotc("zone-status", cfg.Zone); err == nil {
-			return p
-		} else if time.Now().After(deadline) {
-			t.Fatalf("knotd did not answer knotc: %v\n%s", err, tail(p.log, 20))
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("knotd exited:\n%s", tail(p.log, 20))
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return p
 }
 
 func (p *primary) config() string { return filepath.Join(p.cfg.Dir, "knot.conf") }

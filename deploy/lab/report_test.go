@@ -32,6 +32,8 @@ func table(records []record) string {
 			o := analyze(r, fam)
 			sw := "—"
 			switch {
+			case r.moves(fam) && o.switched && r.cleared != "":
+				sw = fmt.Sprintf("%s after %s from the %s", r.to, ms(o.switchAfter), r.cleared)
 			case r.moves(fam) && o.switched:
 				sw = fmt.Sprintf("%s after %s", r.to, ms(o.switchAfter))
 			case r.moves(fam):

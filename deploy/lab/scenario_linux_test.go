@@ -19,6 +19,7 @@ type scenario struct {
 	name    string
 	fault   string                 // what inject does, for the table and the timeline
 	to      string                 // the node expected to answer after the fault ("" for none)
+	cleared string                 // what ends the fault, when inject ends it itself and sets l.cleared
 	only    string                 // the one address family the fault is meant to move ("" for both)
 	prepare func(*testing.T, *lab) // default: baseline
 	inject  func(*testing.T, *lab) // nil: no fault
@@ -46,10 +47,11 @@ var (
 func scenarios() []scenario {
 	return []scenario{
 		{num: 1, slug: "steady", name: "steady state", fault: "none", post: 2 * time.Second,
-			check: func(t *testing.T, _ *lab, r record) {
+			check: func(t *testing.T, l *lab, r record) {
 				for _, fam := range []string{"IPv4", "IPv6"} {
 					allFrom(t, r, fam, "pop-a")
 				}
+				l.hostnames(t)
 			}},
 		{num: 2, slug: "blackhole", name: "listener blackholed", fault: "nft drop port 53 in pop-a", to: "pop-b",
 			inject:  func(t *testing.T, l *lab) { l.blackhole(t, false) },
@@ -75,13 +77,13 @@ func scenarios() []scenario {
 				if !l.popA.wait(0) {
 					t.Errorf("pop-a still running %v after SIGTERM, want it stopped after grace %v and linger %v", r.end.Sub(r.faultAt), drainGrace, drainLinger)
 				}
-				// BIRD says why the node left: Cease, Administrative Shutdown, with
-				// the node's shutdown communication (RFC 9003).
-				for _, proto := range []string{"pop_a4", "pop_a6"} {
-					st, err := l.bird.birdc("show", "protocols", "all", proto)
-					if err != nil || !strings.Contains(st, "Received: Administrative shutdown") ||
+				// The router says why the node left: Cease, Administrative Shutdown,
+				// with the node's shutdown communication (RFC 9003).
+				for _, nb := range l.neighborsOf("pop-a") {
+					st, err := l.router.notification(nb)
+					if low := strings.ToLower(st); err != nil || !strings.Contains(low, "received") || !strings.Contains(low, "administrative shutdown") ||
 						!strings.Contains(st, "anycastdns draining: node stopping") {
-						t.Errorf("%s after the stop: want the administrative shutdown and its communication, got %v\n%s", proto, err, st)
+						t.Errorf("%s after the stop: want the administrative shutdown and its communication, got %v\n%s", nb.Name, err, st)
 					}
 				}
 			}},
@@ -151,7 +153,7 @@ func (l *lab) run(t *testing.T, sc scenario) {
 	}
 	defer tr.stop() // when a fault fails to inject
 	r := record{num: sc.num, name: sc.name, fault: sc.fault, to: sc.to, only: sc.only, start: time.Now()}
-	l.measured, l.figure = nil, ""
+	l.measured, l.figure, l.cleared = nil, "", time.Time{}
 	time.Sleep(sc.pre)
 	if sc.inject != nil {
 		r.faultAt = time.Now()
@@ -162,13 +164,17 @@ func (l *lab) run(t *testing.T, sc scenario) {
 	r.end = time.Now()
 	r.samples = tr.stop()
 	r.figure = l.figure
+	if !l.cleared.IsZero() {
+		r.cleared, r.clearedAt = sc.cleared, l.cleared
+		r.events = append(r.events, event{at: r.clearedAt, label: sc.cleared, kind: eventFault})
+	}
 	if want := int(r.end.Sub(r.start).Seconds() * queryRate * float64(len(l.targets))); len(r.samples) < want*9/10 {
 		t.Logf("the client sent %d queries, want about %d: the machine is too busy for the set rate, and the timeline shows the gaps", len(r.samples), want)
 	}
 	r.events = append(r.events, l.routeEvents(r.start, r.end)...)
 	r.events = append(r.events, speakerEvents(l.popA.logPath, "pop-a", r.start, r.end)...)
 	r.events = append(r.events, speakerEvents(l.popB.logPath, "pop-b", r.start, r.end)...)
-	r.events = append(r.events, sessionEvents(filepath.Join(l.out, "bird.log"), r.start, r.end)...)
+	r.events = append(r.events, l.router.sessionEvents(r.start, r.end)...)
 	slices.SortStableFunc(r.events, func(a, b event) int { return a.at.Compare(b.at) })
 	l.records = append(l.records, r)
 	svg := filepath.Join(l.out, fmt.Sprintf("scenario-%d-%s.svg", sc.num, sc.slug))
@@ -205,6 +211,19 @@ func (l *lab) waitFor(t *testing.T, what string, want map[string]string) {
 	}
 }
 
+// hostnames asserts that the router knows every PoP by the host name the PoP
+// advertised in its hostname capability: its identity. GoBGP v3 takes that name from
+// the OS (os.Hostname), so the lab runs each PoP with its identity as its host name (in
+// its own UTS namespace), as a deployment sets the container's host name.
+func (l *lab) hostnames(t *testing.T) {
+	t.Helper()
+	for _, nb := range labNeighbors {
+		if got, err := l.router.hostname(nb); err != nil || got != nb.Node {
+			t.Errorf("%s: the router shows the peer's host name %q (%v), want %q", nb.Name, got, err, nb.Node)
+		}
+	}
+}
+
 // unblackhole removes the blackhole rules from PoP A.
 func unblackhole(t *testing.T, l *lab) {
 	if out, err := l.popA.ns.run("nft", "delete", "table", "inet", nftTable); err != nil {
@@ -227,11 +246,15 @@ func allFrom(t *testing.T, r record, family, node string) {
 func switchedWithin(t *testing.T, r record, family string, bound time.Duration) {
 	t.Helper()
 	o := analyze(r, family)
+	after := r.fault
+	if r.cleared != "" {
+		after = r.cleared
+	}
 	switch {
 	case !o.switched:
-		t.Errorf("%s: %s never answered after %s; want it within %v", family, r.to, r.fault, bound)
+		t.Errorf("%s: %s never answered after %s; want it within %v", family, r.to, after, bound)
 	case o.switchAfter > bound:
-		t.Errorf("%s: first answer from %s %v after %s, want within %v", family, r.to, o.switchAfter, r.fault, bound)
+		t.Errorf("%s: first answer from %s %v after %s, want within %v", family, r.to, o.switchAfter, after, bound)
 	}
 	if o.last[r.to] == 0 || len(o.last) != 1 {
 		t.Errorf("%s: answers in the last second %v, want all from %s", family, o.last, r.to)

@@ -95,6 +95,16 @@ func (r *Router) Restart(t testing.TB) {
 	r.start(t)
 }
 
+// RestartWith restarts the router as Restart does, now expecting the node in AS
+// peerAS: a router whose configuration an operator corrected.
+func (r *Router) RestartWith(t testing.TB, peerAS uint32) {
+	t.Helper()
+	r.mu.Lock()
+	r.opts.PeerAS = peerAS
+	r.mu.Unlock()
+	r.Restart(t)
+}
+
 // start runs a GoBGP server on r.Port with the node as its one passive peer.
 func (r *Router) start(t testing.TB) {
 	srv := server.NewBgpServer(server.LoggerOption(r.log))
