@@ -128,7 +128,7 @@ func (s *Server) answer(sc *scratch, q *query) int {
 	switch q.qclass {
 	case dns.ClassCHAOS:
 		// The identity names (RFC 4892) are ours; everything else in CHAOS is not.
-		rr, ede := s.id.chaos(q.qname, q.qtype)
+		rr, ede := s.id.Load().chaos(q.qname, q.qtype)
 		if rr == nil {
 			sc.setEDE(ede)
 			return dns.RcodeRefused
@@ -200,8 +200,8 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 			sc.cookieOpt = dns.EDNS0_LOCAL{Code: dns.EDNS0COOKIE, Data: sc.cookie[:]}
 			opt.Option = append(opt.Option, &sc.cookieOpt)
 		}
-		if nsid && s.id.nsid != nil {
-			opt.Option = append(opt.Option, s.id.nsid)
+		if id := s.id.Load(); nsid && id.nsid != nil {
+			opt.Option = append(opt.Option, id.nsid)
 		}
 		// An Extended DNS Error travels in the OPT, so only to a client that sent
 		// one (RFC 8914 section 3); the rcode alone tells the others.

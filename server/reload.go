@@ -1,0 +1,89 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.uber.org/zap"
+)
+
+// SetListen makes listen the listen addresses of a started server, for a reload
+// of the configuration: the addresses new to it are opened and served first, and
+// only then are the listeners of the addresses no longer listed closed, so that an
+// address moved from one entry to another is never without a socket. The
+// addresses kept keep their sockets (and the queries queued in them). TCP
+// connections accepted on a closed listener are answered to their end.
+//
+// On an error, which names the address that could not be opened, nothing changed.
+func (s *Server) SetListen(listen []string) error {
+	if len(listen) == 0 {
+		return errors.New("server: no listen address")
+	}
+	for i, a := range listen {
+		if err := CheckAddr(a); err != nil {
+			return fmt.Errorf("server: listen: %w", err)
+		}
+		if slices.Index(listen, a) != i {
+			return fmt.Errorf("server: listen: %s is listed twice", a)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started || s.closing.Load() {
+		return errors.New("server: not serving")
+	}
+	var added []string
+	for _, a := range listen {
+		if !slices.ContainsFunc(s.bound, func(b boundAddr) bool { return b.addr == a }) {
+			added = append(added, a)
+		}
+	}
+	opened, err := s.open(added)
+	if err != nil {
+		return err
+	}
+	for _, b := range opened {
+		s.serve(b)
+	}
+	next := make([]boundAddr, 0, len(listen))
+	for _, a := range listen {
+		i := slices.IndexFunc(s.bound, func(b boundAddr) bool { return b.addr == a })
+		if i >= 0 {
+			next = append(next, s.bound[i])
+		} else {
+			next = append(next, opened[slices.IndexFunc(opened, func(b boundAddr) bool { return b.addr == a })])
+		}
+	}
+	for _, b := range s.bound {
+		if slices.Contains(listen, b.addr) {
+			continue
+		}
+		b.close()
+		for _, u := range b.udp {
+			s.log.Info("stopped listening", zap.String("transport", "udp"), zap.Stringer("addr", u.localAddr()))
+		}
+		for _, t := range b.tcp {
+			s.log.Info("stopped listening", zap.String("transport", "tcp"), zap.Stringer("addr", t.Addr()))
+		}
+	}
+	s.setBound(next)
+	return nil
+}
+
+// SetIdentity replaces the answers that say which node answered (hostname.bind,
+// id.server, NSID, version.bind, version.server) with those of cfg's Identity,
+// Version, HideVersion and NSID, defaulted as New does (an empty Identity is the
+// host name). A query being answered keeps the identity it started with.
+func (s *Server) SetIdentity(cfg Config) error {
+	cfg = cfg.withDefaults()
+	if cfg.Identity == "" {
+		id, err := DefaultIdentity()
+		if err != nil {
+			return err
+		}
+		cfg.Identity = id
+	}
+	s.id.Store(newIdentity(cfg))
+	return nil
+}

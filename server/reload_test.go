@@ -1,0 +1,161 @@
+package server
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
+)
+
+// freeAddr returns a loopback address with a port free for UDP and TCP.
+func freeAddr(t *testing.T) string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(testutil.FreePort(t, "127.0.0.1")))
+}
+
+// answers reports whether a SOA query to addr over network gets an answer.
+func answers(network, addr string) bool {
+	c := &dns.Client{Net: network, Timeout: 500 * time.Millisecond}
+	r, _, err := c.Exchange(newQuery("example.", dns.TypeSOA), addr)
+	return err == nil && r.Rcode == dns.RcodeSuccess
+}
+
+func TestSetListen(t *testing.T) {
+	cfg := testConfig()
+	first := freeAddr(t)
+	cfg.Listen = []string{first}
+	s, _, _ := startServer(t, cfg, nil)
+
+	second := freeAddr(t)
+	if err := s.SetListen([]string{first, second}); err != nil {
+		t.Fatal(err)
+	}
+	for _, network := range []string{"udp", "tcp"} {
+		for _, a := range []string{first, second} {
+			if !answers(network, a) {
+				t.Errorf("%s %s: no answer after the address was added", network, a)
+			}
+		}
+	}
+	if got := s.ListenPorts(); len(got) != 2 {
+		t.Errorf("ListenPorts: got %v, want two", got)
+	}
+
+	// An address that cannot be opened changes nothing.
+	taken, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	err = s.SetListen([]string{second, taken.LocalAddr().String()})
+	if err == nil || !strings.Contains(err.Error(), taken.LocalAddr().String()) {
+		t.Errorf("SetListen with a taken address: got %v, want an error naming it", err)
+	}
+	if !answers("udp", first) || !answers("udp", second) {
+		t.Error("a failed SetListen closed a listener")
+	}
+
+	if err := s.SetListen([]string{second}); err != nil {
+		t.Fatal(err)
+	}
+	if answers("udp", first) || answers("tcp", first) {
+		t.Errorf("%s still answers after it was removed", first)
+	}
+	if !answers("udp", second) || !answers("tcp", second) {
+		t.Errorf("%s stopped answering", second)
+	}
+	if got := s.Addrs(); len(got) != 2 {
+		t.Errorf("Addrs: got %v, want the UDP and TCP of one address", got)
+	}
+	if err := s.SetListen([]string{second, second}); err == nil {
+		t.Error("SetListen with an address twice: no error")
+	}
+}
+
+// Queries sent to an address that stays are all answered while other addresses
+// come and go, over and over.
+func TestSetListenLosesNoQuery(t *testing.T) {
+	cfg := testConfig()
+	kept := freeAddr(t)
+	cfg.Listen = []string{kept}
+	s, _, _ := startServer(t, cfg, nil)
+
+	var sent, lost atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &dns.Client{Net: "udp", Timeout: time.Second}
+			for i := 0; i < 20000; i++ { // bounded; stopped once the reloads are done
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				sent.Add(1)
+				if r, _, err := c.Exchange(newQuery("example.", dns.TypeSOA), kept); err != nil || r.Rcode != dns.RcodeSuccess {
+					lost.Add(1)
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		other := freeAddr(t)
+		if err := s.SetListen([]string{kept, other}); err != nil {
+			t.Fatalf("reload %d: %v", i, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+		if err := s.SetListen([]string{kept}); err != nil {
+			t.Fatalf("reload %d: %v", i, err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if sent.Load() == 0 || lost.Load() != 0 {
+		t.Errorf("%d of %d queries lost during 40 listener changes", lost.Load(), sent.Load())
+	}
+}
+
+func TestSetIdentity(t *testing.T) {
+	s, udpAddr, _ := startServer(t, testConfig(), nil)
+	cfg := testConfig()
+	cfg.Identity = "node2.test"
+	cfg.HideVersion = true
+	if err := s.SetIdentity(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if s.Identity() != "node2.test" {
+		t.Errorf("Identity: got %q, want node2.test", s.Identity())
+	}
+	m := newQuery("hostname.bind.", dns.TypeTXT)
+	m.Question[0].Qclass = dns.ClassCHAOS
+	r := exchange(t, "udp", udpAddr, m)
+	if len(r.Answer) != 1 || r.Answer[0].(*dns.TXT).Txt[0] != "node2.test" {
+		t.Errorf("hostname.bind: got %v, want node2.test", r.Answer)
+	}
+	q := withEDNS(newQuery("example.", dns.TypeSOA), 1232, false)
+	q.IsEdns0().Option = append(q.IsEdns0().Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
+	r = exchange(t, "udp", udpAddr, q)
+	var nsid string
+	for _, o := range r.IsEdns0().Option {
+		if n, ok := o.(*dns.EDNS0_NSID); ok {
+			nsid = n.Nsid
+		}
+	}
+	if want := "6e6f6465322e74657374"; nsid != want { // "node2.test"
+		t.Errorf("NSID: got %q, want %q", nsid, want)
+	}
+	m = newQuery("version.bind.", dns.TypeTXT)
+	m.Question[0].Qclass = dns.ClassCHAOS
+	if r := exchange(t, "udp", udpAddr, m); r.Rcode != dns.RcodeRefused {
+		t.Errorf("version.bind with hide-version: got %s, want REFUSED", dns.RcodeToString[r.Rcode])
+	}
+}
