@@ -1,0 +1,104 @@
+package config
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Plan is what a reload of the configuration does: the changes (Diff) that a
+// running node applies, and the keys that changed but take effect only at the
+// next start. A reload applies what it can and names the rest, as knotc reload
+// does: an operator who adds a zone and moves the metrics listener in one edit
+// gets the zone at once and is told, by key, that the listener waits for a
+// restart.
+type Plan struct {
+	Changes
+	// Restart are the keys whose new values the running node does not take, in the
+	// order of the file ("metrics", "tcp", "bgp.router-id").
+	Restart []string
+}
+
+// runtimeKeys are the keys, besides listen, zones, bgp.peers and bgp.prefixes
+// (compared item by item in Changes), whose change a running node applies. Every
+// other key of Changes.Keys needs a restart:
+//   - metrics (the listener ctl talks through), log.format (the logger of every
+//     part), udp-size, udp-sockets, tcp, cookies, rate-limit, transfer (read by
+//     the hot path or by loops that hold them), health and bgp.drain (the state
+//     machines and the policy hold them);
+//   - bgp.local-as, bgp.router-id and the speaker's transport keys: GoBGP sets
+//     them once, at StartBgp, and only a stop of the whole BGP server changes
+//     them, which drops every session (a withdrawal everywhere);
+//   - bgp.peers and bgp.prefixes are in the same case until the speaker and the
+//     health monitor take them at run time (RuntimeBGP).
+var runtimeKeys = []string{
+	"identity", "version", "hide-version", "nsid", // server.SetIdentity
+	"log.level",        // the zap.AtomicLevel shared with GoBGP
+	"shutdown-timeout", // read at the stop
+	"tsig-keys",        // transfer.Keyring.Replace
+}
+
+// NewPlan compares the running configuration old with new, both validated, and
+// sorts the changed keys into those a running node applies and those that need a
+// restart (Restart).
+func NewPlan(old, new *Config) Plan {
+	p := Plan{Changes: Diff(old, new)}
+	for _, k := range p.Keys {
+		if !slices.Contains(runtimeKeys, k) {
+			p.Restart = append(p.Restart, k)
+		}
+	}
+	// The peers and prefixes are compared item by item; a change of them waits
+	// for a restart like the other bgp keys.
+	if len(p.PeersAdded)+len(p.PeersRemoved)+len(p.PeersChanged) > 0 {
+		p.Restart = append(p.Restart, "bgp.peers")
+	}
+	if len(p.PrefixesAdded)+len(p.PrefixesRemoved) > 0 {
+		p.Restart = append(p.Restart, "bgp.prefixes")
+	}
+	return p
+}
+
+// Applied returns the configuration a node runs with once it applied p: new,
+// with the value of every key of p.Restart taken from old, so that the next
+// reload compares the file with what runs and names those keys again.
+func (p Plan) Applied(old, new *Config) *Config {
+	c := *new
+	v := reflect.ValueOf(&c).Elem()
+	o := reflect.ValueOf(old).Elem()
+	for _, key := range p.Restart {
+		dst, src := v, o
+		ok := true
+		for part := range strings.SplitSeq(key, ".") {
+			f, found := fieldByKey(dst.Type(), part)
+			if !found {
+				ok = false
+				break
+			}
+			dst, src = dst.FieldByIndex(f.index), src.FieldByIndex(f.index)
+		}
+		if ok {
+			dst.Set(src)
+		}
+	}
+	return &c
+}
+
+// Summary returns the changes of p as keys, for a log line or a report:
+// "zones[example.org.]", "listen", "bgp.peers", then the other keys.
+func (p Plan) Summary() []string {
+	var out []string
+	for _, o := range slices.Concat(p.ZonesAdded, p.ZonesRemoved, p.ZonesChanged) {
+		out = append(out, "zones["+o+"]")
+	}
+	if len(p.ListenersAdded)+len(p.ListenersRemoved) > 0 {
+		out = append(out, "listen")
+	}
+	if len(p.PeersAdded)+len(p.PeersRemoved)+len(p.PeersChanged) > 0 {
+		out = append(out, "bgp.peers")
+	}
+	if len(p.PrefixesAdded)+len(p.PrefixesRemoved) > 0 {
+		out = append(out, "bgp.prefixes")
+	}
+	return append(out, p.Keys...)
+}

@@ -1,0 +1,54 @@
+package config
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func TestPlan(t *testing.T) {
+	tests := []struct {
+		name        string
+		new         string
+		restart     []string
+		summaryHave []string
+	}{
+		{"nothing", diffBase, nil, nil},
+		{"applied at run time: zones, listen, identity, log level, keys",
+			edit("{origin: b.example., file: b.zone}", "{origin: c.example., file: c.zone}",
+				`"127.0.0.1:53"]`, `"127.0.0.1:5300"]`,
+				"udp-size: 1232", "udp-size: 1232\nidentity: pop2\nnsid: false\nhide-version: true\nlog: {level: debug}\nshutdown-timeout: 9s\ntsig-keys: [{name: k1, algorithm: hmac-sha256, secret: AAAA}]"),
+			nil, []string{"zones[c.example.]", "zones[b.example.]", "listen", "identity", "log.level", "tsig-keys"}},
+		{"needs a restart: metrics, log format, tcp, BGP identity, peers, prefixes",
+			edit("udp-size: 1232", "udp-size: 1400\nmetrics: {listen: \"127.0.0.1:9999\"}\nlog: {format: json}\ntcp: {idle-timeout: 3s}",
+				"router-id: 192.0.2.10", "router-id: 192.0.2.11", "192.0.2.2,", "192.0.2.3,", "[192.0.2.53/32]", "[192.0.2.0/24]",
+				"[NO_EXPORT]", "[NO_EXPORT, \"65001:1\"]"),
+			[]string{"udp-size", "tcp", "metrics", "log.format", "bgp.router-id", "bgp.communities", "bgp.peers", "bgp.prefixes"}, nil},
+	}
+	old := mustParse(t, diffBase)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			new := mustParse(t, tc.new)
+			p := NewPlan(old, new)
+			if !slices.Equal(p.Restart, tc.restart) {
+				t.Errorf("Restart: got %q, want %q", p.Restart, tc.restart)
+			}
+			for _, k := range tc.summaryHave {
+				if !slices.Contains(p.Summary(), k) {
+					t.Errorf("Summary %q lacks %q", p.Summary(), k)
+				}
+			}
+			// What runs afterwards: the new values but those of Restart.
+			got := p.Applied(old, new)
+			if again := NewPlan(got, new); !slices.Equal(again.Restart, tc.restart) {
+				t.Errorf("a second reload of the same file: Restart %q, want %q again", again.Restart, tc.restart)
+			}
+			if rest := NewPlan(old, got); len(rest.Restart) != 0 {
+				t.Errorf("the applied configuration changed keys that need a restart: %q", rest.Restart)
+			}
+			if !reflect.DeepEqual(got.Zones, new.Zones) || !slices.Equal(got.Server.Listen, new.Server.Listen) || got.Server.Identity != new.Server.Identity {
+				t.Error("the applied configuration lacks the keys applied at run time")
+			}
+		})
+	}
+}
