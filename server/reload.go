@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"go.uber.org/zap"
@@ -86,4 +87,14 @@ func (s *Server) SetIdentity(cfg Config) error {
 	}
 	s.id.Store(newIdentity(cfg))
 	return nil
+}
+
+// SetRateLimitExempt replaces Options.RateLimitExempt, the prefixes whose
+// replies Response Rate Limiting never limits besides Config.RateLimit.Exempt
+// (the transfer and NOTIFY peers of the zones, which a reload may change). It
+// does nothing when rate limiting is off.
+func (s *Server) SetRateLimitExempt(exempt []netip.Prefix) {
+	if s.rrl != nil {
+		s.rrl.setExempt(exempt)
+	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -158,4 +159,26 @@ func TestSetIdentity(t *testing.T) {
 	if r := exchange(t, "udp", udpAddr, m); r.Rcode != dns.RcodeRefused {
 		t.Errorf("version.bind with hide-version: got %s, want REFUSED", dns.RcodeToString[r.Rcode])
 	}
+}
+
+func TestSetRateLimitExempt(t *testing.T) {
+	cfg := testConfig()
+	cfg.RateLimit = defaultRateLimit()
+	cfg.RateLimit.Exempt = []netip.Prefix{netip.MustParsePrefix("203.0.113.0/28")}
+	s := newTestServer(t, cfg, nil)
+	s.SetRateLimitExempt([]netip.Prefix{netip.MustParsePrefix("::ffff:198.51.100.53/128")})
+	for _, c := range []struct {
+		addr string
+		want bool
+	}{{"203.0.113.9", true}, {"198.51.100.53", true}, {"198.51.100.54", false}} {
+		if got := s.rrl.isExempt(netip.MustParseAddr(c.addr)); got != c.want {
+			t.Errorf("%s exempt: got %v, want %v", c.addr, got, c.want)
+		}
+	}
+	s.SetRateLimitExempt(nil)
+	if s.rrl.isExempt(netip.MustParseAddr("198.51.100.53")) || !s.rrl.isExempt(netip.MustParseAddr("203.0.113.9")) {
+		t.Error("SetRateLimitExempt(nil): want only the configured prefixes exempt")
+	}
+	off := newTestServer(t, testConfig(), nil)
+	off.SetRateLimitExempt(nil) // rate limiting off: nothing to do
 }

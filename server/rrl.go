@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -98,7 +99,10 @@ type rateLimiter struct {
 	// IPv6 in two words.
 	v4mask uint64
 	v6mask [2]uint64
-	exempt []netip.Prefix
+	// exempt are the prefixes never limited: Config.RateLimit.Exempt (fixed)
+	// and Options.RateLimitExempt (SetRateLimitExempt replaces them).
+	cfgExempt []netip.Prefix
+	exempt    atomic.Pointer[[]netip.Prefix]
 	// now returns the time in seconds; tests fix it.
 	now     func() uint32
 	log     *zap.Logger
@@ -135,16 +139,8 @@ func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log 
 	for i := range r.seeds {
 		r.seeds[i] = rand.Uint64()
 	}
-	for _, p := range append(append([]netip.Prefix(nil), cfg.Exempt...), exempt...) {
-		if !p.IsValid() {
-			continue
-		}
-		// Sources are compared unmapped: an IPv4-mapped prefix is an IPv4 one.
-		if p.Addr().Is4In6() && p.Bits() >= 96 {
-			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-		}
-		r.exempt = append(r.exempt, p.Masked())
-	}
+	r.cfgExempt = cfg.Exempt
+	r.setExempt(exempt)
 	window := int64(cfg.Window / time.Second)
 	r.window = uint64(window)
 	for c := range numRRLClasses {
@@ -163,9 +159,26 @@ func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log 
 	return r
 }
 
+// setExempt makes the prefixes never limited those of the configuration and
+// extra.
+func (r *rateLimiter) setExempt(extra []netip.Prefix) {
+	var list []netip.Prefix
+	for _, p := range slices.Concat(r.cfgExempt, extra) {
+		if !p.IsValid() {
+			continue
+		}
+		// Sources are compared unmapped: an IPv4-mapped prefix is an IPv4 one.
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		list = append(list, p.Masked())
+	}
+	r.exempt.Store(&list)
+}
+
 // isExempt reports whether replies to from are never limited.
 func (r *rateLimiter) isExempt(from netip.Addr) bool {
-	for _, p := range r.exempt {
+	for _, p := range *r.exempt.Load() {
 		if p.Contains(from) {
 			return true
 		}
@@ -254,7 +267,7 @@ func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from ne
 		return out
 	}
 	from = from.Unmap()
-	if len(r.exempt) > 0 && r.isExempt(from) {
+	if r.isExempt(from) {
 		return out
 	}
 	c, name, ref := classify(sc, q)
