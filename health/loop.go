@@ -16,7 +16,7 @@ func (m *Monitor) runPrefix(ctx context.Context, pl *prefixLoop) {
 	probeDone := make(chan struct{})
 	go func() {
 		defer close(probeDone)
-		m.probeLoop(probeCtx, pl.target, results)
+		m.probeLoop(probeCtx, pl, results)
 	}()
 	defer func() {
 		cancel()
@@ -102,11 +102,12 @@ func (m *Monitor) runPrefix(ctx context.Context, pl *prefixLoop) {
 // probeLoop runs one probe round at once and then every interval, sending
 // each round's result on results. A round that hangs delays the next one;
 // the watchdog in runPrefix notices the silence.
-func (m *Monitor) probeLoop(ctx context.Context, t Target, results chan<- error) {
+func (m *Monitor) probeLoop(ctx context.Context, pl *prefixLoop, results chan<- error) {
 	ticker := time.NewTicker(m.cfg.Interval)
 	defer ticker.Stop()
 	for round := 0; ; round++ {
-		err := m.probeRound(ctx, t, round)
+		// The addresses of this round: SetAddrs may change them between rounds.
+		err := m.probeRound(ctx, pl.currentTarget(), round)
 		select {
 		case results <- err:
 		case <-ctx.Done():
