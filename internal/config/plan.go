@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/miekg/dns"
 )
 
 // Plan is what a reload of the configuration does: the changes (Diff) that a
@@ -15,8 +17,14 @@ import (
 type Plan struct {
 	Changes
 	// Restart are the keys whose new values the running node does not take, in the
-	// order of the file ("metrics", "tcp", "bgp.router-id").
+	// order of the file ("metrics", "tcp", "bgp.router-id"), then
+	// "zones[ORIGIN].primaries" for each zone of ZonesKept.
 	Restart []string
+	// ZonesKept are the zones that would turn from a secondary into a zone read
+	// from a file or back: the node keeps them as they run until a restart (the
+	// secondary's copy and the master file may be one file, which removing the
+	// secondary deletes). They are not in ZonesChanged.
+	ZonesKept []string
 }
 
 // runtimeKeys are the keys, besides listen, zones, bgp.peers and bgp.prefixes
@@ -43,6 +51,15 @@ var runtimeKeys = []string{
 // restart (Restart).
 func NewPlan(old, new *Config) Plan {
 	p := Plan{Changes: Diff(old, new)}
+	oz, nz := zonesOf(old), zonesOf(new)
+	p.ZonesChanged = slices.DeleteFunc(slices.Clone(p.ZonesChanged), func(origin string) bool {
+		if (len(oz[origin].Primaries) > 0) == (len(nz[origin].Primaries) > 0) {
+			return false
+		}
+		p.ZonesKept = append(p.ZonesKept, origin)
+		delete(p.ZoneKeys, origin)
+		return true
+	})
 	for _, k := range p.Keys {
 		if !slices.Contains(runtimeKeys, k) {
 			p.Restart = append(p.Restart, k)
@@ -55,6 +72,9 @@ func NewPlan(old, new *Config) Plan {
 	}
 	if len(p.PrefixesAdded)+len(p.PrefixesRemoved) > 0 {
 		p.Restart = append(p.Restart, "bgp.prefixes")
+	}
+	for _, origin := range p.ZonesKept {
+		p.Restart = append(p.Restart, "zones["+origin+"].primaries")
 	}
 	return p
 }
@@ -81,7 +101,33 @@ func (p Plan) Applied(old, new *Config) *Config {
 			dst.Set(src)
 		}
 	}
+	for _, origin := range p.ZonesKept {
+		c.KeepZone(old, origin)
+	}
 	return &c
+}
+
+// KeepZone makes the zone origin of c what it is in old: its item of the zones
+// list is replaced by old's, or removed when old has none. A reload uses it for
+// a zone it could not apply (a new zone that did not load is then tried again at
+// the next reload). It does nothing while c serves the built-in examples.
+func (c *Config) KeepZone(old *Config, origin string) {
+	if c.Zones == nil {
+		return
+	}
+	is := func(z Zone) bool { return strings.EqualFold(dns.Fqdn(z.Origin), origin) }
+	zs := slices.Clone(c.Zones)
+	i := slices.IndexFunc(zs, is)
+	j := slices.IndexFunc(old.Zones, is)
+	switch {
+	case i >= 0 && j >= 0:
+		zs[i] = old.Zones[j]
+	case i >= 0:
+		zs = slices.Delete(zs, i, i+1)
+	case j >= 0:
+		zs = append(zs, old.Zones[j])
+	}
+	c.Zones = zs
 }
 
 // Summary returns the changes of p as keys, for a log line or a report:

@@ -52,3 +52,37 @@ func TestPlan(t *testing.T) {
 		})
 	}
 }
+
+// A zone turning from a file zone into a secondary waits for a restart, named;
+// the other zones go ahead.
+func TestPlanZoneKindKept(t *testing.T) {
+	old := mustParse(t, diffBase)
+	new := mustParse(t, edit("{origin: b.example., file: b.zone}", "{origin: b.example., primaries: [{address: 192.0.2.8}]}",
+		"{origin: a.example., file: a.zone}", "{origin: a.example., file: a2.zone}"))
+	p := NewPlan(old, new)
+	if !slices.Equal(p.ZonesKept, []string{"b.example."}) || !slices.Equal(p.ZonesChanged, []string{"a.example."}) ||
+		!slices.Equal(p.Restart, []string{"zones[b.example.].primaries"}) {
+		t.Errorf("got kept %q changed %q restart %q", p.ZonesKept, p.ZonesChanged, p.Restart)
+	}
+	got := p.Applied(old, new)
+	if !reflect.DeepEqual(got.Zones[1], old.Zones[1]) || !reflect.DeepEqual(got.Zones[0], new.Zones[0]) {
+		t.Errorf("applied zones %+v, want a.example. new and b.example. as it runs", got.Zones)
+	}
+	if again := NewPlan(got, new); !slices.Equal(again.Restart, p.Restart) {
+		t.Errorf("the next reload: restart %q, want %q again", again.Restart, p.Restart)
+	}
+}
+
+func TestKeepZone(t *testing.T) {
+	old := mustParse(t, diffBase)
+	c := mustParse(t, edit("{origin: b.example., file: b.zone}", "{origin: c.example., file: c.zone}"))
+	c.KeepZone(old, "c.example.") // new, not loaded: left out
+	c.KeepZone(old, "b.example.") // removed, could not be: kept
+	var origins []string
+	for _, z := range c.Zones {
+		origins = append(origins, z.Origin)
+	}
+	if !slices.Equal(origins, []string{"a.example.", "b.example."}) {
+		t.Errorf("zones %q, want a.example. and b.example.", origins)
+	}
+}
