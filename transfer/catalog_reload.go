@@ -35,7 +35,7 @@ func (c *CatalogConsumer) SetCatalog(origin string, template SecondaryZone, poli
 		if ps, ok := groups[m.Group]; ok && m.Group != "" {
 			member.Primaries = ps
 		}
-		c.secondary.Add(member)
+		c.secondary.Update(member)
 	}
 }
 
