@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -30,6 +32,12 @@ type anycast struct {
 
 	cancel context.CancelFunc // ends the monitor's Run
 	done   chan struct{}      // closed when the monitor's Run returned
+
+	// prober queries the zones whose health decides the announcement; a reload
+	// replaces it when they change (setZones).
+	prober atomic.Pointer[health.Prober]
+	// prefixes are the service prefixes, fixed for the life of the monitor.
+	prefixes []netip.Prefix
 }
 
 // anycastDeps are what the anycast part of a node needs from the rest of it.
@@ -52,11 +60,12 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 		log:        d.log.Named("anycast"),
 		drainLimit: cfg.BGP.Drain.Grace + cfg.BGP.Drain.Linger + cfg.ShutdownTimeout,
 	}
-	prober := &health.Prober{
+	a.prober.Store(&health.Prober{
 		Zones:   d.origins,
 		Serial:  loadedSerial(d.store),
 		Timeout: cfg.Health.Timeout,
-	}
+	})
+	a.prefixes = cfg.BGP.Prefixes
 	targets := health.Targets(cfg.Server.Listen, d.ports, cfg.BGP.Prefixes)
 	for _, t := range targets {
 		a.log.Info("health probe targets", zap.Stringer("prefix", t.Prefix), zap.Strings("addrs", t.Addrs))
@@ -68,7 +77,9 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 	fresh.Margin = 2*cfg.Health.Interval + cfg.BGP.Drain.Grace
 	var err error
 	a.mon, err = health.NewMonitor(cfg.Health, targets, health.MonitorOptions{
-		Probe:      prober.Probe,
+		Probe: func(ctx context.Context, network, addr string) error {
+			return a.prober.Load().Probe(ctx, network, addr)
+		},
 		Logger:     d.log,
 		Registerer: d.reg,
 		// The monitor reports nothing before its Run starts, after a.ctrl is set.
@@ -163,4 +174,22 @@ func (a *anycast) stop(ctx context.Context) error {
 		return nil
 	}
 	return a.sp.Stop(ctx)
+}
+
+// setZones makes origins the zones the probes query (the required zones, after a
+// reload changed them), from the next probe on.
+func (a *anycast) setZones(origins []string) {
+	p := *a.prober.Load()
+	p.Zones = origins
+	a.prober.Store(&p)
+}
+
+// setListen makes the probes query the listen addresses listen, bound at ports
+// (server.ListenPorts), from the next round on, after a reload changed them.
+func (a *anycast) setListen(listen []string, ports []int) error {
+	targets := health.Targets(listen, ports, a.prefixes)
+	for _, t := range targets {
+		a.log.Info("health probe targets", zap.Stringer("prefix", t.Prefix), zap.Strings("addrs", t.Addrs))
+	}
+	return a.mon.SetAddrs(targets)
 }

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/anycastdns/anycastdns/internal/config"
+	"github.com/anycastdns/anycastdns/zone"
+)
+
+// reloadReport says what a reload did: the configuration's changes applied and
+// those that wait for a restart, each zone tried with its serial serving
+// afterwards (the old one when it failed) and why it failed.
+type reloadReport struct {
+	// Config is what the reload did with the configuration file; nil when the
+	// node reloads zone files only.
+	Config   *configReport  `json:"config,omitempty"`
+	Zones    []reloadedZone `json:"zones"`
+	Reloaded int            `json:"reloaded"`
+	Failed   int            `json:"failed"`
+	Error    string         `json:"error,omitempty"` // a failure of no one zone
+}
+
+// configReport is the configuration part of a reloadReport.
+type configReport struct {
+	// File is the configuration file read ("" for the built-in defaults).
+	File string `json:"file,omitempty"`
+	// Applied are the changes made at run time: "zones[ORIGIN]", "listen",
+	// "identity", "log.level", "tsig-keys", ...
+	Applied []string `json:"applied"`
+	// Restart are the keys changed in the file that the running node keeps
+	// until a restart ("metrics", "bgp.router-id"); every reload names them
+	// again until then.
+	Restart []string `json:"restart_required,omitempty"`
+	// Error says why the configuration was refused; then nothing changed.
+	Error string `json:"error,omitempty"`
+}
+
+// reloadedZone is one zone of a reloadReport.
+type reloadedZone struct {
+	Zone    string `json:"zone"`
+	Serial  uint32 `json:"serial"`
+	Records int    `json:"records"`
+	Error   string `json:"error,omitempty"`
+}
+
+// failed reports whether the reload refused the configuration or a zone failed.
+func (r reloadReport) failed() bool {
+	return r.Failed > 0 || r.Error != "" || (r.Config != nil && r.Config.Error != "")
+}
+
+// reload is the SIGHUP action and POST /admin/reload: read the configuration
+// again and apply what changed (reloadConfig), then load again the zones whose
+// files changed. A configuration that does not load or validate changes
+// nothing; a zone that fails keeps its old version serving. Reloads run one at
+// a time.
+func (n *node) reload() reloadReport {
+	n.reloading.Lock()
+	defer n.reloading.Unlock()
+	start := time.Now()
+	var rep reloadReport
+	if n.loadConfig != nil {
+		n.reloadConfig(&rep)
+	}
+	if rep.Config == nil || rep.Config.Error == "" {
+		results, err := n.loader.Reload()
+		for _, r := range results {
+			n.reportZone(&rep, r, "zone reloaded")
+		}
+		if err != nil && !anyZoneFailed(results) { // not a zone's failure, e.g. building the set
+			rep.Error = err.Error()
+			n.log.Error("reload failed", zap.Error(err))
+		}
+	}
+	fields := []zap.Field{zap.Int("reloaded", rep.Reloaded), zap.Int("failed", rep.Failed),
+		zap.Duration("took", time.Since(start))}
+	if rep.Config != nil {
+		fields = append(fields, zap.Strings("applied", rep.Config.Applied), zap.Strings("restart_required", rep.Config.Restart))
+	}
+	n.log.Info("reload done", fields...)
+	return rep
+}
+
+// anyZoneFailed reports whether one of results is a zone's failure.
+func anyZoneFailed(results []zone.LoadResult) bool {
+	return slices.ContainsFunc(results, func(r zone.LoadResult) bool { return r.Err != nil })
+}
+
+// reportZone adds the outcome of one zone load to rep and logs it, with msg
+// when it loaded.
+func (n *node) reportZone(rep *reloadReport, r zone.LoadResult, msg string) {
+	rz := reloadedZone{Zone: r.Origin, Serial: r.Serial, Records: r.Records}
+	if r.Err != nil {
+		rep.Failed++
+		rz.Error = r.Err.Error()
+		n.logErrors("zone reload failed; the old version keeps serving (a new zone is not served)", r,
+			zap.Uint32("serial", r.Serial), zap.Int("records", r.Records))
+	} else {
+		rep.Reloaded++
+		n.log.Info(msg, zoneFields(r)...)
+		n.logWarnings(r)
+	}
+	rep.Zones = append(rep.Zones, rz)
+}
+
+// reloadConfig reads the configuration again and applies what changed, each
+// part by its owner, in an order that never leaves a query unanswered:
+//  1. the listeners: new sockets open before old ones close (server.SetListen),
+//     then the probes move to them; a socket that cannot be opened refuses the
+//     whole reload, with nothing changed;
+//  2. the identity answers and the log level;
+//  3. the zones: secondaries removed, then the file zones set (zone.Loader.Configure:
+//     new ones served once loaded, removed ones dropped, moved ones loaded beside
+//     the version serving), then the TSIG keys, policies, notify targets and the
+//     secondaries added or changed (package transfer), the rate-limit exemptions
+//     of their peers, and the zones the probes query.
+//
+// The keys that need a restart (config.Plan) are named in the report and the
+// log, and the running configuration keeps their old values.
+func (n *node) reloadConfig(rep *reloadReport) {
+	old := n.config()
+	cr := &configReport{File: old.File()}
+	rep.Config = cr
+	refuse := func(err error) {
+		cr.Error = err.Error()
+		n.log.Error("configuration not reloaded; nothing changed", zap.Error(err))
+	}
+	next, err := n.loadConfig()
+	if err != nil {
+		refuse(err)
+		return
+	}
+	plan := config.NewPlan(old, next)
+	applied := plan.Applied(old, next)
+
+	if len(plan.ListenersAdded)+len(plan.ListenersRemoved) > 0 {
+		if err := n.dns.SetListen(next.Server.Listen); err != nil {
+			refuse(fmt.Errorf("listen: %w", err))
+			return
+		}
+		if n.anycast != nil {
+			if err := n.anycast.setListen(next.Server.Listen, n.dns.ListenPorts()); err != nil {
+				n.log.Error("health probe targets not changed", zap.Error(err))
+			}
+		}
+		n.log.Info("listeners changed", zap.Strings("added", plan.ListenersAdded),
+			zap.Strings("removed", plan.ListenersRemoved), zap.Strings("listeners", addrStrings(n.dns.Addrs())))
+	}
+	if slices.ContainsFunc(plan.Keys, func(k string) bool {
+		return k == "identity" || k == "version" || k == "hide-version" || k == "nsid"
+	}) {
+		if err := n.dns.SetIdentity(next.Server); err != nil {
+			n.log.Error("identity not changed", zap.Error(err))
+			applied.Server.Identity, applied.Server.Version = old.Server.Identity, old.Server.Version
+			applied.Server.HideVersion, applied.Server.NSID = old.Server.HideVersion, old.Server.NSID
+		} else {
+			n.log.Info("identity changed", zap.String("identity", n.dns.Identity()))
+		}
+	}
+	if slices.Contains(plan.Keys, "log.level") {
+		if lv, err := zapcore.ParseLevel(next.Log.Level); err == nil {
+			n.level.SetLevel(lv)
+		}
+	}
+	if err := n.reloadZones(rep, plan, old, next, applied); err != nil {
+		// The zones of old keep serving; the rest applied.
+		n.log.Error("zones not reconfigured", zap.Error(err))
+		rep.Error = err.Error()
+	}
+
+	cr.Applied = plan.Summary()
+	cr.Applied = slices.DeleteFunc(cr.Applied, func(k string) bool { return slices.Contains(plan.Restart, k) })
+	cr.Restart = plan.Restart
+	if len(plan.Restart) > 0 {
+		n.log.Warn("configuration keys changed that need a restart; the node keeps their running values",
+			zap.Strings("keys", plan.Restart))
+	}
+	n.mu.Lock()
+	n.cfg = applied
+	n.mu.Unlock()
+	if n.anycast != nil {
+		n.anycast.setZones(sortedKeys(requiredZones(applied)))
+	}
+}
+
+// reloadZones applies the zone changes of plan: secondaries removed, file zones
+// set, then the transfer settings and the secondaries added or changed. A new
+// zone that did not load is left out of applied, so that the next reload tries
+// it again; one whose new file did not load keeps its running settings.
+func (n *node) reloadZones(rep *reloadReport, plan config.Plan, old, next, applied *config.Config) error {
+	keysChanged := slices.Contains(plan.Keys, "tsig-keys")
+	if len(plan.ZonesAdded)+len(plan.ZonesRemoved)+len(plan.ZonesChanged) == 0 && !keysChanged {
+		return nil
+	}
+	oldZones := n.fleet.zonesNow()
+	newZones, err := fleetZonesOf(applied)
+	if err != nil {
+		return err
+	}
+	n.fleet.removeSecondaries(oldZones, newZones)
+	results, err := n.loader.Configure(applied.ZoneFiles())
+	for _, r := range results {
+		n.reportZone(rep, r, "zone loaded")
+		if r.Err != nil {
+			applied.KeepZone(old, r.Origin)
+		}
+	}
+	if err != nil && !anyZoneFailed(results) {
+		return err
+	}
+	if anyZoneFailed(results) {
+		// Some zones are as before: read the settings of what runs.
+		if newZones, err = fleetZonesOf(applied); err != nil {
+			return err
+		}
+	}
+	if err := n.fleet.reconfigure(applied, oldZones, newZones, keysChanged); err != nil {
+		return err
+	}
+	n.dns.SetRateLimitExempt(n.fleet.rateLimitExempt())
+	for _, origin := range plan.ZonesRemoved {
+		n.log.Info("zone removed", zap.String("zone", origin))
+	}
+	for _, origin := range plan.ZonesChanged {
+		n.log.Info("zone changed", zap.String("zone", origin), zap.Strings("keys", plan.ZoneKeys[origin]))
+	}
+	return nil
+}
