@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -113,7 +114,10 @@ func (n *node) reportZone(rep *reloadReport, r zone.LoadResult, msg string) {
 //     then the probes move to them; a socket that cannot be opened refuses the
 //     whole reload, with nothing changed;
 //  2. the identity answers and the log level;
-//  3. the zones: secondaries removed, then the file zones set (zone.Loader.Configure:
+//  3. the BGP peers and path attributes (announce.Speaker.Reconfigure): peers
+//     added and removed, every announced prefix announced again with new
+//     communities, prepend, MED; what is announced still follows health;
+//  4. the zones: secondaries removed, then the file zones set (zone.Loader.Configure:
 //     new ones served once loaded, removed ones dropped, moved ones loaded beside
 //     the version serving), then the TSIG keys, policies, notify targets and the
 //     secondaries added or changed (package transfer), the rate-limit exemptions
@@ -166,6 +170,21 @@ func (n *node) reloadConfig(rep *reloadReport) {
 			n.level.SetLevel(lv)
 		}
 	}
+	if plan.RuntimeBGP() && n.anycast != nil && n.anycast.sp != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), bgpReloadTimeout)
+		err := n.anycast.sp.Reconfigure(ctx, applied.BGP.Config)
+		cancel()
+		if err != nil {
+			// What did apply stays; the next reload compares with the old
+			// values and tries the rest again.
+			n.log.Error("bgp not reconfigured", zap.Error(err))
+			rep.Error = err.Error()
+			applied.BGP.Config = old.BGP.Config
+		} else {
+			n.log.Info("bgp reconfigured", zap.Stringers("peers_added", plan.PeersAdded),
+				zap.Stringers("peers_removed", plan.PeersRemoved), zap.Stringers("peers_changed", plan.PeersChanged))
+		}
+	}
 	if err := n.reloadZones(rep, plan, old, next, applied); err != nil {
 		// The zones of old keep serving; the rest applied.
 		n.log.Error("zones not reconfigured", zap.Error(err))
@@ -186,6 +205,10 @@ func (n *node) reloadConfig(rep *reloadReport) {
 		n.anycast.setZones(sortedKeys(requiredZones(applied)))
 	}
 }
+
+// bgpReloadTimeout bounds the GoBGP calls of a reload (adding and deleting
+// peers, announcing again).
+const bgpReloadTimeout = 10 * time.Second
 
 // reloadZones applies the zone changes of plan: secondaries removed, file zones
 // set, then the transfer settings and the secondaries added or changed. A new

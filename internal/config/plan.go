@@ -37,13 +37,34 @@ type Plan struct {
 //   - bgp.local-as, bgp.router-id and the speaker's transport keys: GoBGP sets
 //     them once, at StartBgp, and only a stop of the whole BGP server changes
 //     them, which drops every session (a withdrawal everywhere);
-//   - bgp.peers and bgp.prefixes are in the same case until the speaker and the
-//     health monitor take them at run time (RuntimeBGP).
+//   - bgp.prefixes: each prefix is watched by the health monitor, built for a
+//     fixed set;
+//   - bgp.peers, bgp.communities, bgp.prepend, bgp.med and bgp.next-hop-ipv4/6
+//     change at run time (runtimeBGPKeys) while the speaker runs before and after:
+//     with peers and prefixes in both configurations. Turning BGP on or off
+//     needs a restart.
 var runtimeKeys = []string{
 	"identity", "version", "hide-version", "nsid", // server.SetIdentity
 	"log.level",        // the zap.AtomicLevel shared with GoBGP
 	"shutdown-timeout", // read at the stop
 	"tsig-keys",        // transfer.Keyring.Replace
+}
+
+// runtimeBGPKeys are the bgp keys a running speaker changes (announce.Speaker.Reconfigure).
+var runtimeBGPKeys = []string{"bgp.communities", "bgp.prepend", "bgp.med", "bgp.next-hop-ipv4", "bgp.next-hop-ipv6"}
+
+// speaking reports whether a node of c runs a BGP speaker.
+func speaking(c *Config) bool { return c.BGP.Enabled() && len(c.BGP.Prefixes) > 0 }
+
+// RuntimeBGP reports whether the bgp changes of p other than Restart are applied
+// to the running speaker: peers and path attributes.
+func (p Plan) RuntimeBGP() bool {
+	if len(p.PeersAdded)+len(p.PeersRemoved)+len(p.PeersChanged) > 0 && !slices.Contains(p.Restart, "bgp.peers") {
+		return true
+	}
+	return slices.ContainsFunc(p.Keys, func(k string) bool {
+		return slices.Contains(runtimeBGPKeys, k) && !slices.Contains(p.Restart, k)
+	})
 }
 
 // NewPlan compares the running configuration old with new, both validated, and
@@ -60,14 +81,14 @@ func NewPlan(old, new *Config) Plan {
 		delete(p.ZoneKeys, origin)
 		return true
 	})
+	bgpLive := speaking(old) && speaking(new)
 	for _, k := range p.Keys {
-		if !slices.Contains(runtimeKeys, k) {
+		if !slices.Contains(runtimeKeys, k) && !(bgpLive && slices.Contains(runtimeBGPKeys, k)) {
 			p.Restart = append(p.Restart, k)
 		}
 	}
-	// The peers and prefixes are compared item by item; a change of them waits
-	// for a restart like the other bgp keys.
-	if len(p.PeersAdded)+len(p.PeersRemoved)+len(p.PeersChanged) > 0 {
+	// The peers and prefixes are compared item by item.
+	if len(p.PeersAdded)+len(p.PeersRemoved)+len(p.PeersChanged) > 0 && !bgpLive {
 		p.Restart = append(p.Restart, "bgp.peers")
 	}
 	if len(p.PrefixesAdded)+len(p.PrefixesRemoved) > 0 {

@@ -19,11 +19,11 @@ func TestPlan(t *testing.T) {
 				`"127.0.0.1:53"]`, `"127.0.0.1:5300"]`,
 				"udp-size: 1232", "udp-size: 1232\nidentity: pop2\nnsid: false\nhide-version: true\nlog: {level: debug}\nshutdown-timeout: 9s\ntsig-keys: [{name: k1, algorithm: hmac-sha256, secret: AAAA}]"),
 			nil, []string{"zones[c.example.]", "zones[b.example.]", "listen", "identity", "log.level", "tsig-keys"}},
-		{"needs a restart: metrics, log format, tcp, BGP identity, peers, prefixes",
+		{"needs a restart: metrics, log format, tcp, BGP identity, prefixes; peers and communities apply",
 			edit("udp-size: 1232", "udp-size: 1400\nmetrics: {listen: \"127.0.0.1:9999\"}\nlog: {format: json}\ntcp: {idle-timeout: 3s}",
 				"router-id: 192.0.2.10", "router-id: 192.0.2.11", "192.0.2.2,", "192.0.2.3,", "[192.0.2.53/32]", "[192.0.2.0/24]",
 				"[NO_EXPORT]", "[NO_EXPORT, \"65001:1\"]"),
-			[]string{"udp-size", "tcp", "metrics", "log.format", "bgp.router-id", "bgp.communities", "bgp.peers", "bgp.prefixes"}, nil},
+			[]string{"udp-size", "tcp", "metrics", "log.format", "bgp.router-id", "bgp.prefixes"}, []string{"bgp.peers", "bgp.communities"}},
 	}
 	old := mustParse(t, diffBase)
 	for _, tc := range tests {
@@ -32,6 +32,9 @@ func TestPlan(t *testing.T) {
 			p := NewPlan(old, new)
 			if !slices.Equal(p.Restart, tc.restart) {
 				t.Errorf("Restart: got %q, want %q", p.Restart, tc.restart)
+			}
+			if got, want := p.RuntimeBGP(), slices.Contains(tc.summaryHave, "bgp.peers"); got != want {
+				t.Errorf("RuntimeBGP: got %v, want %v", got, want)
 			}
 			for _, k := range tc.summaryHave {
 				if !slices.Contains(p.Summary(), k) {
@@ -84,5 +87,17 @@ func TestKeepZone(t *testing.T) {
 	}
 	if !slices.Equal(origins, []string{"a.example.", "b.example."}) {
 		t.Errorf("zones %q, want a.example. and b.example.", origins)
+	}
+}
+
+// Turning BGP on (no peers before) or off needs a restart: there is no speaker to
+// reconfigure, or one to stop.
+func TestPlanBGPOnOff(t *testing.T) {
+	on := mustParse(t, diffBase)
+	off := mustParse(t, edit("  peers:\n    - {address: 192.0.2.1, as: 65000}\n    - {address: 192.0.2.2, as: 65000}\n", "", "  communities: [NO_EXPORT]\n", "  communities: [\"65001:7\"]\n"))
+	for name, p := range map[string]Plan{"on": NewPlan(off, on), "off": NewPlan(on, off)} {
+		if !slices.Equal(p.Restart, []string{"bgp.communities", "bgp.peers"}) || p.RuntimeBGP() {
+			t.Errorf("BGP %s: restart %q, RuntimeBGP %v; want communities and peers named, nothing at run time", name, p.Restart, p.RuntimeBGP())
+		}
 	}
 }

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
+	"github.com/anycastdns/anycastdns/internal/testutil/bgptest"
+)
+
+// A reload changes the BGP peer (the session moves to another router, which
+// learns the announced prefix; the old one loses it), the communities and MED
+// (announced again with them), and adds a listen address (the probes follow it;
+// the prefix stays announced), all checked at the routers; a change of the
+// prefixes or the router id is named as needing a restart and changes nothing.
+func TestReloadBGP(t *testing.T) {
+	r1, r2 := startTestRouter(t), startTestRouter(t)
+	base := anycastConfig(r1, "")
+	path := writeFile(t, t.TempDir(), "anycast.yaml", base)
+	s := startServeArgs(t, "-config", path)
+	r1.waitRoute(t, s, routePresent, 10*time.Second)
+
+	second := net.JoinHostPort("127.0.0.1", strconv.Itoa(testutil.FreePort(t, "127.0.0.1")))
+	next := strings.NewReplacer(
+		"port: "+strconv.Itoa(r1.Port), "port: "+strconv.Itoa(r2.Port),
+		`communities: ["65001:53"]`, "communities: [\"65001:99\"]\n  med: 5",
+		`listen: ["127.0.0.1:0"]`, `listen: ["127.0.0.1:0", "`+second+`"]`,
+	).Replace(base)
+	if err := os.WriteFile(path, []byte(next), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, rep := s.postReload(t)
+	if code != 200 || rep.Config == nil || !slices.Contains(rep.Config.Applied, "bgp.peers") || len(rep.Config.Restart) != 0 {
+		t.Fatalf("reload: %d %+v, want 200 with bgp.peers applied and nothing needing a restart\nlogs:\n%s", code, rep.Config, s.logs)
+	}
+	rt, _, err := r2.Wait(t, testPrefix, 15*time.Second, "the route at the new router, with the new attributes", func(rt bgptest.Route, found bool) bool {
+		return found && rt.HasMED && rt.MED == 5 && slices.Equal(rt.Communities, []uint32{65001<<16 | 99})
+	})
+	if err != nil {
+		t.Fatalf("%v (last %+v)\nlogs:\n%s", err, rt, s.logs)
+	}
+	r1.waitRoute(t, s, routeAbsent, 10*time.Second)
+	if _, _, err := soaAt("udp", second, "example.org."); err != nil {
+		t.Errorf("the listen address added: %v", err)
+	}
+	// The probes now ask both addresses and pass: no withdrawal for a while.
+	time.Sleep(time.Second)
+	if st := r2.State(t, testPrefix); st != routePresent {
+		t.Errorf("after the reload the prefix is %v at the router, want present\nlogs:\n%s", st, s.logs)
+	}
+	if logIndex(s.logs.String(), "bgp withdraw") >= 0 {
+		t.Errorf("a withdrawal was logged after the reload\nlogs:\n%s", s.logs)
+	}
+
+	// The prefixes and the router id need a restart: named (ctl exit 4), the
+	// route stays as it is.
+	later := strings.NewReplacer("prefixes: [127.0.0.1/32]", "prefixes: [127.0.0.0/24]",
+		"router-id: 10.255.0.2", "router-id: 10.255.0.3").Replace(next)
+	if later == next {
+		t.Fatal("the test's configuration edit did not apply")
+	}
+	if err := os.WriteFile(path, []byte(later), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, status := s.ctlRun(t, "reload")
+	if status != 4 || !strings.Contains(errOut, "bgp.router-id, bgp.prefixes") {
+		t.Errorf("ctl reload of prefixes and router id: exit %d, want 4 naming bgp.router-id and bgp.prefixes\n%s%s", status, out, errOut)
+	}
+	if st := r2.State(t, testPrefix); st != routePresent {
+		t.Errorf("after a reload needing a restart the prefix is %v, want present", st)
+	}
+}
