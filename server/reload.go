@@ -16,8 +16,14 @@ import (
 // addresses kept keep their sockets (and the queries queued in them). TCP
 // connections accepted on a closed listener are answered to their end.
 //
+// opened, when not nil, is called once the new addresses serve and before the
+// removed ones close, with the port bound for each address of listen (as
+// ListenPorts will return them): the health probes move to the new addresses
+// there, so that no probe asks a socket about to close. It is called with the
+// server's lock held and must not call the Server.
+//
 // On an error, which names the address that could not be opened, nothing changed.
-func (s *Server) SetListen(listen []string) error {
+func (s *Server) SetListen(listen []string, opened func(ports []int)) error {
 	if len(listen) == 0 {
 		return errors.New("server: no listen address")
 	}
@@ -40,11 +46,11 @@ func (s *Server) SetListen(listen []string) error {
 			added = append(added, a)
 		}
 	}
-	opened, err := s.open(added)
+	fresh, err := s.open(added)
 	if err != nil {
 		return err
 	}
-	for _, b := range opened {
+	for _, b := range fresh {
 		s.serve(b)
 	}
 	next := make([]boundAddr, 0, len(listen))
@@ -53,8 +59,15 @@ func (s *Server) SetListen(listen []string) error {
 		if i >= 0 {
 			next = append(next, s.bound[i])
 		} else {
-			next = append(next, opened[slices.IndexFunc(opened, func(b boundAddr) bool { return b.addr == a })])
+			next = append(next, fresh[slices.IndexFunc(fresh, func(b boundAddr) bool { return b.addr == a })])
 		}
+	}
+	if opened != nil {
+		ports := make([]int, len(next))
+		for i, b := range next {
+			ports[i] = b.port
+		}
+		opened(ports)
 	}
 	for _, b := range s.bound {
 		if slices.Contains(listen, b.addr) {

@@ -34,7 +34,7 @@ func TestSetListen(t *testing.T) {
 	s, _, _ := startServer(t, cfg, nil)
 
 	second := freeAddr(t)
-	if err := s.SetListen([]string{first, second}); err != nil {
+	if err := s.SetListen([]string{first, second}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, network := range []string{"udp", "tcp"} {
@@ -54,7 +54,7 @@ func TestSetListen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer taken.Close()
-	err = s.SetListen([]string{second, taken.LocalAddr().String()})
+	err = s.SetListen([]string{second, taken.LocalAddr().String()}, func([]int) { t.Error("opened called for a failed SetListen") })
 	if err == nil || !strings.Contains(err.Error(), taken.LocalAddr().String()) {
 		t.Errorf("SetListen with a taken address: got %v, want an error naming it", err)
 	}
@@ -62,8 +62,17 @@ func TestSetListen(t *testing.T) {
 		t.Error("a failed SetListen closed a listener")
 	}
 
-	if err := s.SetListen([]string{second}); err != nil {
+	var ports []int
+	if err := s.SetListen([]string{second}, func(p []int) {
+		ports = p
+		if !answers("udp", first) { // not closed yet
+			t.Errorf("%s closed before opened was called", first)
+		}
+	}); err != nil {
 		t.Fatal(err)
+	}
+	if len(ports) != 1 || strconv.Itoa(ports[0]) != second[strings.LastIndex(second, ":")+1:] {
+		t.Errorf("opened got ports %v, want the port of %s", ports, second)
 	}
 	if answers("udp", first) || answers("tcp", first) {
 		t.Errorf("%s still answers after it was removed", first)
@@ -74,7 +83,7 @@ func TestSetListen(t *testing.T) {
 	if got := s.Addrs(); len(got) != 2 {
 		t.Errorf("Addrs: got %v, want the UDP and TCP of one address", got)
 	}
-	if err := s.SetListen([]string{second, second}); err == nil {
+	if err := s.SetListen([]string{second, second}, nil); err == nil {
 		t.Error("SetListen with an address twice: no error")
 	}
 }
@@ -110,11 +119,11 @@ func TestSetListenLosesNoQuery(t *testing.T) {
 	}
 	for i := range 20 {
 		other := freeAddr(t)
-		if err := s.SetListen([]string{kept, other}); err != nil {
+		if err := s.SetListen([]string{kept, other}, nil); err != nil {
 			t.Fatalf("reload %d: %v", i, err)
 		}
 		time.Sleep(10 * time.Millisecond)
-		if err := s.SetListen([]string{kept}); err != nil {
+		if err := s.SetListen([]string{kept}, nil); err != nil {
 			t.Fatalf("reload %d: %v", i, err)
 		}
 	}

@@ -142,14 +142,20 @@ func (n *node) reloadConfig(rep *reloadReport) {
 	applied := plan.Applied(old, next)
 
 	if len(plan.ListenersAdded)+len(plan.ListenersRemoved) > 0 {
-		if err := n.dns.SetListen(next.Server.Listen); err != nil {
+		// The probes move to the new addresses once they serve, before the
+		// removed ones close.
+		var probeErr error
+		moveProbes := func(ports []int) {
+			if n.anycast != nil {
+				probeErr = n.anycast.setListen(next.Server.Listen, ports)
+			}
+		}
+		if err := n.dns.SetListen(next.Server.Listen, moveProbes); err != nil {
 			refuse(fmt.Errorf("listen: %w", err))
 			return
 		}
-		if n.anycast != nil {
-			if err := n.anycast.setListen(next.Server.Listen, n.dns.ListenPorts()); err != nil {
-				n.log.Error("health probe targets not changed", zap.Error(err))
-			}
+		if probeErr != nil {
+			n.log.Error("health probe targets not changed", zap.Error(probeErr))
 		}
 		n.log.Info("listeners changed", zap.Strings("added", plan.ListenersAdded),
 			zap.Strings("removed", plan.ListenersRemoved), zap.Strings("listeners", addrStrings(n.dns.Addrs())))

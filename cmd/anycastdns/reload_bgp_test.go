@@ -57,6 +57,22 @@ func TestReloadBGP(t *testing.T) {
 		t.Errorf("a withdrawal was logged after the reload\nlogs:\n%s", s.logs)
 	}
 
+	// The first listen address removed: the probes follow to the second before
+	// the first closes; the prefix stays announced (fall 5 at 100 ms: probes
+	// left on the closed socket would withdraw it within a second).
+	moved := strings.Replace(next, `listen: ["127.0.0.1:0", "`+second+`"]`, `listen: ["`+second+`"]`, 1)
+	if err := os.WriteFile(path, []byte(moved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, rep := s.postReload(t); code != 200 || rep.Config == nil || !slices.Equal(rep.Config.Applied, []string{"listen"}) {
+		t.Fatalf("reload removing a listen address: %d %+v", code, rep.Config)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if st := r2.State(t, testPrefix); st != routePresent || logIndex(s.logs.String(), "bgp withdraw") >= 0 {
+		t.Errorf("after the listen address was removed the prefix is %v, want present and never withdrawn\nlogs:\n%s", st, s.logs)
+	}
+	next = moved
+
 	// The prefixes and the router id need a restart: named (ctl exit 4), the
 	// route stays as it is.
 	later := strings.NewReplacer("prefixes: [127.0.0.1/32]", "prefixes: [127.0.0.0/24]",
