@@ -75,6 +75,10 @@ type prefixLoop struct {
 	target Target
 	name   string
 	wake   chan struct{} // capacity 1: "the switches changed"
+	// cancel ends the loop (RemoveTarget) and done is closed when it ended;
+	// both set when the loop starts (startLoop).
+	cancel context.CancelFunc
+	done   chan struct{}
 
 	mu     sync.Mutex
 	status PrefixStatus
@@ -90,7 +94,12 @@ type Monitor struct {
 	log     *zap.Logger
 	onTrans func(Event)
 	metrics *metrics
+
+	// loopsMu guards loops, which AddTarget and RemoveTarget change, and runCtx.
+	loopsMu sync.Mutex
 	loops   []*prefixLoop
+	runCtx  context.Context // Run's, nil before Run
+	running sync.WaitGroup  // every prefix loop started
 
 	mu sync.Mutex
 	sw switches
@@ -127,10 +136,7 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 			return nil, fmt.Errorf("health: target %v listed twice", t.Prefix)
 		}
 		seen[t.Prefix] = true
-		pl := &prefixLoop{target: t, name: t.Prefix.String(), wake: make(chan struct{}, 1)}
-		pl.status = PrefixStatus{Prefix: t.Prefix, State: Starting, StateName: Starting.String()}
-		m.metrics.setState(pl.name, Starting)
-		m.loops = append(m.loops, pl)
+		m.loops = append(m.loops, m.newLoop(t))
 	}
 	m.metrics.setMaintenance("file", false)
 	m.metrics.setMaintenance("admin", false)
@@ -143,17 +149,20 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 func (m *Monitor) Run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var loops, pollers sync.WaitGroup
+	var pollers sync.WaitGroup
+	m.loopsMu.Lock()
+	m.runCtx = ctx
 	for _, pl := range m.loops {
-		loops.Go(func() { m.runPrefix(ctx, pl) })
+		m.startLoop(pl)
 	}
+	m.loopsMu.Unlock()
 	if m.cfg.MaintenanceFile != "" {
 		pollers.Go(func() { m.poll(ctx, m.checkFile) })
 	}
 	if m.fresh != nil {
 		pollers.Go(func() { m.poll(ctx, m.checkFreshness) })
 	}
-	loops.Wait()
+	m.running.Wait()
 	cancel() // ends the pollers once every prefix has stopped
 	pollers.Wait()
 }
@@ -183,8 +192,9 @@ func (m *Monitor) Maintenance() (file, admin bool) {
 
 // Status returns a snapshot of every prefix, in configuration order.
 func (m *Monitor) Status() []PrefixStatus {
-	out := make([]PrefixStatus, len(m.loops))
-	for i, pl := range m.loops {
+	loops := m.loopList()
+	out := make([]PrefixStatus, len(loops))
+	for i, pl := range loops {
 		pl.mu.Lock()
 		out[i] = pl.status
 		pl.mu.Unlock()
@@ -195,7 +205,7 @@ func (m *Monitor) Status() []PrefixStatus {
 // State returns the current state of prefix, and false when prefix is not
 // monitored.
 func (m *Monitor) State(prefix netip.Prefix) (State, bool) {
-	for _, pl := range m.loops {
+	for _, pl := range m.loopList() {
 		if pl.target.Prefix == prefix {
 			pl.mu.Lock()
 			defer pl.mu.Unlock()
@@ -247,7 +257,7 @@ func (m *Monitor) update(f func(*switches)) {
 	m.mu.Unlock()
 	m.metrics.setMaintenance("file", file)
 	m.metrics.setMaintenance("admin", admin)
-	for _, pl := range m.loops {
+	for _, pl := range m.loopList() {
 		select {
 		case pl.wake <- struct{}{}:
 		default: // a wake-up is already pending; it will read the latest switches

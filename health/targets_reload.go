@@ -14,24 +14,25 @@ func (pl *prefixLoop) currentTarget() Target {
 
 // SetAddrs replaces the addresses probed for each prefix, for a reload of the
 // configuration that changed the listen addresses: targets must name exactly the
-// prefixes of the monitor (its prefixes change only with a new monitor), each
+// prefixes of the monitor (AddTarget and RemoveTarget change those), each
 // with at least one address. A probe round under way finishes on the addresses
 // it started with; the next one probes the new ones. The state of each prefix
 // carries on: a prefix announced stays announced while its new addresses pass.
 func (m *Monitor) SetAddrs(targets []Target) error {
-	if len(targets) != len(m.loops) {
-		return fmt.Errorf("health: %d targets for %d prefixes; the prefixes cannot change", len(targets), len(m.loops))
+	loops := m.loopList()
+	if len(targets) != len(loops) {
+		return fmt.Errorf("health: %d targets for %d prefixes; the prefixes change by AddTarget and RemoveTarget", len(targets), len(loops))
 	}
-	for _, pl := range m.loops {
+	for _, pl := range loops {
 		i := slices.IndexFunc(targets, func(t Target) bool { return t.Prefix == pl.target.Prefix })
 		if i < 0 {
-			return fmt.Errorf("health: no target for prefix %v; the prefixes cannot change", pl.target.Prefix)
+			return fmt.Errorf("health: no target for prefix %v; the prefixes change by AddTarget and RemoveTarget", pl.target.Prefix)
 		}
 		if len(targets[i].Addrs) == 0 {
 			return fmt.Errorf("health: target %v: no address to probe", pl.target.Prefix)
 		}
 	}
-	for _, pl := range m.loops {
+	for _, pl := range loops {
 		i := slices.IndexFunc(targets, func(t Target) bool { return t.Prefix == pl.target.Prefix })
 		pl.mu.Lock()
 		pl.target.Addrs = slices.Clone(targets[i].Addrs)
