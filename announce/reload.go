@@ -15,9 +15,8 @@ import (
 // ReloadableKeys are the keys of the bgp section that Reconfigure changes on a
 // running speaker. The others are set once: local-as, router-id, listen-port
 // (GoBGP takes them at StartBgp and changes them only by stopping BGP, which drops
-// every session) and prefixes (each is watched by the health monitor, which is
-// built for a fixed set).
-var ReloadableKeys = []string{"peers", "communities", "prepend", "med", "next-hop-ipv4", "next-hop-ipv6"}
+// every session).
+var ReloadableKeys = []string{"peers", "prefixes", "communities", "prepend", "med", "next-hop-ipv4", "next-hop-ipv6"}
 
 // Reconfigure gives a running speaker the peers and path attributes of cfg, for
 // a reload of the configuration:
@@ -27,7 +26,11 @@ var ReloadableKeys = []string{"peers", "communities", "prepend", "med", "next-ho
 //     deleted and added again;
 //   - new communities, prepend, MED or next hops re-announce every prefix
 //     announced (or draining, which keeps GRACEFUL_SHUTDOWN) with them; a
-//     prefix withdrawn stays withdrawn.
+//     prefix withdrawn stays withdrawn;
+//   - a prefix removed is withdrawn and forgotten; a prefix added starts
+//     withdrawn: the caller announces it once its health says so. A peer whose
+//     address families come from the prefixes (no families configured) is added
+//     again when those families change, so that it negotiates the new ones.
 //
 // cfg must keep the keys that are not in ReloadableKeys, and have peers;
 // otherwise nothing changes and the error names the keys.
@@ -45,9 +48,6 @@ func (s *Speaker) Reconfigure(ctx context.Context, cfg Config) error {
 	}
 	if cfg.ListenPort != s.cfg.ListenPort || !slices.Equal(cfg.ListenAddresses, s.cfg.ListenAddresses) {
 		fixed = append(fixed, "listen-port")
-	}
-	if !slices.Equal(cfg.Prefixes, s.cfg.Prefixes) {
-		fixed = append(fixed, "prefixes")
 	}
 	if !cfg.Enabled() {
 		fixed = append(fixed, "peers (none: BGP off)")
@@ -67,10 +67,43 @@ func (s *Speaker) Reconfigure(ctx context.Context, cfg Config) error {
 		return ErrNotRunning
 	}
 	var errs []error
+	famChanged := !slices.Equal(defaultFamilies(s.cfg.Prefixes), defaultFamilies(cfg.Prefixes))
+	same := func(a, b Peer) bool { return reflect.DeepEqual(a, b) && !(famChanged && len(a.Families) == 0) }
+	// Prefixes removed: withdrawn first, while the peers that had them run.
+	for _, p := range s.cfg.Prefixes {
+		if slices.Contains(cfg.Prefixes, p) {
+			continue
+		}
+		if err := s.withdrawLocked(p, "reload"); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		delete(s.prefixes, p)
+		s.m.announced.DeleteLabelValues(p.String())
+		s.m.draining.DeleteLabelValues(p.String())
+		s.log.Info("bgp prefix removed", zap.Stringer("prefix", p))
+	}
+	var prefixes []netip.Prefix
+	for _, p := range cfg.Prefixes {
+		if _, ok := s.prefixes[p]; !ok {
+			s.prefixes[p] = &prefixEntry{}
+			s.m.announced.WithLabelValues(p.String()).Set(0)
+			s.m.draining.WithLabelValues(p.String()).Set(0)
+			s.log.Info("bgp prefix added, withdrawn until healthy", zap.Stringer("prefix", p))
+		}
+		prefixes = append(prefixes, p)
+	}
+	// A prefix whose withdrawal failed stays, for the next reload to try.
+	for _, p := range s.cfg.Prefixes {
+		if _, ok := s.prefixes[p]; ok && !slices.Contains(prefixes, p) {
+			prefixes = append(prefixes, p)
+		}
+	}
+	s.cfg.Prefixes = prefixes
 	// Peers: the removed and changed ones go first, then the new and changed ones.
 	for _, p := range s.cfg.Peers {
 		i := slices.IndexFunc(cfg.Peers, func(q Peer) bool { return q.Address == p.Address })
-		if i >= 0 && reflect.DeepEqual(cfg.Peers[i], p) {
+		if i >= 0 && same(cfg.Peers[i], p) {
 			continue
 		}
 		if err := s.srv.DeletePeer(ctx, &api.DeletePeerRequest{Address: p.Address.String()}); err != nil {
@@ -86,7 +119,7 @@ func (s *Speaker) Reconfigure(ctx context.Context, cfg Config) error {
 	var peers []Peer
 	for _, p := range cfg.Peers {
 		i := slices.IndexFunc(s.cfg.Peers, func(q Peer) bool { return q.Address == p.Address })
-		if i >= 0 && reflect.DeepEqual(s.cfg.Peers[i], p) {
+		if i >= 0 && same(s.cfg.Peers[i], p) {
 			peers = append(peers, p)
 			continue
 		}
@@ -120,6 +153,23 @@ func (s *Speaker) Reconfigure(ctx context.Context, cfg Config) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// defaultFamilies returns the address families of prefixes, as a peer without
+// families negotiates them (apiPeer).
+func defaultFamilies(prefixes []netip.Prefix) []string {
+	var fams []string
+	for _, p := range prefixes {
+		f := FamilyIPv6
+		if p.Addr().Is4() {
+			f = FamilyIPv4
+		}
+		if !slices.Contains(fams, f) {
+			fams = append(fams, f)
+		}
+	}
+	slices.Sort(fams)
+	return fams
 }
 
 // configuredPeer reports whether addr is a peer of the running configuration.
