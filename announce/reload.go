@@ -30,7 +30,8 @@ var ReloadableKeys = []string{"peers", "prefixes", "communities", "prepend", "me
 //   - a prefix removed is withdrawn and forgotten; a prefix added starts
 //     withdrawn: the caller announces it once its health says so. A peer whose
 //     address families come from the prefixes (no families configured) is added
-//     again when those families change, so that it negotiates the new ones.
+//     again when a prefix of a new family comes (its session restarts to
+//     negotiate it); a family no longer needed stays negotiated.
 //
 // cfg must keep the keys that are not in ReloadableKeys, and have peers;
 // otherwise nothing changes and the error names the keys.
@@ -67,8 +68,11 @@ func (s *Speaker) Reconfigure(ctx context.Context, cfg Config) error {
 		return ErrNotRunning
 	}
 	var errs []error
-	famChanged := !slices.Equal(defaultFamilies(s.cfg.Prefixes), defaultFamilies(cfg.Prefixes))
-	same := func(a, b Peer) bool { return reflect.DeepEqual(a, b) && !(famChanged && len(a.Families) == 0) }
+	// A family no prefix needs any more stays negotiated (harmless); a new one
+	// needs the session negotiated again.
+	oldFams := defaultFamilies(s.cfg.Prefixes)
+	newFam := slices.ContainsFunc(defaultFamilies(cfg.Prefixes), func(f string) bool { return !slices.Contains(oldFams, f) })
+	same := func(a, b Peer) bool { return reflect.DeepEqual(a, b) && !(newFam && len(a.Families) == 0) }
 	// Prefixes removed: withdrawn first, while the peers that had them run.
 	for _, p := range s.cfg.Prefixes {
 		if slices.Contains(cfg.Prefixes, p) {
