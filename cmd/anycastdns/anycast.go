@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -192,4 +194,50 @@ func (a *anycast) setListen(listen []string, ports []int) error {
 		a.log.Info("health probe targets", zap.Stringer("prefix", t.Prefix), zap.Strings("addrs", t.Addrs))
 	}
 	return a.mon.SetAddrs(targets)
+}
+
+// reconfigure applies a reload's BGP changes (cfg is the configuration applied,
+// added and removed its prefix changes, ports the ports of its listen addresses):
+//  1. the speaker takes the new peers and path attributes, and the added
+//     prefixes beside the old ones (withdrawn until healthy);
+//  2. the added prefixes are watched, Starting: each is announced once its probes
+//     pass health.rise times, as at start-up;
+//  3. the removed prefixes stop being watched: each goes Stopped, which the policy
+//     withdraws (a draining one's grace is cut short);
+//  4. the speaker forgets them.
+func (a *anycast) reconfigure(ctx context.Context, cfg *config.Config, added, removed []netip.Prefix, ports []int) error {
+	var errs []error
+	if a.sp != nil {
+		both := cfg.BGP.Config
+		both.Prefixes = slices.Concat(cfg.BGP.Prefixes, removed)
+		if err := a.sp.Reconfigure(ctx, both); err != nil {
+			return err // nothing else changed: the monitor is as it was
+		}
+	}
+	for _, p := range added {
+		if _, watched := a.mon.State(p); watched {
+			continue // added by an earlier reload that failed further on
+		}
+		t := health.Target{Prefix: p, Addrs: health.TargetAddrs(cfg.Server.Listen, ports, p)}
+		if err := a.mon.AddTarget(t); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		a.log.Info("prefix added: announced once healthy", zap.Stringer("prefix", p), zap.Strings("addrs", t.Addrs))
+	}
+	for _, p := range removed {
+		if _, watched := a.mon.State(p); !watched {
+			continue
+		}
+		if err := a.mon.RemoveTarget(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		a.log.Info("prefix removed: withdrawn", zap.Stringer("prefix", p))
+	}
+	a.prefixes = cfg.BGP.Prefixes
+	if a.sp != nil {
+		errs = append(errs, a.sp.Reconfigure(ctx, cfg.BGP.Config))
+	}
+	return errors.Join(errs...)
 }

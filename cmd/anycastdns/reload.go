@@ -114,9 +114,10 @@ func (n *node) reportZone(rep *reloadReport, r zone.LoadResult, msg string) {
 //     then the probes move to them; a socket that cannot be opened refuses the
 //     whole reload, with nothing changed;
 //  2. the identity answers and the log level;
-//  3. the BGP peers and path attributes (announce.Speaker.Reconfigure): peers
-//     added and removed, every announced prefix announced again with new
-//     communities, prepend, MED; what is announced still follows health;
+//  3. BGP (anycast.reconfigure): peers added and removed, every announced prefix
+//     announced again with new communities, prepend, MED; prefixes added are
+//     watched and announced once healthy, prefixes removed withdrawn; what is
+//     announced still follows health;
 //  4. the zones: secondaries removed, then the file zones set (zone.Loader.Configure:
 //     new ones served once loaded, removed ones dropped, moved ones loaded beside
 //     the version serving), then the TSIG keys, policies, notify targets and the
@@ -176,9 +177,9 @@ func (n *node) reloadConfig(rep *reloadReport) {
 			n.level.SetLevel(lv)
 		}
 	}
-	if plan.RuntimeBGP() && n.anycast != nil && n.anycast.sp != nil {
+	if plan.RuntimeBGP() && n.anycast != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), bgpReloadTimeout)
-		err := n.anycast.sp.Reconfigure(ctx, applied.BGP.Config)
+		err := n.anycast.reconfigure(ctx, applied, plan.PrefixesAdded, plan.PrefixesRemoved, n.dns.ListenPorts())
 		cancel()
 		if err != nil {
 			// What did apply stays; the next reload compares with the old
@@ -187,8 +188,10 @@ func (n *node) reloadConfig(rep *reloadReport) {
 			rep.Error = err.Error()
 			applied.BGP.Config = old.BGP.Config
 		} else {
-			n.log.Info("bgp reconfigured", zap.Stringers("peers_added", plan.PeersAdded),
-				zap.Stringers("peers_removed", plan.PeersRemoved), zap.Stringers("peers_changed", plan.PeersChanged))
+			n.log.Info("bgp reconfigured",
+				zap.Stringers("prefixes_added", plan.PrefixesAdded), zap.Stringers("prefixes_removed", plan.PrefixesRemoved),
+				zap.Stringers("peers_added", plan.PeersAdded), zap.Stringers("peers_removed", plan.PeersRemoved),
+				zap.Stringers("peers_changed", plan.PeersChanged))
 		}
 	}
 	if err := n.reloadZones(rep, plan, old, next, applied); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"net/netip"
 	"os"
 	"slices"
 	"strconv"
@@ -73,21 +74,42 @@ func TestReloadBGP(t *testing.T) {
 	}
 	next = moved
 
-	// The prefixes and the router id need a restart: named (ctl exit 4), the
-	// route stays as it is.
-	later := strings.NewReplacer("prefixes: [127.0.0.1/32]", "prefixes: [127.0.0.0/24]",
-		"router-id: 10.255.0.2", "router-id: 10.255.0.3").Replace(next)
-	if later == next {
+	// The prefix replaced by another: the new one is announced once its probes
+	// pass, the old one withdrawn.
+	wider := netip.MustParsePrefix("127.0.0.0/24")
+	swapped := strings.Replace(next, "prefixes: [127.0.0.1/32]", "prefixes: [127.0.0.0/24]", 1)
+	if swapped == next {
 		t.Fatal("the test's configuration edit did not apply")
 	}
+	if err := os.WriteFile(path, []byte(swapped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, rep := s.postReload(t); code != 200 || rep.Config == nil || !slices.Equal(rep.Config.Applied, []string{"bgp.prefixes"}) {
+		t.Fatalf("reload of the prefixes: %d %+v\nlogs:\n%s", code, rep.Config, s.logs)
+	}
+	if _, err := r2.WaitState(t, wider, routePresent, 10*time.Second); err != nil {
+		t.Fatalf("the added prefix: %v\nlogs:\n%s", err, s.logs)
+	}
+	r2.waitRoute(t, s, routeAbsent, 10*time.Second) // testPrefix, removed
+	healthy := logIndex(s.logs.String(), "health transition", `"prefix": "127.0.0.0/24"`, `"to": "healthy"`)
+	announced := logIndex(s.logs.String(), "bgp announce", `"prefix": "127.0.0.0/24"`)
+	if healthy < 0 || (announced >= 0 && announced < healthy) {
+		t.Errorf("the added prefix: healthy at log offset %d, announced at %d; want announced only once healthy\nlogs:\n%s", healthy, announced, s.logs)
+	}
+	if _, watched := s.node.anycast.mon.State(testPrefix); watched {
+		t.Error("the removed prefix is still watched by the health monitor")
+	}
+
+	// The router id needs a restart: named (ctl exit 4), the route stays.
+	later := strings.Replace(swapped, "router-id: 10.255.0.2", "router-id: 10.255.0.3", 1)
 	if err := os.WriteFile(path, []byte(later), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, status := s.ctlRun(t, "reload")
-	if status != 4 || !strings.Contains(errOut, "bgp.router-id, bgp.prefixes") {
-		t.Errorf("ctl reload of prefixes and router id: exit %d, want 4 naming bgp.router-id and bgp.prefixes\n%s%s", status, out, errOut)
+	if status != 4 || !strings.Contains(errOut, "bgp.router-id") {
+		t.Errorf("ctl reload of the router id: exit %d, want 4 naming bgp.router-id\n%s%s", status, out, errOut)
 	}
-	if st := r2.State(t, testPrefix); st != routePresent {
+	if st := r2.State(t, wider); st != routePresent {
 		t.Errorf("after a reload needing a restart the prefix is %v, want present", st)
 	}
 }

@@ -37,12 +37,11 @@ type Plan struct {
 //   - bgp.local-as, bgp.router-id and the speaker's transport keys: GoBGP sets
 //     them once, at StartBgp, and only a stop of the whole BGP server changes
 //     them, which drops every session (a withdrawal everywhere);
-//   - bgp.prefixes: each prefix is watched by the health monitor, built for a
-//     fixed set;
-//   - bgp.peers, bgp.communities, bgp.prepend, bgp.med and bgp.next-hop-ipv4/6
-//     change at run time (runtimeBGPKeys) while the speaker runs before and after:
-//     with peers and prefixes in both configurations. Turning BGP on or off
-//     needs a restart.
+//   - bgp.prefixes change at run time while the anycast part runs before and
+//     after (prefixes in both configurations, BGP on in both or off in both);
+//     bgp.peers, bgp.communities, bgp.prepend, bgp.med and bgp.next-hop-ipv4/6
+//     while the speaker runs before and after (runtimeBGPKeys). Turning BGP or
+//     the anycast part on or off needs a restart.
 var runtimeKeys = []string{
 	"identity", "version", "hide-version", "nsid", // server.SetIdentity
 	"log.level",        // the zap.AtomicLevel shared with GoBGP
@@ -56,10 +55,13 @@ var runtimeBGPKeys = []string{"bgp.communities", "bgp.prepend", "bgp.med", "bgp.
 // speaking reports whether a node of c runs a BGP speaker.
 func speaking(c *Config) bool { return c.BGP.Enabled() && len(c.BGP.Prefixes) > 0 }
 
-// RuntimeBGP reports whether the bgp changes of p other than Restart are applied
-// to the running speaker: peers and path attributes.
+// RuntimeBGP reports whether p has bgp changes applied at run time, to the
+// health monitor and the running speaker: prefixes, peers and path attributes.
 func (p Plan) RuntimeBGP() bool {
 	if len(p.PeersAdded)+len(p.PeersRemoved)+len(p.PeersChanged) > 0 && !slices.Contains(p.Restart, "bgp.peers") {
+		return true
+	}
+	if len(p.PrefixesAdded)+len(p.PrefixesRemoved) > 0 && !slices.Contains(p.Restart, "bgp.prefixes") {
 		return true
 	}
 	return slices.ContainsFunc(p.Keys, func(k string) bool {
@@ -91,7 +93,8 @@ func NewPlan(old, new *Config) Plan {
 	if len(p.PeersAdded)+len(p.PeersRemoved)+len(p.PeersChanged) > 0 && !bgpLive {
 		p.Restart = append(p.Restart, "bgp.peers")
 	}
-	if len(p.PrefixesAdded)+len(p.PrefixesRemoved) > 0 {
+	anycastLive := len(old.BGP.Prefixes) > 0 && len(new.BGP.Prefixes) > 0 && old.BGP.Enabled() == new.BGP.Enabled()
+	if len(p.PrefixesAdded)+len(p.PrefixesRemoved) > 0 && !anycastLive {
 		p.Restart = append(p.Restart, "bgp.prefixes")
 	}
 	for _, origin := range p.ZonesKept {

@@ -3,6 +3,7 @@ package config
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -19,11 +20,11 @@ func TestPlan(t *testing.T) {
 				`"127.0.0.1:53"]`, `"127.0.0.1:5300"]`,
 				"udp-size: 1232", "udp-size: 1232\nidentity: pop2\nnsid: false\nhide-version: true\nlog: {level: debug}\nshutdown-timeout: 9s\ntsig-keys: [{name: k1, algorithm: hmac-sha256, secret: AAAA}]"),
 			nil, []string{"zones[c.example.]", "zones[b.example.]", "listen", "identity", "log.level", "tsig-keys"}},
-		{"needs a restart: metrics, log format, tcp, BGP identity, prefixes; peers and communities apply",
+		{"needs a restart: metrics, log format, tcp, BGP identity; prefixes, peers and communities apply",
 			edit("udp-size: 1232", "udp-size: 1400\nmetrics: {listen: \"127.0.0.1:9999\"}\nlog: {format: json}\ntcp: {idle-timeout: 3s}",
 				"router-id: 192.0.2.10", "router-id: 192.0.2.11", "192.0.2.2,", "192.0.2.3,", "[192.0.2.53/32]", "[192.0.2.0/24]",
 				"[NO_EXPORT]", "[NO_EXPORT, \"65001:1\"]"),
-			[]string{"udp-size", "tcp", "metrics", "log.format", "bgp.router-id", "bgp.prefixes"}, []string{"bgp.peers", "bgp.communities"}},
+			[]string{"udp-size", "tcp", "metrics", "log.format", "bgp.router-id"}, []string{"bgp.peers", "bgp.prefixes", "bgp.communities"}},
 	}
 	old := mustParse(t, diffBase)
 	for _, tc := range tests {
@@ -99,5 +100,20 @@ func TestPlanBGPOnOff(t *testing.T) {
 		if !slices.Equal(p.Restart, []string{"bgp.communities", "bgp.peers"}) || p.RuntimeBGP() {
 			t.Errorf("BGP %s: restart %q, RuntimeBGP %v; want communities and peers named, nothing at run time", name, p.Restart, p.RuntimeBGP())
 		}
+	}
+}
+
+// Prefixes change at run time while the anycast part runs on both sides; the
+// anycast part turned on (no prefixes before) needs a restart.
+func TestPlanPrefixes(t *testing.T) {
+	noBGP := "bgp:\n  local-as: 65001\n  router-id: 192.0.2.10\n  peers:\n    - {address: 192.0.2.1, as: 65000}\n    - {address: 192.0.2.2, as: 65000}\n  prefixes: [192.0.2.53/32]\n  communities: [NO_EXPORT]\n"
+	none := mustParse(t, strings.Replace(diffBase, noBGP, "", 1))
+	old := mustParse(t, diffBase)
+	more := mustParse(t, edit("[192.0.2.53/32]", "[192.0.2.53/32, 192.0.2.0/24]"))
+	if p := NewPlan(old, more); len(p.Restart) != 0 || !p.RuntimeBGP() {
+		t.Errorf("a prefix added: restart %q, RuntimeBGP %v; want none and true", p.Restart, p.RuntimeBGP())
+	}
+	if p := NewPlan(none, old); !slices.Contains(p.Restart, "bgp.prefixes") || p.RuntimeBGP() {
+		t.Errorf("anycast turned on: restart %q, RuntimeBGP %v; want bgp.prefixes named", p.Restart, p.RuntimeBGP())
 	}
 }
