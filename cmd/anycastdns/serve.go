@@ -28,8 +28,8 @@ func (c *command) serve(ctx context.Context, args []string) error {
 			"                       [-router-id IPV4] [-local-as ASN]\n\n"+
 			"Serves the configured zones over UDP and TCP until SIGTERM or SIGINT. SIGHUP reloads the\n"+
 			"configuration file (zones added, removed or changed, listen addresses, identity, TSIG keys,\n"+
-			"log level, BGP peers and attributes; the keys that need a restart are logged by name) and\n"+
-			"the zone files that changed.\n"+
+			"log level, BGP peers, prefixes and attributes; the keys that need a restart are logged by\n"+
+			"name) and the zone files that changed.\n"+
 			"With no configuration file it serves the built-in example zones\n"+
 			"on 127.0.0.1:5353 and [::1]:5353, with metrics on http://127.0.0.1:9153/metrics.\n"+
 			"With bgp.peers configured it announces bgp.prefixes while its own probes pass, and a stop\n"+
