@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,7 +89,7 @@ type prefixLoop struct {
 // with NewMonitor and run it with Run; its methods are safe for concurrent
 // use.
 type Monitor struct {
-	cfg     Config
+	cfg     atomic.Pointer[Config] // SetConfig replaces it; read with config()
 	probe   ProbeFunc
 	fresh   func(time.Time) error
 	log     *zap.Logger
@@ -118,7 +119,8 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 	if len(targets) == 0 {
 		return nil, errors.New("health: no targets")
 	}
-	m := &Monitor{cfg: cfg, probe: opts.Probe, fresh: opts.Freshness, log: opts.Logger, onTrans: opts.OnTransition}
+	m := &Monitor{probe: opts.Probe, fresh: opts.Freshness, log: opts.Logger, onTrans: opts.OnTransition}
+	m.cfg.Store(&cfg)
 	if m.log == nil {
 		m.log = zap.NewNop()
 	}
@@ -156,9 +158,8 @@ func (m *Monitor) Run(ctx context.Context) {
 		m.startLoop(pl)
 	}
 	m.loopsMu.Unlock()
-	if m.cfg.MaintenanceFile != "" {
-		pollers.Go(func() { m.poll(ctx, m.checkFile) })
-	}
+	// The file poller runs also without a file: SetConfig may name one.
+	pollers.Go(func() { m.poll(ctx, m.checkFile) })
 	if m.fresh != nil {
 		pollers.Go(func() { m.poll(ctx, m.checkFreshness) })
 	}
@@ -226,7 +227,7 @@ func (m *Monitor) Ready() (bool, []string) {
 		why = append(why, "zones: not all loaded")
 	}
 	if sw.fileMaint {
-		why = append(why, "maintenance: file "+m.cfg.MaintenanceFile+" present")
+		why = append(why, "maintenance: file "+m.config().MaintenanceFile+" present")
 	}
 	if sw.adminMaint {
 		why = append(why, "maintenance: drained by the admin endpoint")

@@ -40,3 +40,21 @@ func (m *Monitor) SetAddrs(targets []Target) error {
 	}
 	return nil
 }
+
+// config returns the configuration in use.
+func (m *Monitor) config() *Config { return m.cfg.Load() }
+
+// SetConfig replaces the monitor's configuration, for a reload: every prefix
+// keeps its state and the passes or failures it counted, and takes the new
+// rise, fall, interval, tcp-every, stall-intervals and maintenance file from its
+// next observation (each loop is woken). Zero fields take their defaults; a
+// configuration that does not validate changes nothing.
+func (m *Monitor) SetConfig(cfg Config) error {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("health: %w", err)
+	}
+	m.cfg.Store(&cfg)
+	m.update(func(*switches) {}) // wake every loop
+	return nil
+}
