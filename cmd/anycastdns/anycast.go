@@ -38,8 +38,10 @@ type anycast struct {
 	// prober queries the zones whose health decides the announcement; a reload
 	// replaces it when they change (setZones).
 	prober atomic.Pointer[health.Prober]
-	// prefixes are the service prefixes, fixed for the life of the monitor.
+	// prefixes are the service prefixes watched (reconfigure changes them).
 	prefixes []netip.Prefix
+	// fresh is the freshness policy of the zones; a reload of health replaces it.
+	fresh atomic.Pointer[health.FreshnessPolicy]
 }
 
 // anycastDeps are what the anycast part of a node needs from the rest of it.
@@ -75,8 +77,7 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 	// A zone is stale as long before its expire as the node needs to leave: one
 	// interval for the freshness check to notice, the drain grace until the
 	// withdrawal, one interval of slack.
-	fresh := cfg.Health.Freshness
-	fresh.Margin = 2*cfg.Health.Interval + cfg.BGP.Drain.Grace
+	a.fresh.Store(freshnessPolicy(cfg))
 	var err error
 	a.mon, err = health.NewMonitor(cfg.Health, targets, health.MonitorOptions{
 		Probe: func(ctx context.Context, network, addr string) error {
@@ -87,7 +88,7 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 		// The monitor reports nothing before its Run starts, after a.ctrl is set.
 		OnTransition: func(ev health.Event) { a.ctrl.OnTransition(ev) },
 		Freshness: func(now time.Time) error {
-			return fresh.Check(d.freshness(now), now)
+			return a.fresh.Load().Check(d.freshness(now), now)
 		},
 	})
 	if err != nil {
@@ -108,6 +109,15 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// freshnessPolicy returns the freshness policy of cfg: a zone is stale as long
+// before its expire as the node needs to leave (one interval for the freshness
+// check to notice, the drain grace until the withdrawal, one interval of slack).
+func freshnessPolicy(cfg *config.Config) *health.FreshnessPolicy {
+	fresh := cfg.Health.Freshness
+	fresh.Margin = 2*cfg.Health.Interval + cfg.BGP.Drain.Grace
+	return &fresh
 }
 
 // loadedSerial returns the serial of the zone origin in the set the node serves now,
@@ -184,6 +194,20 @@ func (a *anycast) setZones(origins []string) {
 	p := *a.prober.Load()
 	p.Zones = origins
 	a.prober.Store(&p)
+}
+
+// setHealth applies the health section of cfg after a reload: the monitor's
+// thresholds, interval and maintenance file (each prefix keeps its state), the
+// probes' timeout and the zones' freshness policy.
+func (a *anycast) setHealth(cfg *config.Config) error {
+	if err := a.mon.SetConfig(cfg.Health); err != nil {
+		return err
+	}
+	p := *a.prober.Load()
+	p.Timeout = cfg.Health.Timeout
+	a.prober.Store(&p)
+	a.fresh.Store(freshnessPolicy(cfg))
+	return nil
 }
 
 // setListen makes the probes query the listen addresses listen, bound at ports

@@ -113,7 +113,8 @@ func (n *node) reportZone(rep *reloadReport, r zone.LoadResult, msg string) {
 //  1. the listeners: new sockets open before old ones close (server.SetListen),
 //     then the probes move to them; a socket that cannot be opened refuses the
 //     whole reload, with nothing changed;
-//  2. the identity answers and the log level;
+//  2. the identity answers, the log level and the health settings (each prefix
+//     keeps its state);
 //  3. BGP (anycast.reconfigure): peers added and removed, every announced prefix
 //     announced again with new communities, prepend, MED; prefixes added are
 //     watched and announced once healthy, prefixes removed withdrawn; what is
@@ -175,6 +176,16 @@ func (n *node) reloadConfig(rep *reloadReport) {
 	if slices.Contains(plan.Keys, "log.level") {
 		if lv, err := zapcore.ParseLevel(next.Log.Level); err == nil {
 			n.level.SetLevel(lv)
+		}
+	}
+	if slices.Contains(plan.Keys, "health") && n.anycast != nil {
+		if err := n.anycast.setHealth(applied); err != nil {
+			n.log.Error("health settings not changed", zap.Error(err))
+			rep.Error = err.Error()
+			applied.Health = old.Health
+		} else {
+			n.log.Info("health settings changed", zap.Int("rise", applied.Health.Rise), zap.Int("fall", applied.Health.Fall),
+				zap.Duration("interval", applied.Health.Interval))
 		}
 	}
 	if plan.RuntimeBGP() && n.anycast != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anycastdns/anycastdns/health"
 	"github.com/anycastdns/anycastdns/internal/testutil"
 	"github.com/anycastdns/anycastdns/internal/testutil/bgptest"
 )
@@ -100,8 +101,23 @@ func TestReloadBGP(t *testing.T) {
 		t.Error("the removed prefix is still watched by the health monitor")
 	}
 
+	// Health settings apply; the prefix keeps its state.
+	retuned := strings.Replace(swapped, "  fall: 5\n", "  fall: 7\n", 1)
+	if err := os.WriteFile(path, []byte(retuned), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, rep := s.postReload(t); code != 200 || rep.Config == nil || !slices.Equal(rep.Config.Applied, []string{"health"}) {
+		t.Errorf("reload of health: %d %+v, want health applied", code, rep.Config)
+	}
+	if logIndex(s.logs.String(), "health settings changed", `"fall": 7`) < 0 {
+		t.Errorf("logs: want the new health settings\n%s", s.logs)
+	}
+	if st, _ := s.node.anycast.mon.State(wider); st != health.Healthy {
+		t.Errorf("after a reload of health the prefix is %v, want healthy still", st)
+	}
+
 	// The router id needs a restart: named (ctl exit 4), the route stays.
-	later := strings.Replace(swapped, "router-id: 10.255.0.2", "router-id: 10.255.0.3", 1)
+	later := strings.Replace(retuned, "router-id: 10.255.0.2", "router-id: 10.255.0.3", 1)
 	if err := os.WriteFile(path, []byte(later), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,8 @@ type Plan struct {
 // other key of Changes.Keys needs a restart:
 //   - metrics (the listener ctl talks through), log.format (the logger of every
 //     part), udp-size, udp-sockets, tcp, cookies, rate-limit, transfer (read by
-//     the hot path or by loops that hold them), health and bgp.drain (the state
-//     machines and the policy hold them);
+//     the hot path or by loops that hold them) and bgp.drain (the policy holds
+//     it);
 //   - bgp.local-as, bgp.router-id and the speaker's transport keys: GoBGP sets
 //     them once, at StartBgp, and only a stop of the whole BGP server changes
 //     them, which drops every session (a withdrawal everywhere);
@@ -47,6 +47,7 @@ var runtimeKeys = []string{
 	"log.level",        // the zap.AtomicLevel shared with GoBGP
 	"shutdown-timeout", // read at the stop
 	"tsig-keys",        // transfer.Keyring.Replace
+	"health",           // health.Monitor.SetConfig, the probes' timeout
 }
 
 // runtimeBGPKeys are the bgp keys a running speaker changes (announce.Speaker.Reconfigure).
