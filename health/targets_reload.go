@@ -14,10 +14,12 @@ func (pl *prefixLoop) currentTarget() Target {
 
 // SetAddrs replaces the addresses probed for each prefix, for a reload of the
 // configuration that changed the listen addresses: targets must name exactly the
-// prefixes of the monitor (AddTarget and RemoveTarget change those), each
-// with at least one address. A probe round under way finishes on the addresses
-// it started with; the next one probes the new ones. The state of each prefix
-// carries on: a prefix announced stays announced while its new addresses pass.
+// prefixes of the monitor (AddTarget and RemoveTarget change those). A target
+// without an address keeps the addresses it had: a prefix no new listen address
+// serves is one the same reload removes (the configuration is validated so). A
+// probe round under way finishes on the addresses it started with; the next one
+// probes the new ones. The state of each prefix carries on: a prefix announced
+// stays announced while its new addresses pass.
 func (m *Monitor) SetAddrs(targets []Target) error {
 	loops := m.loopList()
 	if len(targets) != len(loops) {
@@ -28,12 +30,12 @@ func (m *Monitor) SetAddrs(targets []Target) error {
 		if i < 0 {
 			return fmt.Errorf("health: no target for prefix %v; the prefixes change by AddTarget and RemoveTarget", pl.target.Prefix)
 		}
-		if len(targets[i].Addrs) == 0 {
-			return fmt.Errorf("health: target %v: no address to probe", pl.target.Prefix)
-		}
 	}
 	for _, pl := range loops {
 		i := slices.IndexFunc(targets, func(t Target) bool { return t.Prefix == pl.target.Prefix })
+		if len(targets[i].Addrs) == 0 {
+			continue
+		}
 		pl.mu.Lock()
 		pl.target.Addrs = slices.Clone(targets[i].Addrs)
 		pl.mu.Unlock()

@@ -26,13 +26,16 @@ func TestMonitorSetAddrs(t *testing.T) {
 		h.wantState(v4, Healthy)
 		h.wantEvents()
 
+		// A target without an address keeps its addresses.
+		if err := h.mon.SetAddrs([]Target{{Prefix: v4.Prefix}}); err != nil {
+			t.Fatal(err)
+		}
 		h.probe.set(moved.Addrs[0], "fail")
 		h.after(3 * time.Second)
 		h.wantState(v4, Unhealthy)
 
 		for name, targets := range map[string][]Target{
 			"another prefix": {v6},
-			"no address":     {{Prefix: v4.Prefix}},
 			"two targets":    {moved, v6},
 		} {
 			if err := h.mon.SetAddrs(targets); err == nil {
