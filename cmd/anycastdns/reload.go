@@ -49,6 +49,14 @@ type reloadedZone struct {
 	Error   string `json:"error,omitempty"`
 }
 
+// addError adds err to the errors of no one zone.
+func (r *reloadReport) addError(err error) {
+	if r.Error != "" {
+		r.Error += "; "
+	}
+	r.Error += err.Error()
+}
+
 // failed reports whether the reload refused the configuration or a zone failed.
 func (r reloadReport) failed() bool {
 	return r.Failed > 0 || r.Error != "" || (r.Config != nil && r.Config.Error != "")
@@ -73,7 +81,7 @@ func (n *node) reload() reloadReport {
 			n.reportZone(&rep, r, "zone reloaded")
 		}
 		if err != nil && !anyZoneFailed(results) { // not a zone's failure, e.g. building the set
-			rep.Error = err.Error()
+			rep.addError(err)
 			n.log.Error("reload failed", zap.Error(err))
 		}
 	}
@@ -181,7 +189,7 @@ func (n *node) reloadConfig(rep *reloadReport) {
 	if slices.Contains(plan.Keys, "health") && n.anycast != nil {
 		if err := n.anycast.setHealth(applied); err != nil {
 			n.log.Error("health settings not changed", zap.Error(err))
-			rep.Error = err.Error()
+			rep.addError(err)
 			applied.Health = old.Health
 		} else {
 			n.log.Info("health settings changed", zap.Int("rise", applied.Health.Rise), zap.Int("fall", applied.Health.Fall),
@@ -196,7 +204,7 @@ func (n *node) reloadConfig(rep *reloadReport) {
 			// What did apply stays; the next reload compares with the old
 			// values and tries the rest again.
 			n.log.Error("bgp not reconfigured", zap.Error(err))
-			rep.Error = err.Error()
+			rep.addError(err)
 			applied.BGP.Config = old.BGP.Config
 		} else {
 			n.log.Info("bgp reconfigured",
@@ -208,7 +216,7 @@ func (n *node) reloadConfig(rep *reloadReport) {
 	if err := n.reloadZones(rep, plan, old, next, applied); err != nil {
 		// The zones of old keep serving; the rest applied.
 		n.log.Error("zones not reconfigured", zap.Error(err))
-		rep.Error = err.Error()
+		rep.addError(err)
 	}
 
 	cr.Applied = plan.Summary()

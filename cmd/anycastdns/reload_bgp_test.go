@@ -128,4 +128,25 @@ func TestReloadBGP(t *testing.T) {
 	if st := r2.State(t, wider); st != routePresent {
 		t.Errorf("after a reload needing a restart the prefix is %v, want present", st)
 	}
+
+	// The service address moves: listen and prefix together. The new prefix is
+	// announced once its probes pass on the new address, the old one withdrawn.
+	third := net.JoinHostPort("127.0.0.2", strconv.Itoa(testutil.FreePort(t, "127.0.0.2")))
+	moved2 := strings.NewReplacer(`listen: ["`+second+`"]`, `listen: ["`+third+`"]`,
+		"prefixes: [127.0.0.0/24]", "prefixes: [127.0.0.2/32]").Replace(later)
+	if err := os.WriteFile(path, []byte(moved2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, rep := s.postReload(t); code != 200 || rep.Config == nil || !slices.Equal(rep.Config.Applied, []string{"listen", "bgp.prefixes"}) {
+		t.Fatalf("reload moving the service address: %d %+v\nlogs:\n%s", code, rep.Config, s.logs)
+	}
+	if _, err := r2.WaitState(t, netip.MustParsePrefix("127.0.0.2/32"), routePresent, 10*time.Second); err != nil {
+		t.Fatalf("the new service prefix: %v\nlogs:\n%s", err, s.logs)
+	}
+	if _, err := r2.WaitState(t, wider, routeAbsent, 10*time.Second); err != nil {
+		t.Fatalf("the old service prefix: %v", err)
+	}
+	if _, _, err := soaAt("udp", third, "example.org."); err != nil {
+		t.Errorf("the new service address: %v", err)
+	}
 }
