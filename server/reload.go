@@ -107,7 +107,35 @@ func (s *Server) SetIdentity(cfg Config) error {
 // (the transfer and NOTIFY peers of the zones, which a reload may change). It
 // does nothing when rate limiting is off.
 func (s *Server) SetRateLimitExempt(exempt []netip.Prefix) {
-	if s.rrl != nil {
-		s.rrl.setExempt(exempt)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rrlExempt = exempt
+	if r := s.rrl.Load(); r != nil {
+		r.setExempt(exempt)
 	}
+}
+
+// SetRateLimit replaces the settings of Response Rate Limiting (turning it on
+// or off), for a reload: the new limiter starts with empty accounts, and the
+// replies being written finish with the limiter they started with.
+func (s *Server) SetRateLimit(cfg RateLimitConfig) error {
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("server: rate-limit: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rrl.Store(newRateLimiter(cfg, s.rrlExempt, s.metrics, s.log))
+	return nil
+}
+
+// SetCookies replaces the cookie settings (RFC 7873, RFC 9018), for a reload:
+// a new secret, the previous ones still accepted, or cookies turned on or off.
+// The secret file is read here; when it cannot be, nothing changes.
+func (s *Server) SetCookies(cfg CookieConfig) error {
+	ck, err := newCookies(cfg, s.log)
+	if err != nil {
+		return fmt.Errorf("server: cookies: %w", err)
+	}
+	s.cookies.Store(&ck)
+	return nil
 }

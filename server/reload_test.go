@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"net"
 	"net/netip"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/anycastdns/anycastdns/internal/secret"
 	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
@@ -180,14 +182,79 @@ func TestSetRateLimitExempt(t *testing.T) {
 		addr string
 		want bool
 	}{{"203.0.113.9", true}, {"198.51.100.53", true}, {"198.51.100.54", false}} {
-		if got := s.rrl.isExempt(netip.MustParseAddr(c.addr)); got != c.want {
+		if got := s.rrl.Load().isExempt(netip.MustParseAddr(c.addr)); got != c.want {
 			t.Errorf("%s exempt: got %v, want %v", c.addr, got, c.want)
 		}
 	}
 	s.SetRateLimitExempt(nil)
-	if s.rrl.isExempt(netip.MustParseAddr("198.51.100.53")) || !s.rrl.isExempt(netip.MustParseAddr("203.0.113.9")) {
+	if s.rrl.Load().isExempt(netip.MustParseAddr("198.51.100.53")) || !s.rrl.Load().isExempt(netip.MustParseAddr("203.0.113.9")) {
 		t.Error("SetRateLimitExempt(nil): want only the configured prefixes exempt")
 	}
 	off := newTestServer(t, testConfig(), nil)
 	off.SetRateLimitExempt(nil) // rate limiting off: nothing to do
+}
+
+// A reload's new cookie secret makes new cookies at once and accepts the old
+// ones as previous-secrets says; turning cookies off stops answering them.
+func TestSetCookies(t *testing.T) {
+	s := newTestServer(t, testConfig(), nil)
+	fixClock(1_700_000_000, s)
+	cc := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	r, _ := ask(t, s, cookieQuery("example.", dns.TypeSOA, cc), udp)
+	first := replyCookie(r)
+	if len(first) != cookieReplyLen {
+		t.Fatalf("cookie before the reload: %x", first)
+	}
+	const next = "0102030405060708090a0b0c0d0e0f10"
+	if err := s.SetCookies(CookieConfig{Enabled: true, Secret: secret.Text(next), PreviousSecrets: []secret.Text{testCookieSecret}}); err != nil {
+		t.Fatal(err)
+	}
+	fixClock(1_700_000_000, s)
+	r, _ = ask(t, s, cookieQuery("example.", dns.TypeSOA, cc), udp)
+	if got := replyCookie(r); bytes.Equal(got, first) || len(got) != cookieReplyLen {
+		t.Errorf("a client cookie alone after a new secret: got %x, want a new server cookie", got)
+	}
+	var echo [cookieReplyLen]byte
+	if o := s.cookies.Load().reply(&echo, first, testClient); o != cookieRenewed {
+		t.Errorf("a cookie of the previous secret: %v, want renewed (accepted)", o)
+	}
+	if err := s.SetCookies(CookieConfig{Enabled: true, SecretFile: "/nonexistent/secret"}); err == nil {
+		t.Error("an unreadable secret file: no error")
+	}
+	if s.cookies.Load().current != testCookies(t, 0, next).current {
+		t.Error("a failed SetCookies changed the secret")
+	}
+	if err := s.SetCookies(CookieConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := ask(t, s, cookieQuery("example.", dns.TypeSOA, cc), udp); replyCookie(r) != nil {
+		t.Error("cookies off: the reply has a cookie")
+	}
+}
+
+// A reload turns rate limiting on, with the exemptions from the zones kept, and
+// off again.
+func TestSetRateLimit(t *testing.T) {
+	s := newTestServer(t, testConfig(), nil)
+	if s.rrl.Load() != nil {
+		t.Fatal("rate limiting on in the test configuration")
+	}
+	s.SetRateLimitExempt([]netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")})
+	on := defaultRateLimit()
+	if err := s.SetRateLimit(on); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.rrl.Load(); r == nil || !r.isExempt(netip.MustParseAddr("198.51.100.7")) {
+		t.Errorf("after SetRateLimit: limiter on %v, want one exempting the zones' peers", r != nil)
+	}
+	bad := on
+	bad.Slip = -1
+	if err := s.SetRateLimit(bad); err == nil || s.rrl.Load() == nil {
+		t.Errorf("a bad rate-limit: got %v, want an error and the limiter kept", err)
+	}
+	off := on
+	off.Enabled = false
+	if err := s.SetRateLimit(off); err != nil || s.rrl.Load() != nil {
+		t.Errorf("rate limiting off: %v, limiter on %v", err, s.rrl.Load() != nil)
+	}
 }

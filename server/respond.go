@@ -94,7 +94,7 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.A
 // being written over t: over UDP alone, and once per query, not to the same
 // reply cut again for the MTU.
 func (s *Server) limits(sc *scratch, t transport) bool {
-	return t == udp && s.rrl != nil && !sc.mtuRetry
+	return t == udp && s.rrl.Load() != nil && !sc.mtuRetry
 }
 
 // setQuestion echoes the question. It is packed lower-cased, so that names of the

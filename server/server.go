@@ -29,10 +29,14 @@ type Server struct {
 	// expireOf is Options.ZoneExpire (nil: the SOA's EXPIRE).
 	expireOf func(*zone.Zone) uint32
 	// id holds the identity answers (identity.go); SetIdentity swaps them.
-	id      atomic.Pointer[identity]
-	cookies cookies
-	// rrl is Response Rate Limiting of UDP replies (rrl.go); nil when off.
-	rrl *rateLimiter
+	id atomic.Pointer[identity]
+	// cookies are the cookie secrets (cookie.go); SetCookies replaces them.
+	cookies atomic.Pointer[cookies]
+	// rrl is Response Rate Limiting of UDP replies (rrl.go), nil when off;
+	// SetRateLimit replaces it.
+	rrl atomic.Pointer[rateLimiter]
+	// rrlExempt is Options.RateLimitExempt, as SetRateLimitExempt last set it.
+	rrlExempt []netip.Prefix
 	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
 	// that tests can compare it with the fast path (fast.go).
 	slowOnly bool
@@ -102,7 +106,6 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("server: cookies: %w", err)
 	}
 	s := &Server{
-		cookies:   ck,
 		cfg:       cfg,
 		zones:     zones,
 		metrics:   opts.Metrics,
@@ -111,7 +114,9 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		expireOf:  opts.ZoneExpire,
 	}
 	s.id.Store(newIdentity(cfg))
-	s.rrl = newRateLimiter(cfg.RateLimit, opts.RateLimitExempt, opts.Metrics, log)
+	s.cookies.Store(&ck)
+	s.rrlExempt = opts.RateLimitExempt
+	s.rrl.Store(newRateLimiter(cfg.RateLimit, opts.RateLimitExempt, opts.Metrics, log))
 	s.scratches.New = func() any { return newScratch() }
 	return s, nil
 }
