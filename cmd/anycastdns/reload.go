@@ -121,8 +121,8 @@ func (n *node) reportZone(rep *reloadReport, r zone.LoadResult, msg string) {
 //  1. the listeners: new sockets open before old ones close (server.SetListen),
 //     then the probes move to them; a socket that cannot be opened refuses the
 //     whole reload, with nothing changed;
-//  2. the identity answers, the log level and the health settings (each prefix
-//     keeps its state);
+//  2. the identity answers, cookies, rate limiting (accounts afresh), the log
+//     level and the health settings (each prefix keeps its state);
 //  3. BGP (anycast.reconfigure): peers added and removed, every announced prefix
 //     announced again with new communities, prepend, MED; prefixes added are
 //     watched and announced once healthy, prefixes removed withdrawn; what is
@@ -179,6 +179,20 @@ func (n *node) reloadConfig(rep *reloadReport) {
 			applied.Server.HideVersion, applied.Server.NSID = old.Server.HideVersion, old.Server.NSID
 		} else {
 			n.log.Info("identity changed", zap.String("identity", n.dns.Identity()))
+		}
+	}
+	if slices.Contains(plan.Keys, "cookies") {
+		if err := n.dns.SetCookies(applied.Server.Cookies); err != nil {
+			n.log.Error("cookie settings not changed", zap.Error(err))
+			rep.addError(err)
+			applied.Server.Cookies = old.Server.Cookies
+		}
+	}
+	if slices.Contains(plan.Keys, "rate-limit") {
+		if err := n.dns.SetRateLimit(applied.Server.RateLimit); err != nil {
+			n.log.Error("rate-limit settings not changed", zap.Error(err))
+			rep.addError(err)
+			applied.Server.RateLimit = old.Server.RateLimit
 		}
 	}
 	if slices.Contains(plan.Keys, "log.level") {

@@ -236,6 +236,34 @@ func TestReloadConfig(t *testing.T) {
 		t.Errorf("the fixed zone: %d %+v, want 200 and e.example. loaded", code, rep)
 	}
 	want(rs.addr2, "e.example.", dns.RcodeSuccess, 7)
+
+	// Cookies turned off and rate limiting retuned at run time.
+	hasCookie := func() bool {
+		t.Helper()
+		m := new(dns.Msg).SetQuestion("a.example.", dns.TypeSOA)
+		m.SetEdns0(1232, false)
+		m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: "0102030405060708"})
+		r, _, err := (&dns.Client{Timeout: time.Second}).Exchange(m, rs.addr2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range r.IsEdns0().Option {
+			if o.Option() == dns.EDNS0COOKIE {
+				return true
+			}
+		}
+		return false
+	}
+	if !hasCookie() {
+		t.Error("no server cookie before the reload (cookies are on by default)")
+	}
+	rs.write(t, []string{rs.addr2}, "pop2", []string{"a", "e"}, "cookies: {enabled: false}\nrate-limit: {slip: 1}\n")
+	if code, rep := s.postReload(t); code != http.StatusOK || rep.Config == nil || strings.Join(rep.Config.Applied, ",") != "cookies,rate-limit" {
+		t.Errorf("reload of cookies and rate-limit: %d %+v", code, rep.Config)
+	}
+	if hasCookie() {
+		t.Error("a server cookie after cookies were turned off")
+	}
 }
 
 // mustRead returns the content of the file path.

@@ -31,9 +31,8 @@ type Plan struct {
 // (compared item by item in Changes), whose change a running node applies. Every
 // other key of Changes.Keys needs a restart:
 //   - metrics (the listener ctl talks through), log.format (the logger of every
-//     part), udp-size, udp-sockets, tcp, cookies, rate-limit, transfer (read by
-//     the hot path or by loops that hold them) and bgp.drain (the policy holds
-//     it);
+//     part), udp-size, udp-sockets, tcp, transfer (read by the hot path or by
+//     loops that hold them) and bgp.drain (the policy holds it);
 //   - bgp.local-as, bgp.router-id and the speaker's transport keys: GoBGP sets
 //     them once, at StartBgp, and only a stop of the whole BGP server changes
 //     them, which drops every session (a withdrawal everywhere);
@@ -48,6 +47,8 @@ var runtimeKeys = []string{
 	"shutdown-timeout", // read at the stop
 	"tsig-keys",        // transfer.Keyring.Replace
 	"health",           // health.Monitor.SetConfig, the probes' timeout
+	"cookies",          // server.SetCookies: a new secret, the previous ones
+	"rate-limit",       // server.SetRateLimit: a new limiter, accounts afresh
 }
 
 // runtimeBGPKeys are the bgp keys a running speaker changes (announce.Speaker.Reconfigure).
