@@ -27,9 +27,9 @@ commands:
   zone-status ZONE   one zone
   reload             reload the configuration file and the zone files that changed (as
                      SIGHUP): zones added, removed or changed, listen addresses (new
-                     sockets before old ones close), identity, TSIG keys, log level,
-                     health, BGP peers, prefixes, communities, prepend and MED; lists what it
-                     did and the keys that need a restart
+                     sockets before old ones close), identity, cookies, rate limiting,
+                     TSIG keys, log level, health, BGP peers, prefixes, communities,
+                     prepend and MED; lists what it did and the keys that need a restart
   drain              maintenance on: every prefix drains (GRACEFUL_SHUTDOWN), then is withdrawn
   undrain            maintenance off: prefixes return once their probes pass
 
