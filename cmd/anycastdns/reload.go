@@ -288,6 +288,9 @@ func (n *node) reloadZones(rep *reloadReport, plan config.Plan, old, next, appli
 	}
 	n.dns.SetRateLimitExempt(n.fleet.rateLimitExempt())
 	for _, origin := range plan.ZonesRemoved {
+		// The IXFR history of a removed file zone goes with it (a secondary's
+		// went with Secondary.Remove).
+		n.fleet.journal.Drop(origin)
 		n.log.Info("zone removed", zap.String("zone", origin))
 	}
 	for _, origin := range plan.ZonesChanged {
