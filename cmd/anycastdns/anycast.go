@@ -26,11 +26,13 @@ import (
 // stop. Without BGP peers only the monitor runs (its state shows in /readyz, the
 // admin endpoints and the metrics).
 type anycast struct {
-	mon        *health.Monitor
-	sp         *announce.Speaker // nil when BGP is off
-	ctrl       *policy.Controller
-	log        *zap.Logger
-	drainLimit time.Duration // bounds the drain: grace + linger + shutdown-timeout
+	mon  *health.Monitor
+	sp   *announce.Speaker // nil when BGP is off
+	ctrl *policy.Controller
+	log  *zap.Logger
+	// drainLimit bounds the drain: grace + linger + shutdown-timeout, in
+	// nanoseconds (a reload changes it).
+	drainLimit atomic.Int64
 
 	cancel context.CancelFunc // ends the monitor's Run
 	done   chan struct{}      // closed when the monitor's Run returned
@@ -61,8 +63,7 @@ type anycastDeps struct {
 // starts nothing.
 func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 	a := &anycast{
-		log:        d.log.Named("anycast"),
-		drainLimit: cfg.BGP.Drain.Grace + cfg.BGP.Drain.Linger + cfg.ShutdownTimeout,
+		log: d.log.Named("anycast"),
 	}
 	a.prober.Store(&health.Prober{
 		Zones:   d.origins,
@@ -78,6 +79,7 @@ func newAnycast(cfg *config.Config, d anycastDeps) (*anycast, error) {
 	// interval for the freshness check to notice, the drain grace until the
 	// withdrawal, one interval of slack.
 	a.fresh.Store(freshnessPolicy(cfg))
+	a.setDrainLimit(cfg)
 	var err error
 	a.mon, err = health.NewMonitor(cfg.Health, targets, health.MonitorOptions{
 		Probe: func(ctx context.Context, network, addr string) error {
@@ -163,7 +165,7 @@ func (a *anycast) start(ctx context.Context) error {
 // runs to its end whatever stopped the node, within drainLimit. The listeners stay
 // open throughout: never stop answering while a route still points here.
 func (a *anycast) drain() {
-	ctx, cancel := context.WithTimeout(context.Background(), a.drainLimit)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(a.drainLimit.Load()))
 	defer cancel()
 	if err := a.ctrl.Drain(ctx); err != nil {
 		a.log.Error("drain cut short", zap.Error(err))
@@ -206,6 +208,23 @@ func (a *anycast) setHealth(cfg *config.Config) error {
 	p := *a.prober.Load()
 	p.Timeout = cfg.Health.Timeout
 	a.prober.Store(&p)
+	a.fresh.Store(freshnessPolicy(cfg))
+	return nil
+}
+
+// setDrainLimit bounds the drain of cfg.
+func (a *anycast) setDrainLimit(cfg *config.Config) {
+	a.drainLimit.Store(int64(cfg.BGP.Drain.Grace + cfg.BGP.Drain.Linger + cfg.ShutdownTimeout))
+}
+
+// setDrain applies the drain timing of cfg after a reload (bgp.drain,
+// shutdown-timeout): the policy's grace and linger, the bound of the stop's
+// drain, and the freshness margin, which leaves the grace period to withdraw.
+func (a *anycast) setDrain(cfg *config.Config) error {
+	if err := a.ctrl.SetConfig(cfg.BGP.Drain); err != nil {
+		return err
+	}
+	a.setDrainLimit(cfg)
 	a.fresh.Store(freshnessPolicy(cfg))
 	return nil
 }

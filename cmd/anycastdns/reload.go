@@ -210,6 +210,15 @@ func (n *node) reloadConfig(rep *reloadReport) {
 				zap.Duration("interval", applied.Health.Interval))
 		}
 	}
+	if slices.Contains(plan.Keys, "bgp.drain") || slices.Contains(plan.Keys, "shutdown-timeout") {
+		if n.anycast != nil {
+			if err := n.anycast.setDrain(applied); err != nil {
+				n.log.Error("drain settings not changed", zap.Error(err))
+				rep.addError(err)
+				applied.BGP.Drain, applied.ShutdownTimeout = old.BGP.Drain, old.ShutdownTimeout
+			}
+		}
+	}
 	if plan.RuntimeBGP() && n.anycast != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), bgpReloadTimeout)
 		err := n.anycast.reconfigure(ctx, applied, plan.PrefixesAdded, plan.PrefixesRemoved, n.dns.ListenPorts())

@@ -101,13 +101,13 @@ func TestReloadBGP(t *testing.T) {
 		t.Error("the removed prefix is still watched by the health monitor")
 	}
 
-	// Health settings apply; the prefix keeps its state.
-	retuned := strings.Replace(swapped, "  fall: 5\n", "  fall: 7\n", 1)
+	// Health settings and the drain timing apply; the prefix keeps its state.
+	retuned := strings.NewReplacer("  fall: 5\n", "  fall: 7\n", "grace: 300ms", "grace: 400ms").Replace(swapped)
 	if err := os.WriteFile(path, []byte(retuned), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, rep := s.postReload(t); code != 200 || rep.Config == nil || !slices.Equal(rep.Config.Applied, []string{"health"}) {
-		t.Errorf("reload of health: %d %+v, want health applied", code, rep.Config)
+	if code, rep := s.postReload(t); code != 200 || rep.Config == nil || !slices.Equal(rep.Config.Applied, []string{"health", "bgp.drain"}) {
+		t.Errorf("reload of health and bgp.drain: %d %+v, want both applied", code, rep.Config)
 	}
 	if logIndex(s.logs.String(), "health settings changed", `"fall": 7`) < 0 {
 		t.Errorf("logs: want the new health settings\n%s", s.logs)

@@ -32,7 +32,7 @@ type Plan struct {
 // other key of Changes.Keys needs a restart:
 //   - metrics (the listener ctl talks through), log.format (the logger of every
 //     part), udp-size, udp-sockets, tcp, transfer (read by the hot path or by
-//     loops that hold them) and bgp.drain (the policy holds it);
+//     loops that hold them);
 //   - bgp.local-as, bgp.router-id and the speaker's transport keys: GoBGP sets
 //     them once, at StartBgp, and only a stop of the whole BGP server changes
 //     them, which drops every session (a withdrawal everywhere);
@@ -49,6 +49,7 @@ var runtimeKeys = []string{
 	"health",           // health.Monitor.SetConfig, the probes' timeout
 	"cookies",          // server.SetCookies: a new secret, the previous ones
 	"rate-limit",       // server.SetRateLimit: a new limiter, accounts afresh
+	"bgp.drain",        // anycast.Controller.SetConfig: the next drain's timing
 }
 
 // runtimeBGPKeys are the bgp keys a running speaker changes (announce.Speaker.Reconfigure).

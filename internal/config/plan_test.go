@@ -23,8 +23,8 @@ func TestPlan(t *testing.T) {
 		{"needs a restart: metrics, log format, tcp, BGP identity; prefixes, peers and communities apply",
 			edit("udp-size: 1232", "udp-size: 1400\nmetrics: {listen: \"127.0.0.1:9999\"}\nlog: {format: json}\ntcp: {idle-timeout: 3s}",
 				"router-id: 192.0.2.10", "router-id: 192.0.2.11", "192.0.2.2,", "192.0.2.3,", "[192.0.2.53/32]", "[192.0.2.0/24]",
-				"[NO_EXPORT]", "[NO_EXPORT, \"65001:1\"]"),
-			[]string{"udp-size", "tcp", "metrics", "log.format", "bgp.router-id"}, []string{"bgp.peers", "bgp.prefixes", "bgp.communities"}},
+				"[NO_EXPORT]", "[NO_EXPORT, \"65001:1\"]\n  drain: {grace: 1s}"),
+			[]string{"udp-size", "tcp", "metrics", "log.format", "bgp.router-id"}, []string{"bgp.peers", "bgp.prefixes", "bgp.communities", "bgp.drain"}},
 	}
 	old := mustParse(t, diffBase)
 	for _, tc := range tests {
