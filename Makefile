@@ -6,6 +6,7 @@
 #   make run         serve the built-in example zones on 127.0.0.1:5353 and [::1]:5353
 #   make bench       dnsperf against anycastdns, NSD and Knot DNS side by side (cmd/benchdns)
 #   make bench-transfer  the three as secondaries of one Knot primary: AXFR, IXFR, p99 meanwhile
+#   make bench-reload    dnsperf at 20k qps against anycastdns during 60 configuration reloads
 #   make bench-go    the Go benchmarks, with allocations
 #   make bench-load  load time and memory of the signed root zone: anycastdns beside NSD
 #   make lab         the routed anycast lab (root): BIRD 2 and two PoPs in network namespaces;
@@ -48,7 +49,7 @@ LAB_RUNTIME ?= binary
 # LAB_ROUTER=frr runs the lab with FRR instead of BIRD (TestLabFRR instead of TestLab).
 LAB_ROUTER  ?= bird
 
-.PHONY: all build run test deps vet staticcheck race fuzz bench bench-quick bench-transfer bench-go bench-load lab image clean
+.PHONY: all build run test deps vet staticcheck race fuzz bench bench-quick bench-transfer bench-reload bench-go bench-load lab image clean
 
 all: build
 
@@ -104,6 +105,12 @@ bench: build deps
 # secondaries of one Knot primary, AXFR and IXFR times and p99 during an AXFR.
 bench-transfer: build deps
 	$(GO) run ./cmd/benchdns -anycastdns bin/anycastdns -suite transfer $(BENCHFLAGS)
+
+# bench-reload is dnsperf at 20k qps for 60 s against anycastdns alone, idle and during 60
+# configuration reloads (SIGHUP), each adding or removing a zone and a listen address and
+# changing the identity: the queries lost (issue 14: none).
+bench-reload: build
+	$(GO) run ./cmd/benchdns -anycastdns bin/anycastdns -servers anycastdns -suite reload $(BENCHFLAGS)
 
 # bench-quick is a one-minute smoke run of the same.
 bench-quick: build deps

@@ -206,6 +206,11 @@ func (s *Speaker) peerEvent(r *api.WatchEventResponse) {
 	addr = addr.Unmap()
 	state := st.GetSessionState()
 	s.mu.Lock()
+	if !s.configuredPeer(addr) {
+		// A peer a reload removed: its last events are not news.
+		s.mu.Unlock()
+		return
+	}
 	old, known := s.peers[addr]
 	s.peers[addr] = state
 	s.mu.Unlock()

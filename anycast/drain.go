@@ -30,6 +30,7 @@ func (c *Controller) Drain(ctx context.Context) error {
 	}
 	c.mu.Lock()
 	c.stopping = true
+	cfg := c.cfg // the periods of this drain, whatever a reload sets meanwhile
 	for p := range c.pending {
 		c.cancelGrace(p)
 	}
@@ -52,8 +53,8 @@ func (c *Controller) Drain(ctx context.Context) error {
 		c.log.Info("drain: nothing announced, nothing to wait for")
 		return nil
 	}
-	c.log.Info("drain: GRACEFUL_SHUTDOWN announced; waiting for the grace period", zap.Duration("grace", c.cfg.Grace))
-	if err := wait(ctx, c.cfg.Grace); err != nil {
+	c.log.Info("drain: GRACEFUL_SHUTDOWN announced; waiting for the grace period", zap.Duration("grace", cfg.Grace))
+	if err := wait(ctx, cfg.Grace); err != nil {
 		return fmt.Errorf("anycast: drain cut short in the grace period: %w", err)
 	}
 	c.mu.Lock()
@@ -63,8 +64,8 @@ func (c *Controller) Drain(ctx context.Context) error {
 		}
 	}
 	c.mu.Unlock()
-	c.log.Info("drain: withdrawn; still answering for the linger period", zap.Duration("linger", c.cfg.Linger))
-	if err := wait(ctx, c.cfg.Linger); err != nil {
+	c.log.Info("drain: withdrawn; still answering for the linger period", zap.Duration("linger", cfg.Linger))
+	if err := wait(ctx, cfg.Linger); err != nil {
 		return fmt.Errorf("anycast: drain cut short in the linger period: %w", err)
 	}
 	return nil

@@ -16,14 +16,15 @@ func (m *Monitor) runPrefix(ctx context.Context, pl *prefixLoop) {
 	probeDone := make(chan struct{})
 	go func() {
 		defer close(probeDone)
-		m.probeLoop(probeCtx, pl.target, results)
+		m.probeLoop(probeCtx, pl, results)
 	}()
 	defer func() {
 		cancel()
 		<-probeDone
 	}()
 
-	mach := NewMachine(m.cfg, time.Now())
+	cfg := m.config()
+	mach := NewMachine(*cfg, time.Now())
 	pl.mu.Lock()
 	pl.status.Since = time.Now()
 	pl.mu.Unlock()
@@ -73,10 +74,15 @@ func (m *Monitor) runPrefix(ctx context.Context, pl *prefixLoop) {
 		seen = sw
 	}
 
-	watchdog := time.NewTicker(m.cfg.Interval)
+	watchdog := time.NewTicker(cfg.Interval)
 	defer watchdog.Stop()
 	apply(m.switches())
 	for mach.State() != Stopped {
+		if c := m.config(); c != cfg { // SetConfig: new thresholds, same state and counts
+			cfg = c
+			mach = mach.WithConfig(*c)
+			watchdog.Reset(c.Interval)
+		}
 		select {
 		case err := <-results:
 			m.metrics.probe(pl.name, err)
@@ -102,11 +108,17 @@ func (m *Monitor) runPrefix(ctx context.Context, pl *prefixLoop) {
 // probeLoop runs one probe round at once and then every interval, sending
 // each round's result on results. A round that hangs delays the next one;
 // the watchdog in runPrefix notices the silence.
-func (m *Monitor) probeLoop(ctx context.Context, t Target, results chan<- error) {
-	ticker := time.NewTicker(m.cfg.Interval)
+func (m *Monitor) probeLoop(ctx context.Context, pl *prefixLoop, results chan<- error) {
+	interval := m.config().Interval
+	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for round := 0; ; round++ {
-		err := m.probeRound(ctx, t, round)
+		if i := m.config().Interval; i != interval { // SetConfig
+			interval = i
+			ticker.Reset(i)
+		}
+		// The addresses of this round: SetAddrs may change them between rounds.
+		err := m.probeRound(ctx, pl.currentTarget(), round)
 		select {
 		case results <- err:
 		case <-ctx.Done():
@@ -125,13 +137,14 @@ func (m *Monitor) probeLoop(ctx context.Context, t Target, results chan<- error)
 // the stall bound is cut off one interval later, after the watchdog has
 // already declared the stall.
 func (m *Monitor) probeRound(ctx context.Context, t Target, round int) error {
-	ctx, cancel := context.WithTimeout(ctx, m.cfg.StallAfter()+m.cfg.Interval)
+	cfg := m.config()
+	ctx, cancel := context.WithTimeout(ctx, cfg.StallAfter()+cfg.Interval)
 	defer cancel()
 	for _, addr := range t.Addrs {
 		if err := m.probe(ctx, "udp", addr); err != nil {
 			return err
 		}
-		if round%m.cfg.TCPEvery == 0 {
+		if round%cfg.TCPEvery == 0 {
 			if err := m.probe(ctx, "tcp", addr); err != nil {
 				return err
 			}

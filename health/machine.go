@@ -97,6 +97,15 @@ func (m Machine) Passes() int { return m.passes }
 // Fails returns the number of consecutive failures counted towards Fall.
 func (m Machine) Fails() int { return m.fails }
 
+// WithConfig returns the machine with the thresholds of cfg (zero fields take
+// their defaults), keeping its state and what it has counted: a reload of the
+// configuration lowering rise to the passes already counted makes the next pass
+// a transition.
+func (m Machine) WithConfig(cfg Config) Machine {
+	m.cfg = cfg.WithDefaults()
+	return m
+}
+
 // Stalled reports whether, at time now, the probe loop has been silent for
 // longer than the configured stall bound.
 func (m Machine) Stalled(now time.Time) bool {

@@ -11,10 +11,15 @@ import (
 // poll calls check at once and then every interval until ctx is done: the
 // maintenance file and the zones' freshness are switches read this way.
 func (m *Monitor) poll(ctx context.Context, check func()) {
-	ticker := time.NewTicker(m.cfg.Interval)
+	interval := m.config().Interval
+	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		check()
+		if i := m.config().Interval; i != interval { // SetConfig
+			interval = i
+			ticker.Reset(i)
+		}
 		select {
 		case <-ticker.C:
 		case <-ctx.Done():
@@ -27,13 +32,17 @@ func (m *Monitor) poll(ctx context.Context, check func()) {
 // when it changed: present turns the file maintenance switch on, absent turns
 // it off.
 func (m *Monitor) checkFile() {
-	_, err := os.Stat(m.cfg.MaintenanceFile)
-	present := err == nil
+	path := m.config().MaintenanceFile
+	present := false
+	if path != "" { // none configured: the switch is off
+		_, err := os.Stat(path)
+		present = err == nil
+	}
 	file, _ := m.Maintenance()
 	if present == file {
 		return
 	}
-	m.log.Info("maintenance file", zap.String("path", m.cfg.MaintenanceFile), zap.Bool("present", present))
+	m.log.Info("maintenance file", zap.String("path", path), zap.Bool("present", present))
 	m.update(func(s *switches) { s.fileMaint = present })
 }
 

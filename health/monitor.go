@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -75,6 +76,10 @@ type prefixLoop struct {
 	target Target
 	name   string
 	wake   chan struct{} // capacity 1: "the switches changed"
+	// cancel ends the loop (RemoveTarget) and done is closed when it ended;
+	// both set when the loop starts (startLoop).
+	cancel context.CancelFunc
+	done   chan struct{}
 
 	mu     sync.Mutex
 	status PrefixStatus
@@ -84,13 +89,18 @@ type prefixLoop struct {
 // with NewMonitor and run it with Run; its methods are safe for concurrent
 // use.
 type Monitor struct {
-	cfg     Config
+	cfg     atomic.Pointer[Config] // SetConfig replaces it; read with config()
 	probe   ProbeFunc
 	fresh   func(time.Time) error
 	log     *zap.Logger
 	onTrans func(Event)
 	metrics *metrics
+
+	// loopsMu guards loops, which AddTarget and RemoveTarget change, and runCtx.
+	loopsMu sync.Mutex
 	loops   []*prefixLoop
+	runCtx  context.Context // Run's, nil before Run
+	running sync.WaitGroup  // every prefix loop started
 
 	mu sync.Mutex
 	sw switches
@@ -109,7 +119,8 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 	if len(targets) == 0 {
 		return nil, errors.New("health: no targets")
 	}
-	m := &Monitor{cfg: cfg, probe: opts.Probe, fresh: opts.Freshness, log: opts.Logger, onTrans: opts.OnTransition}
+	m := &Monitor{probe: opts.Probe, fresh: opts.Freshness, log: opts.Logger, onTrans: opts.OnTransition}
+	m.cfg.Store(&cfg)
 	if m.log == nil {
 		m.log = zap.NewNop()
 	}
@@ -127,10 +138,7 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 			return nil, fmt.Errorf("health: target %v listed twice", t.Prefix)
 		}
 		seen[t.Prefix] = true
-		pl := &prefixLoop{target: t, name: t.Prefix.String(), wake: make(chan struct{}, 1)}
-		pl.status = PrefixStatus{Prefix: t.Prefix, State: Starting, StateName: Starting.String()}
-		m.metrics.setState(pl.name, Starting)
-		m.loops = append(m.loops, pl)
+		m.loops = append(m.loops, m.newLoop(t))
 	}
 	m.metrics.setMaintenance("file", false)
 	m.metrics.setMaintenance("admin", false)
@@ -143,17 +151,19 @@ func NewMonitor(cfg Config, targets []Target, opts MonitorOptions) (*Monitor, er
 func (m *Monitor) Run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var loops, pollers sync.WaitGroup
+	var pollers sync.WaitGroup
+	m.loopsMu.Lock()
+	m.runCtx = ctx
 	for _, pl := range m.loops {
-		loops.Go(func() { m.runPrefix(ctx, pl) })
+		m.startLoop(pl)
 	}
-	if m.cfg.MaintenanceFile != "" {
-		pollers.Go(func() { m.poll(ctx, m.checkFile) })
-	}
+	m.loopsMu.Unlock()
+	// The file poller runs also without a file: SetConfig may name one.
+	pollers.Go(func() { m.poll(ctx, m.checkFile) })
 	if m.fresh != nil {
 		pollers.Go(func() { m.poll(ctx, m.checkFreshness) })
 	}
-	loops.Wait()
+	m.running.Wait()
 	cancel() // ends the pollers once every prefix has stopped
 	pollers.Wait()
 }
@@ -183,8 +193,9 @@ func (m *Monitor) Maintenance() (file, admin bool) {
 
 // Status returns a snapshot of every prefix, in configuration order.
 func (m *Monitor) Status() []PrefixStatus {
-	out := make([]PrefixStatus, len(m.loops))
-	for i, pl := range m.loops {
+	loops := m.loopList()
+	out := make([]PrefixStatus, len(loops))
+	for i, pl := range loops {
 		pl.mu.Lock()
 		out[i] = pl.status
 		pl.mu.Unlock()
@@ -195,7 +206,7 @@ func (m *Monitor) Status() []PrefixStatus {
 // State returns the current state of prefix, and false when prefix is not
 // monitored.
 func (m *Monitor) State(prefix netip.Prefix) (State, bool) {
-	for _, pl := range m.loops {
+	for _, pl := range m.loopList() {
 		if pl.target.Prefix == prefix {
 			pl.mu.Lock()
 			defer pl.mu.Unlock()
@@ -216,7 +227,7 @@ func (m *Monitor) Ready() (bool, []string) {
 		why = append(why, "zones: not all loaded")
 	}
 	if sw.fileMaint {
-		why = append(why, "maintenance: file "+m.cfg.MaintenanceFile+" present")
+		why = append(why, "maintenance: file "+m.config().MaintenanceFile+" present")
 	}
 	if sw.adminMaint {
 		why = append(why, "maintenance: drained by the admin endpoint")
@@ -247,7 +258,7 @@ func (m *Monitor) update(f func(*switches)) {
 	m.mu.Unlock()
 	m.metrics.setMaintenance("file", file)
 	m.metrics.setMaintenance("admin", admin)
-	for _, pl := range m.loops {
+	for _, pl := range m.loopList() {
 		select {
 		case pl.wake <- struct{}{}:
 		default: // a wake-up is already pending; it will read the latest switches

@@ -81,7 +81,8 @@ func cookieMalformedLen(n int) bool {
 		n > clientCookieLen+maxServerCookieLen
 }
 
-// cookies holds the secrets of the server cookies; it is read-only once made.
+// cookies holds the secrets of the server cookies; it is read-only once made (a
+// reload makes a new one).
 type cookies struct {
 	on       bool
 	current  cookieKey   // makes and verifies cookies
@@ -193,8 +194,10 @@ func (s *Server) cookieFor(sc *scratch, q *query, from netip.Addr) cookieOutcome
 		return cookieNone
 	case q.cookieBad:
 		return cookieMalformed
-	case q.cookie == nil || !s.cookies.on:
+	}
+	ck := s.cookies.Load()
+	if q.cookie == nil || !ck.on {
 		return cookieNone
 	}
-	return s.cookies.reply(&sc.cookie, q.cookie, from)
+	return ck.reply(&sc.cookie, q.cookie, from)
 }

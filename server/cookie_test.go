@@ -18,7 +18,7 @@ import (
 // fixClock makes the cookies of every server read the time ts.
 func fixClock(ts uint32, servers ...*Server) {
 	for _, s := range servers {
-		s.cookies.now = func() uint32 { return ts }
+		s.cookies.Load().now = func() uint32 { return ts }
 	}
 }
 
@@ -207,7 +207,7 @@ func TestCookieOptionSizes(t *testing.T) {
 		malformed := n < 8 || (n > 8 && n < 16) || n > 40
 		data := bytes.Repeat([]byte{0xa5}, n)
 		for _, s := range []*Server{on, slow, off} {
-			t.Run(fmt.Sprintf("%d octets/slow %v/enabled %v", n, s.slowOnly, s.cookies.on), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%d octets/slow %v/enabled %v", n, s.slowOnly, s.cookies.Load().on), func(t *testing.T) {
 				r, _ := ask(t, s, cookieQuery("www.example.", dns.TypeA, data), udp)
 				got := replyCookie(r)
 				switch {
@@ -216,7 +216,7 @@ func TestCookieOptionSizes(t *testing.T) {
 						t.Errorf("got %s, OPT %v, %d questions, cookie %x; want FORMERR with the OPT and the question, no cookie",
 							dns.RcodeToString[r.Rcode], r.IsEdns0() != nil, len(r.Question), got)
 					}
-				case !s.cookies.on:
+				case !s.cookies.Load().on:
 					if r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 || got != nil {
 						t.Errorf("got %s, %d answers, cookie %x; want NOERROR, the answer and no cookie", dns.RcodeToString[r.Rcode], len(r.Answer), got)
 					}
@@ -341,6 +341,6 @@ func observedLogger() (*zap.Logger, func() string) {
 func validCookieQuery(t testing.TB, s *Server, name string, qtype uint16) *dns.Msg {
 	t.Helper()
 	var c [cookieReplyLen]byte
-	s.cookies.reply(&c, []byte{1, 2, 3, 4, 5, 6, 7, 8}, testClient)
+	s.cookies.Load().reply(&c, []byte{1, 2, 3, 4, 5, 6, 7, 8}, testClient)
 	return cookieQuery(name, qtype, c[:])
 }

@@ -53,7 +53,11 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 	// The OPT record goes last but its room is kept from the start: it is never
 	// dropped (RFC 6891 section 7), nor its COOKIE and EDE options; the NSID
 	// option only when nothing else fits.
-	o := optParts{nsid: q.edns && q.nsid && s.id.nsidWire != nil, ede: noEDE}
+	o := optParts{ede: noEDE}
+	if q.edns && q.nsid {
+		// One identity for the whole reply: a reload may swap it meanwhile.
+		o.nsid = s.id.Load().nsidWire
+	}
 	optLen := 0
 	if q.edns {
 		if sc.res.cookie.answered() {
@@ -63,8 +67,8 @@ func (s *Server) respondFast(sc *scratch, dst []byte, q *query, t transport) ([]
 		optLen = 11 + s.optRDLen(o)
 	}
 	base := headerLen + len(q.qwire) + 4
-	if o.nsid && base+optLen > end {
-		o.nsid = false
+	if o.nsid != nil && base+optLen > end {
+		o.nsid = nil
 		optLen = 11 + s.optRDLen(o)
 	}
 	if base+optLen > end {
@@ -242,7 +246,7 @@ var zeroOffset = [1]uint16{0}
 // optParts are the options of an OPT record the fast path writes.
 type optParts struct {
 	cookie []byte // the COOKIE option's data (RFC 7873 section 4), or nil
-	nsid   bool   // the NSID option with the identity (RFC 5001 section 2.3)
+	nsid   []byte // the NSID option's data, the identity (RFC 5001 section 2.3), or nil
 	ede    int    // the Extended DNS Error's INFO-CODE (RFC 8914), or noEDE
 }
 
@@ -252,8 +256,8 @@ func (s *Server) optRDLen(o optParts) int {
 	if o.cookie != nil {
 		n += 4 + len(o.cookie)
 	}
-	if o.nsid {
-		n += 4 + len(s.id.nsidWire)
+	if o.nsid != nil {
+		n += 4 + len(o.nsid)
 	}
 	if o.ede != noEDE {
 		n += edeLen
@@ -279,8 +283,8 @@ func (s *Server) writeOPT(b []byte, off, rcode int, do bool, o optParts) int {
 	if o.cookie != nil {
 		off = putOption(b, off, dns.EDNS0COOKIE, o.cookie)
 	}
-	if o.nsid {
-		off = putOption(b, off, dns.EDNS0NSID, s.id.nsidWire)
+	if o.nsid != nil {
+		off = putOption(b, off, dns.EDNS0NSID, o.nsid)
 	}
 	if o.ede != noEDE {
 		var code [2]byte

@@ -83,7 +83,7 @@ func FuzzRespond(f *testing.F) {
 	// lim limits at one reply a second (rrl.go), its clock fixed: most replies
 	// of a fuzzing run are over budget, slipped or dropped.
 	lim := newTestServer(f, rrlTestConfig(1, 15, 2), st)
-	lim.rrl.now = func() uint32 { return 1_700_000_000 }
+	lim.rrl.Load().now = func() uint32 { return 1_700_000_000 }
 	fixClock(1_700_000_000, s, slow, lim)
 	sc, slowSc, limSc := newScratch(), newScratch(), newScratch()
 	f.Fuzz(func(t *testing.T, msg []byte, overTCP bool) {

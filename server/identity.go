@@ -10,6 +10,7 @@ import (
 // identity holds the answers that say which node answered, computed once in New so
 // that the query path only copies them (CoreDNS computes them per query).
 type identity struct {
+	name          string // Config.Identity
 	hostname      dns.RR // hostname.bind. CH TXT
 	idServer      dns.RR // id.server. CH TXT (RFC 4892 section 2.2)
 	versionBind   dns.RR // version.bind. CH TXT; nil when hidden
@@ -20,8 +21,8 @@ type identity struct {
 	nsidWire []byte
 }
 
-func newIdentity(cfg Config) identity {
-	var id identity
+func newIdentity(cfg Config) *identity {
+	id := &identity{name: cfg.Identity}
 	if cfg.Identity != "" {
 		id.hostname = chaosTXT("hostname.bind.", cfg.Identity)
 		id.idServer = chaosTXT("id.server.", cfg.Identity)

@@ -94,7 +94,7 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.A
 // being written over t: over UDP alone, and once per query, not to the same
 // reply cut again for the MTU.
 func (s *Server) limits(sc *scratch, t transport) bool {
-	return t == udp && s.rrl != nil && !sc.mtuRetry
+	return t == udp && s.rrl.Load() != nil && !sc.mtuRetry
 }
 
 // setQuestion echoes the question. It is packed lower-cased, so that names of the
@@ -128,7 +128,7 @@ func (s *Server) answer(sc *scratch, q *query) int {
 	switch q.qclass {
 	case dns.ClassCHAOS:
 		// The identity names (RFC 4892) are ours; everything else in CHAOS is not.
-		rr, ede := s.id.chaos(q.qname, q.qtype)
+		rr, ede := s.id.Load().chaos(q.qname, q.qtype)
 		if rr == nil {
 			sc.setEDE(ede)
 			return dns.RcodeRefused
@@ -200,8 +200,8 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 			sc.cookieOpt = dns.EDNS0_LOCAL{Code: dns.EDNS0COOKIE, Data: sc.cookie[:]}
 			opt.Option = append(opt.Option, &sc.cookieOpt)
 		}
-		if nsid && s.id.nsid != nil {
-			opt.Option = append(opt.Option, s.id.nsid)
+		if id := s.id.Load(); nsid && id.nsid != nil {
+			opt.Option = append(opt.Option, id.nsid)
 		}
 		// An Extended DNS Error travels in the OPT, so only to a client that sent
 		// one (RFC 8914 section 3); the rcode alone tells the others.

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -105,7 +106,10 @@ type rateLimiter struct {
 	// IPv6 in two words.
 	v4mask uint64
 	v6mask [2]uint64
-	exempt []netip.Prefix
+	// exempt are the prefixes never limited: Config.RateLimit.Exempt (fixed)
+	// and Options.RateLimitExempt (SetRateLimitExempt replaces them).
+	cfgExempt []netip.Prefix
+	exempt    atomic.Pointer[[]netip.Prefix]
 	// now returns the time in seconds; tests fix it.
 	now     func() uint32
 	log     *zap.Logger
@@ -142,16 +146,8 @@ func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log 
 	for i := range r.seeds {
 		r.seeds[i] = rand.Uint64()
 	}
-	for _, p := range append(append([]netip.Prefix(nil), cfg.Exempt...), exempt...) {
-		if !p.IsValid() {
-			continue
-		}
-		// Sources are compared unmapped: an IPv4-mapped prefix is an IPv4 one.
-		if p.Addr().Is4In6() && p.Bits() >= 96 {
-			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-		}
-		r.exempt = append(r.exempt, p.Masked())
-	}
+	r.cfgExempt = cfg.Exempt
+	r.setExempt(exempt)
 	window := int64(cfg.Window / time.Second)
 	r.window = uint64(window)
 	for c := range numRRLClasses {
@@ -171,9 +167,26 @@ func newRateLimiter(cfg RateLimitConfig, exempt []netip.Prefix, m *Metrics, log 
 	return r
 }
 
+// setExempt makes the prefixes never limited those of the configuration and
+// extra.
+func (r *rateLimiter) setExempt(extra []netip.Prefix) {
+	var list []netip.Prefix
+	for _, p := range slices.Concat(r.cfgExempt, extra) {
+		if !p.IsValid() {
+			continue
+		}
+		// Sources are compared unmapped: an IPv4-mapped prefix is an IPv4 one.
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		list = append(list, p.Masked())
+	}
+	r.exempt.Store(&list)
+}
+
 // isExempt reports whether replies to from are never limited.
 func (r *rateLimiter) isExempt(from netip.Addr) bool {
-	for _, p := range r.exempt {
+	for _, p := range *r.exempt.Load() {
 		if p.Contains(from) {
 			return true
 		}
@@ -257,14 +270,17 @@ func (r *rateLimiter) inDebt(v, elapsed uint64) bool {
 // the client from: it returns out, a truncated reply in out's memory (a slip),
 // or nil (dropped).
 func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from netip.Addr) []byte {
-	r := s.rrl
+	r := s.rrl.Load()
+	if r == nil { // turned off by a reload since the caller looked
+		return out
+	}
 	// A valid server cookie proves the client's address (RFC 7873 section 5.4;
 	// RFC 9018 section 1 names rate limiting as what it exempts from).
 	if sc.res.cookie == cookieEchoed || sc.res.cookie == cookieRenewed {
 		return out
 	}
 	from = from.Unmap()
-	if len(r.exempt) > 0 && r.isExempt(from) {
+	if r.isExempt(from) {
 		return out
 	}
 	c, name, ref := classify(sc, q)

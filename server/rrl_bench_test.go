@@ -23,19 +23,19 @@ func BenchmarkRRLParts(b *testing.B) {
 	})
 	b.Run("keyHash", func(b *testing.B) {
 		for b.Loop() {
-			s.rrl.keyHash(rrlPositive, dns.TypeA, "www.example.", 0, testClient)
+			s.rrl.Load().keyHash(rrlPositive, dns.TypeA, "www.example.", 0, testClient)
 		}
 	})
 	b.Run("keyHash_ref", func(b *testing.B) {
 		for b.Loop() {
-			s.rrl.keyHash(rrlPositive, dns.TypeA, "www.example.", 0xc000123456, testClient)
+			s.rrl.Load().keyHash(rrlPositive, dns.TypeA, "www.example.", 0xc000123456, testClient)
 		}
 	})
 	b.Run("account", func(b *testing.B) {
 		i := uint32(0)
 		for b.Loop() {
 			// A new second every 1,000 replies: never over budget.
-			s.rrl.account(0x1234567890abcdef, rrlPositive, 1+i/1000, 1)
+			s.rrl.Load().account(0x1234567890abcdef, rrlPositive, 1+i/1000, 1)
 			i++
 		}
 	})
@@ -49,7 +49,7 @@ func BenchmarkRRLParts(b *testing.B) {
 		}
 	})
 	b.Run("rateLimit_one_source", func(b *testing.B) {
-		s.rrl.dryRun = true // over budget, sent all the same
+		s.rrl.Load().dryRun = true // over budget, sent all the same
 		for b.Loop() {
 			s.rateLimit(sc, out, &q, len(msg), testClient)
 		}

@@ -35,7 +35,7 @@ func rrlServer(t testing.TB, cfg Config, opts Options) (*Server, *uint32) {
 		t.Fatal(err)
 	}
 	now := uint32(1_700_000_000)
-	s.rrl.now = func() uint32 { return now }
+	s.rrl.Load().now = func() uint32 { return now }
 	fixClock(now, s)
 	return s, &now
 }
@@ -508,7 +508,7 @@ func TestRateLimitConfigValidate(t *testing.T) {
 		}
 	}
 	// The zero Config keeps it off; the file's default turns it on.
-	if s := newTestServer(t, testConfig(), nil); s.rrl != nil {
+	if s := newTestServer(t, testConfig(), nil); s.rrl.Load() != nil {
 		t.Error("the zero RateLimitConfig: got a limiter, want none")
 	}
 	if r := DefaultConfig().RateLimit; !r.Enabled || r.ResponsesPerSecond != 200 || r.Slip != 2 || r.Window != 15*time.Second {

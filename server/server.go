@@ -28,10 +28,15 @@ type Server struct {
 	transfers Transfers
 	// expireOf is Options.ZoneExpire (nil: the SOA's EXPIRE).
 	expireOf func(*zone.Zone) uint32
-	id       identity
-	cookies  cookies
-	// rrl is Response Rate Limiting of UDP replies (rrl.go); nil when off.
-	rrl *rateLimiter
+	// id holds the identity answers (identity.go); SetIdentity swaps them.
+	id atomic.Pointer[identity]
+	// cookies are the cookie secrets (cookie.go); SetCookies replaces them.
+	cookies atomic.Pointer[cookies]
+	// rrl is Response Rate Limiting of UDP replies (rrl.go), nil when off;
+	// SetRateLimit replaces it.
+	rrl atomic.Pointer[rateLimiter]
+	// rrlExempt is Options.RateLimitExempt, as SetRateLimitExempt last set it.
+	rrlExempt []netip.Prefix
 	// slowOnly makes every reply go through the miekg/dns path (respond.go), so
 	// that tests can compare it with the fast path (fast.go).
 	slowOnly bool
@@ -46,8 +51,9 @@ type Server struct {
 	started bool
 	udp     []*udpListener
 	tcp     []*net.TCPListener
-	ports   []int     // the port bound for each address of cfg.Listen
-	conns   connTable // open TCP connections (tcp_conns.go)
+	ports   []int       // the port bound for each address of cfg.Listen
+	bound   []boundAddr // the listeners of each address of cfg.Listen
+	conns   connTable   // open TCP connections (tcp_conns.go)
 }
 
 // Options are the optional collaborators of a Server.
@@ -100,16 +106,17 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("server: cookies: %w", err)
 	}
 	s := &Server{
-		cookies:   ck,
 		cfg:       cfg,
 		zones:     zones,
 		metrics:   opts.Metrics,
 		log:       log,
 		transfers: opts.Transfers,
 		expireOf:  opts.ZoneExpire,
-		id:        newIdentity(cfg),
 	}
-	s.rrl = newRateLimiter(cfg.RateLimit, opts.RateLimitExempt, opts.Metrics, log)
+	s.id.Store(newIdentity(cfg))
+	s.cookies.Store(&ck)
+	s.rrlExempt = opts.RateLimitExempt
+	s.rrl.Store(newRateLimiter(cfg.RateLimit, opts.RateLimitExempt, opts.Metrics, log))
 	s.scratches.New = func() any { return newScratch() }
 	return s, nil
 }
@@ -123,49 +130,92 @@ func (s *Server) Start() error {
 	if s.started || s.closing.Load() {
 		return errors.New("server: already started or shut down")
 	}
-	var udps []*udpListener
-	var tcps []*net.TCPListener
-	closeAll := func() {
-		for _, u := range udps {
-			u.close()
-		}
-		for _, t := range tcps {
-			t.Close()
-		}
+	bound, err := s.open(s.cfg.Listen)
+	if err != nil {
+		return err
 	}
-	var ports []int
-	for _, addr := range s.cfg.Listen {
-		port := 0 // the port of addr's first listener, which the others take
+	s.started = true
+	s.setBound(bound)
+	for _, b := range bound {
+		s.serve(b)
+	}
+	return nil
+}
+
+// boundAddr is what one listen address of Config.Listen opened: a UDP and a TCP
+// listener per address family it stands for (familyAddrs), and the port bound.
+type boundAddr struct {
+	addr string
+	udp  []*udpListener
+	tcp  []*net.TCPListener
+	port int
+}
+
+// close closes the listeners of b; connections already accepted carry on.
+func (b boundAddr) close() {
+	for _, u := range b.udp {
+		u.close()
+	}
+	for _, t := range b.tcp {
+		t.Close()
+	}
+}
+
+// open opens the listeners of every address of listen, or none: on an error,
+// which names the address, whatever it opened is closed again.
+func (s *Server) open(listen []string) ([]boundAddr, error) {
+	var bound []boundAddr
+	for _, addr := range listen {
+		b := boundAddr{addr: addr}
 		for _, a := range familyAddrs(addr) {
-			if port != 0 {
-				a = withPort(a, port)
+			if b.port != 0 {
+				a = withPort(a, b.port)
 			}
 			u, t, err := listenPair(a, s.cfg.UDPSockets)
 			if err != nil {
-				closeAll()
-				return fmt.Errorf("server: listen on %s: %w", a, err)
+				b.close()
+				for _, o := range bound {
+					o.close()
+				}
+				return nil, fmt.Errorf("server: listen on %s: %w", a, err)
 			}
-			udps = append(udps, u)
-			tcps = append(tcps, t)
-			if port == 0 {
-				port = u.localAddr().(*net.UDPAddr).Port
-				ports = append(ports, port)
+			b.udp = append(b.udp, u)
+			b.tcp = append(b.tcp, t)
+			if b.port == 0 {
+				b.port = u.localAddr().(*net.UDPAddr).Port
 			}
 		}
+		bound = append(bound, b)
 	}
-	s.started = true
-	s.udp, s.tcp, s.ports = udps, tcps, ports
-	for _, u := range udps {
+	return bound, nil
+}
+
+// setBound makes bound the listeners of the server: s.cfg.Listen, s.udp, s.tcp
+// and s.ports follow it. s.mu is held.
+func (s *Server) setBound(bound []boundAddr) {
+	s.bound = bound
+	s.cfg.Listen = make([]string, 0, len(bound))
+	s.udp, s.tcp, s.ports = nil, nil, nil
+	for _, b := range bound {
+		s.cfg.Listen = append(s.cfg.Listen, b.addr)
+		s.udp = append(s.udp, b.udp...)
+		s.tcp = append(s.tcp, b.tcp...)
+		s.ports = append(s.ports, b.port)
+	}
+}
+
+// serve starts the readers and the accept loops of b.
+func (s *Server) serve(b boundAddr) {
+	for _, u := range b.udp {
 		s.log.Info("listening", zap.String("transport", "udp"), zap.Stringer("addr", u.localAddr()),
 			zap.Int("sockets", len(u.socks)))
 		s.serveUDP(u)
 	}
-	for _, t := range tcps {
+	for _, t := range b.tcp {
 		s.log.Info("listening", zap.String("transport", "tcp"), zap.Stringer("addr", t.Addr()))
 		s.wg.Add(1)
 		go s.serveTCP(t)
 	}
-	return nil
 }
 
 // listenPair opens the UDP sockets (socks of them where SO_REUSEPORT is
@@ -221,7 +271,7 @@ func (s *Server) ListenPorts() []int {
 }
 
 // Identity returns the node's identity: Config.Identity, or the host name.
-func (s *Server) Identity() string { return s.cfg.Identity }
+func (s *Server) Identity() string { return s.id.Load().name }
 
 // Shutdown closes the listeners and waits for queries in flight, or for ctx. TCP
 // connections stop reading at once and close when the replies to the queries

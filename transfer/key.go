@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -66,8 +67,10 @@ func (k Key) String() string { return k.Name + " (" + k.Algorithm + ")" }
 // GoString is String, so that %#v does not print the secret either.
 func (k Key) GoString() string { return k.String() }
 
-// Keyring holds the TSIG keys by name. The zero value holds none.
+// Keyring holds the TSIG keys by name. The zero value holds none. It is safe for
+// concurrent use: Replace swaps the keys of a running node.
 type Keyring struct {
+	mu   sync.RWMutex
 	keys map[string]Key
 }
 
@@ -88,8 +91,25 @@ func (r *Keyring) Key(name string) (Key, bool) {
 	if r == nil {
 		return Key{}, false
 	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	k, ok := r.keys[canonical(name)]
 	return k, ok
+}
+
+// Replace makes the keys of o those of r, for a reload of the configuration: a
+// message signed or checked afterwards uses them; a transfer under way keeps the
+// key it started with.
+func (r *Keyring) Replace(o *Keyring) {
+	var keys map[string]Key
+	if o != nil {
+		o.mu.RLock()
+		keys = o.keys
+		o.mu.RUnlock()
+	}
+	r.mu.Lock()
+	r.keys = keys
+	r.mu.Unlock()
 }
 
 // Secrets returns the secrets by key name, as dns.Client and dns.Transfer take them
@@ -98,6 +118,8 @@ func (r *Keyring) Secrets() map[string]string {
 	if r == nil {
 		return nil
 	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	m := make(map[string]string, len(r.keys))
 	for n, k := range r.keys {
 		m[n] = k.Secret

@@ -15,7 +15,9 @@ import (
 //
 //	GET  /admin/status        nodeStatus: identity, readiness, prefixes, BGP, zones
 //	GET  /admin/zones/{zone}  one zone's zoneStatus; 404 for a zone not served
-//	POST /admin/reload        reload the zones whose files changed (as SIGHUP)
+//	POST /admin/reload        reload the configuration and the changed zone files (as
+//	                          SIGHUP): 200, or 422 when the configuration was refused or a
+//	                          zone failed; the reloadReport names the keys needing a restart
 //	POST /admin/drain         maintenance on: drain every prefix (health.Monitor)
 //	POST /admin/undrain       maintenance off
 //	GET  /admin/state         readiness, maintenance switches, prefix states
@@ -40,7 +42,7 @@ func (n *node) adminHandler(a *anycast) http.Handler {
 		n.log.Info("reload requested", zap.String("by", "POST /admin/reload"))
 		rep := n.reload()
 		code := http.StatusOK
-		if rep.Failed > 0 || rep.Error != "" {
+		if rep.failed() {
 			code = http.StatusUnprocessableEntity
 		}
 		writeJSON(w, code, rep)

@@ -25,13 +25,27 @@ commands:
   status             identity, version, uptime, readiness, every prefix's state and reason,
                      the BGP sessions, every zone with its serial, records and freshness
   zone-status ZONE   one zone
-  reload             reload the zones whose files changed (as SIGHUP); lists what it did
+  reload             reload the configuration file and the zone files that changed (as
+                     SIGHUP): zones added, removed or changed, listen addresses (new
+                     sockets before old ones close), identity, cookies, rate limiting,
+                     TSIG keys, log level, health, BGP peers, prefixes, communities,
+                     prepend and MED; lists what it did and the keys that need a restart
   drain              maintenance on: every prefix drains (GRACEFUL_SHUTDOWN), then is withdrawn
   undrain            maintenance off: prefixes return once their probes pass
 
-exit status: 0 done; 1 the node refused or failed (unknown zone, a zone that did not
-reload, no prefixes to drain); 2 bad command line; 3 the node could not be reached.
+exit status: 0 done; 1 the node refused or failed (unknown zone, a configuration that
+does not validate: nothing changed, a zone that did not reload, no prefixes to drain);
+2 bad command line; 3 the node could not be reached; 4 reloaded, but keys changed that
+take effect only at a restart (named on stderr).
 `
+
+// restartError is a reload that applied the configuration but for the keys it
+// names, which need a restart; ctl exits with status 4.
+type restartError struct{ keys []string }
+
+func (e restartError) Error() string {
+	return "reload: applied, but these keys take effect only at a restart: " + strings.Join(e.keys, ", ")
+}
 
 // unreachableError is a node that did not answer; ctl exits with status 3.
 type unreachableError struct{ err error }
@@ -89,6 +103,12 @@ func (c *command) ctl(ctx context.Context, args []string) error {
 			return fmt.Errorf("ctl %s: %s", rest[0], e.Error)
 		}
 		return fmt.Errorf("ctl %s: the node answered %d %s", rest[0], code, http.StatusText(code))
+	}
+	if rest[0] == "reload" {
+		var rep reloadReport
+		if json.Unmarshal(body, &rep) == nil && rep.Config != nil && len(rep.Config.Restart) > 0 {
+			return restartError{rep.Config.Restart}
+		}
 	}
 	return nil
 }

@@ -39,6 +39,7 @@ func printCtl(w io.Writer, command string, body []byte) error {
 		if err := json.Unmarshal(body, &rep); err != nil {
 			return err
 		}
+		printConfigReport(tw, rep.Config)
 		fmt.Fprintf(tw, "reloaded %d zone(s), %d failed\n", rep.Reloaded, rep.Failed)
 		for _, z := range rep.Zones {
 			if z.Error != "" {
@@ -172,4 +173,26 @@ func ago(from, to time.Time) string {
 		return d.Round(time.Second).String()
 	}
 	return fmt.Sprintf("%dd%s", d/(24*time.Hour), (d % (24 * time.Hour)).Round(time.Hour))
+}
+
+// printConfigReport writes what a reload did with the configuration file.
+func printConfigReport(w io.Writer, c *configReport) {
+	if c == nil {
+		return
+	}
+	file := orDefault(c.File, "built-in defaults")
+	switch {
+	case c.Error != "":
+		fmt.Fprintf(w, "configuration %s refused, nothing changed:\n", file)
+		for line := range strings.SplitSeq(c.Error, "\n") {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	case len(c.Applied) == 0:
+		fmt.Fprintf(w, "configuration %s: no change\n", file)
+	default:
+		fmt.Fprintf(w, "configuration %s: applied %s\n", file, strings.Join(c.Applied, ", "))
+	}
+	if len(c.Restart) > 0 {
+		fmt.Fprintf(w, "restart required for: %s (the node runs with their old values)\n", strings.Join(c.Restart, ", "))
+	}
 }

@@ -50,6 +50,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("dig", func(t *testing.T) { testDig(t, bin) })
 	t.Run("kdig", func(t *testing.T) { testKdig(t, bin) })
 	t.Run("truncation", func(t *testing.T) { testTruncation(t, bin) })
+	t.Run("reload", func(t *testing.T) { testReloadSIGHUP(t, bin) })
 }
 
 // requireTool returns the path of an external tool. When it is missing the test fails

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -29,6 +29,11 @@ type fleet struct {
 	secondary *transfer.Secondary
 	catalogs  *transfer.CatalogConsumer
 	policies  transfer.Policies
+	keys      *transfer.Keyring // of the notifier, the client and the responder
+
+	// mu guards current, notify, configured and exempt, which a reload replaces.
+	mu      sync.Mutex
+	current fleetZones // the settings of the configured zones
 	// notify holds the notify targets of the zones read from files: the
 	// secondary engine notifies its own zones' targets.
 	notify map[string][]transfer.Remote
@@ -38,11 +43,11 @@ type fleet struct {
 	zones        []transfer.SecondaryZone       // the configured secondary zones
 	policy       []transfer.Policy              // of each of zones
 	groups       []map[string][]transfer.Remote // of each of zones: catalog-groups
-	configured   map[string]bool                // every configured zone, canonical name
+	configured   map[string]bool                // every configured zone, canonical name (mu)
 	loader       *zone.Loader                   // set by bind, before anything is published
 	// exempt are the peers never rate limited (server.Options.RateLimitExempt):
 	// the prefixes of the zones' allow-notify and allow-transfer lists and the
-	// notify targets, which ask us for the SOA after a NOTIFY.
+	// notify targets, which ask us for the SOA after a NOTIFY. Guarded by mu.
 	exempt []netip.Prefix
 
 	cancel context.CancelFunc
@@ -58,10 +63,8 @@ func newFleet(cfg *config.Config, log *zap.Logger, reg prometheus.Registerer) (*
 	log = log.Named("transfer")
 	t := cfg.Transfer
 	f := &fleet{
-		log:        log,
-		journal:    &transfer.Journal{MaxDiffs: t.IXFRHistory},
-		notify:     map[string][]transfer.Remote{},
-		configured: map[string]bool{},
+		log:     log,
+		journal: &transfer.Journal{MaxDiffs: t.IXFRHistory},
 	}
 	f.notifier = &transfer.Notifier{Keys: keys, Source4: t.SourceIPv4, Source6: t.SourceIPv6,
 		Zone: f.zone, Metrics: metrics, Logger: log}
@@ -75,33 +78,17 @@ func newFleet(cfg *config.Config, log *zap.Logger, reg prometheus.Registerer) (*
 		},
 		StateDir: t.StateDir, Metrics: metrics, Logger: log,
 	}
-	for i, z := range cfg.Zones {
-		sz, pol, err := secondaryZone(z)
-		if err != nil {
-			return nil, fmt.Errorf("zones[%d]: %w", i, err)
-		}
-		f.policies.Set(z.Origin, pol)
-		f.exempt = append(f.exempt, pol.AllowNotify.Prefixes()...)
-		f.exempt = append(f.exempt, pol.AllowTransfer.Prefixes()...)
-		for _, r := range sz.Notify {
-			a := r.Addr.Addr().Unmap()
-			f.exempt = append(f.exempt, netip.PrefixFrom(a, a.BitLen()))
-		}
-		f.configured[canonicalName(z.Origin)] = true
-		switch {
-		case z.Secondary():
-			groups := map[string][]transfer.Remote{}
-			for _, g := range z.CatalogGroups {
-				if groups[g.Group], err = remotes(g.Primaries); err != nil {
-					return nil, fmt.Errorf("zones[%d]: %w", i, err)
-				}
-			}
-			f.zones = append(f.zones, sz)
-			f.policy = append(f.policy, pol)
-			f.groups = append(f.groups, groups)
-		default:
-			f.notify[canonicalName(z.Origin)] = sz.Notify
-		}
+	zs, err := fleetZonesOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f.keys = keys
+	f.setZones(zs)
+	for _, origin := range zs.order {
+		sec := zs.secondaries[origin]
+		f.zones = append(f.zones, sec.zone)
+		f.policy = append(f.policy, sec.policy)
+		f.groups = append(f.groups, sec.groups)
 	}
 	f.responder = transfer.NewResponder(transfer.ResponderConfig{
 		Keys: keys, Zone: f.zone, Policy: f.policies.Policy, Journal: f.journal,
@@ -151,8 +138,7 @@ func remotes(rcs []transfer.RemoteConfig) ([]transfer.Remote, error) {
 func (f *fleet) bind(l *zone.Loader) {
 	f.loader = l
 	f.secondary = transfer.NewSecondary(f.secondaryCfg, f.client, l, f.journal, f.notifier)
-	f.catalogs = transfer.NewCatalogConsumer(f.secondary, &f.policies,
-		func(origin string) bool { return f.configured[canonicalName(origin)] }, f.log)
+	f.catalogs = transfer.NewCatalogConsumer(f.secondary, &f.policies, f.isConfigured, f.log)
 	for i, sz := range f.zones {
 		if sz.Catalog {
 			f.catalogs.AddCatalog(sz.Origin, sz, f.policy[i], f.groups[i])
@@ -194,7 +180,9 @@ func (f *fleet) published(origin string, old, new *zone.Zone) {
 	if f.catalogs != nil {
 		f.catalogs.Published(origin, old, new)
 	}
+	f.mu.Lock()
 	targets, fromFile := f.notify[canonicalName(origin)]
+	f.mu.Unlock()
 	if !fromFile || new == nil {
 		return
 	}
@@ -225,8 +213,9 @@ func (f *fleet) stop() {
 // freshness reports the freshness of every zone the node serves, for the health
 // checks (health.MonitorOptions.Freshness): the secondary zones' transfers, and
 // the signatures of every signed zone.
-func (f *fleet) freshness(required map[string]bool) func(time.Time) []health.ZoneFreshness {
+func (f *fleet) freshness(requiredNow func() map[string]bool) func(time.Time) []health.ZoneFreshness {
 	return func(time.Time) []health.ZoneFreshness {
+		required := requiredNow()
 		var out []health.ZoneFreshness
 		secondary := map[string]bool{}
 		for _, st := range f.secondary.Status() {

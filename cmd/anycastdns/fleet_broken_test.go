@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/anycastdns/anycastdns/internal/testutil"
 	"github.com/anycastdns/anycastdns/internal/testutil/peers"
 )
 
@@ -60,11 +62,15 @@ func startFakePrimary(t *testing.T, z peers.Zone) *fakePrimary {
 	t.Helper()
 	p := &fakePrimary{}
 	p.set(t, z)
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	// A port below the ephemeral range (testutil.FreePort): UDP's port 0
+	// picks one there, where a client's TCP socket of another test may hold
+	// the same number by the time the TCP listener asks for it.
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(testutil.FreePort(t, "127.0.0.1")))
+	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		pc.Close()
 		t.Fatal(err)

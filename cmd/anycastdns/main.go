@@ -12,7 +12,8 @@
 //
 // With no configuration file, serve answers for the example zones built into the binary
 // on 127.0.0.1:5353 and [::1]:5353, with metrics on http://127.0.0.1:9153/metrics.
-// SIGHUP reloads the zones whose files changed; SIGTERM and SIGINT stop gracefully.
+// SIGHUP reloads the configuration file and the zones whose files changed (what
+// needs a restart is logged by key); SIGTERM and SIGINT stop gracefully.
 //
 // With bgp.prefixes and bgp.peers configured, the node probes its own listeners and
 // announces each service prefix over BGP only while the probes pass; a stop drains
@@ -63,15 +64,17 @@ usage:
   anycastdns serve [-config FILE] [-listen ADDR:PORT]... [-zone ORIGIN=FILE]... [-identity NAME]
                    [-router-id IPV4] [-local-as ASN]
         serve the zones over UDP and TCP (with no file: the built-in example zones on
-        127.0.0.1:5353 and [::1]:5353, metrics on 127.0.0.1:9153); SIGHUP reloads changed
-        zones, SIGTERM and SIGINT stop gracefully (with BGP: drain, then stop); with
+        127.0.0.1:5353 and [::1]:5353, metrics on 127.0.0.1:9153); SIGHUP reloads the
+        configuration and changed zone files, naming the keys that need a restart;
+        SIGTERM and SIGINT stop gracefully (with BGP: drain, then stop); with
         bgp.peers, announce bgp.prefixes over BGP while the node's own probes pass
   anycastdns check [-config FILE [-router-id IPV4] [-local-as ASN] | ZONEFILE ORIGIN]
         load and check the configuration and its zones (or one zone file), print each
         zone's serial and record count; exit 1 with file:line errors
   anycastdns ctl [-addr HOST:PORT | -config FILE] [-json] status | zone-status ZONE | reload | drain | undrain
         ask a running node over its metrics listener: its status (prefixes, BGP, zones
-        and their freshness), one zone, reload its zone files, drain or undrain it
+        and their freshness), one zone, reload its configuration and zone files,
+        drain or undrain it
   anycastdns version
         print the version
 
@@ -145,6 +148,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, new(unreachableError)):
 		fmt.Fprintln(stderr, "anycastdns:", err)
 		return 3
+	case errors.As(err, new(restartError)):
+		fmt.Fprintln(stderr, "anycastdns:", err)
+		return 4
 	default:
 		fmt.Fprintln(stderr, "anycastdns:", err)
 		return 1

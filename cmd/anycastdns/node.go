@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,10 +31,18 @@ const (
 // node is one running anycastdns: its zones, DNS listeners, metrics and health
 // endpoints. start and stop bring them up and down in the order of the architecture.
 type node struct {
-	cfg   *config.Config
-	log   *zap.Logger
-	reg   *prometheus.Registry
-	ready *readiness
+	// cfg is the configuration running; a reload replaces it (under mu) once
+	// applied. Read it with config() outside start.
+	cfg *config.Config
+	mu  sync.Mutex
+	// loadConfig reads the configuration again for a reload (the same file,
+	// environment and flags as at start); nil reloads only the zone files.
+	loadConfig func() (*config.Config, error)
+	// reloading serialises reloads (SIGHUP and POST /admin/reload).
+	reloading sync.Mutex
+	log       *zap.Logger
+	reg       *prometheus.Registry
+	ready     *readiness
 
 	level   zap.AtomicLevel // log's level, shared with GoBGP's logger
 	store   zone.Store
@@ -78,7 +87,7 @@ func newNode(cfg *config.Config, log *zap.Logger, level zap.AtomicLevel) (*node,
 	n.fleet.bind(n.loader)
 	n.dns, err = server.New(cfg.Server, &n.store, server.Options{
 		Metrics: server.NewMetrics(n.reg), Logger: log.Named("server"), Transfers: n.fleet.responder,
-		ZoneExpire: n.fleet.expire, RateLimitExempt: n.fleet.exempt})
+		ZoneExpire: n.fleet.expire, RateLimitExempt: n.fleet.rateLimitExempt()})
 	if err != nil {
 		return nil, err
 	}
@@ -155,15 +164,9 @@ func (n *node) startAnycast() error {
 	if len(n.cfg.BGP.Prefixes) == 0 {
 		return nil
 	}
-	required := n.requiredZones()
-	origins := make([]string, 0, len(required))
-	for origin := range required {
-		origins = append(origins, origin)
-	}
-	slices.Sort(origins)
 	a, err := newAnycast(n.cfg, anycastDeps{
-		store: &n.store, origins: origins, ports: n.dns.ListenPorts(), identity: n.dns.Identity(),
-		freshness: n.fleet.freshness(required),
+		store: &n.store, origins: sortedKeys(requiredZones(n.cfg)), ports: n.dns.ListenPorts(), identity: n.dns.Identity(),
+		freshness: n.fleet.freshness(func() map[string]bool { return requiredZones(n.config()) }),
 		log:       n.log, level: n.level, reg: n.reg,
 	})
 	if err != nil {
@@ -183,22 +186,39 @@ func (n *node) startAnycast() error {
 	return nil
 }
 
-// requiredZones returns the zones whose health decides the announcement (the
-// probes query them, and their freshness counts), by canonical name: the
+// requiredZones returns the zones of cfg whose health decides the announcement
+// (the probes query them, and their freshness counts), by canonical name: the
 // configured zones marked required (the default), or the built-in examples.
-func (n *node) requiredZones() map[string]bool {
+func requiredZones(cfg *config.Config) map[string]bool {
 	required := map[string]bool{}
-	if n.cfg.Zones == nil {
-		for _, zf := range n.cfg.ZoneFiles() {
+	if cfg.Zones == nil {
+		for _, zf := range cfg.ZoneFiles() {
 			required[canonicalName(zf.Origin)] = true
 		}
 	}
-	for _, z := range n.cfg.Zones {
+	for _, z := range cfg.Zones {
 		if z.IsRequired() {
 			required[canonicalName(z.Origin)] = true
 		}
 	}
 	return required
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// config returns the configuration running.
+func (n *node) config() *config.Config {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cfg
 }
 
 // abort undoes a start that failed half-way.
@@ -213,55 +233,6 @@ func (n *node) abort() {
 		_ = n.dns.Shutdown(ctx)
 	}
 	_ = n.closeHTTP(ctx)
-}
-
-// reloadReport says what a reload did: each zone tried, with its serial serving
-// afterwards (the old one when it failed) and why it failed.
-type reloadReport struct {
-	Zones    []reloadedZone `json:"zones"`
-	Reloaded int            `json:"reloaded"`
-	Failed   int            `json:"failed"`
-	Error    string         `json:"error,omitempty"` // a failure of no one zone
-}
-
-// reloadedZone is one zone of a reloadReport.
-type reloadedZone struct {
-	Zone    string `json:"zone"`
-	Serial  uint32 `json:"serial"`
-	Records int    `json:"records"`
-	Error   string `json:"error,omitempty"`
-}
-
-// reload loads again the zones whose file changed (the SIGHUP action, and POST
-// /admin/reload). Failures are logged and counted; the zone keeps its old version
-// serving.
-func (n *node) reload() reloadReport {
-	start := time.Now()
-	results, err := n.loader.Reload()
-	var rep reloadReport
-	for _, r := range results {
-		rz := reloadedZone{Zone: r.Origin, Serial: r.Serial, Records: r.Records}
-		if r.Err != nil {
-			rep.Failed++
-			rz.Error = r.Err.Error()
-			n.logErrors("zone reload failed; the old version keeps serving", r,
-				zap.Uint32("serial", r.Serial), zap.Int("records", r.Records))
-		} else {
-			rep.Reloaded++
-			n.log.Info("zone reloaded", zoneFields(r)...)
-			n.logWarnings(r)
-		}
-		rep.Zones = append(rep.Zones, rz)
-	}
-	if err != nil && rep.Failed == 0 { // not a zone's failure, e.g. building the set
-		rep.Error = err.Error()
-		n.log.Error("reload failed", zap.Error(err))
-	}
-	n.log.Info("reload done",
-		zap.Int("reloaded", rep.Reloaded),
-		zap.Int("failed", rep.Failed),
-		zap.Duration("took", time.Since(start)))
-	return rep
 }
 
 // addrStrings returns each address as "network/address", e.g. "udp/127.0.0.1:53".

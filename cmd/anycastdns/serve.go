@@ -26,8 +26,11 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "usage: anycastdns serve [-config FILE] [-listen ADDR:PORT]... [-zone ORIGIN=FILE]... [-identity NAME]\n"+
 			"                       [-router-id IPV4] [-local-as ASN]\n\n"+
-			"Serves the configured zones over UDP and TCP until SIGTERM or SIGINT; SIGHUP reloads the\n"+
-			"zones whose files changed. With no configuration file it serves the built-in example zones\n"+
+			"Serves the configured zones over UDP and TCP until SIGTERM or SIGINT. SIGHUP reloads the\n"+
+			"configuration file (zones added, removed or changed, listen addresses, identity, TSIG keys,\n"+
+			"log level, BGP peers, prefixes and attributes; the keys that need a restart are logged by\n"+
+			"name) and the zone files that changed.\n"+
+			"With no configuration file it serves the built-in example zones\n"+
 			"on 127.0.0.1:5353 and [::1]:5353, with metrics on http://127.0.0.1:9153/metrics.\n"+
 			"With bgp.peers configured it announces bgp.prefixes while its own probes pass, and a stop\n"+
 			"drains first: GRACEFUL_SHUTDOWN, bgp.drain.grace, withdraw, bgp.drain.linger, then exit.\n\n"+
@@ -58,6 +61,8 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A reload reads the same file, environment and flags again.
+	n.loadConfig = func() (*config.Config, error) { return c.config(*configFile, ov) }
 	// Catch SIGHUP before the (possibly long) zone load: its default action would kill
 	// the process, and a reload asked for meanwhile is done once the node serves.
 	hup := c.hup
@@ -90,7 +95,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	// The stop order lives in node.drain and node.stop; here only the time limit of
 	// the last part (the drain takes bgp.drain.grace + bgp.drain.linger).
 	n.drain()
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), n.config().ShutdownTimeout)
 	defer cancel()
 	if err := n.stop(sctx); err != nil {
 		log.Error("stop failed", zap.Error(err))

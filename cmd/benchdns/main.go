@@ -45,6 +45,12 @@
 //     is the median of the rounds, with ratios of ours to each peer and to the faster
 //     peer, and a line on the goals of issue 11 (no slower than either peer; p99 during
 //     the AXFR at most twice the idle p99).
+//   - reload (not in the default list): anycastdns alone on the mix zone, dnsperf at the
+//     fixed rate for -reload-duration (60 s) idle, then again while its configuration is
+//     reloaded -reloads times (60, by SIGHUP, evenly spread), each reload adding or
+//     removing a zone and a listen address and changing the identity; a table of sent,
+//     completed and lost queries of both runs and of the reloads seen to apply (issue 14:
+//     zero queries lost during reloads under load).
 //
 // Before measuring a suite (and each zone of sizes), benchdns sends five queries of each
 // kind to every server, as dnsperf will send them, and stops with an error unless all

@@ -51,13 +51,15 @@ type options struct {
 	knotc       string
 	xfrSize     int
 	stall       time.Duration
+	reloads     int
+	reloadFor   time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("benchdns", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.suites, "suite", "mix,root,nsec3,sizes,transfer", "suites to run, comma-separated: mix, root, nsec3, sizes, transfer")
+	fs.StringVar(&o.suites, "suite", "mix,root,nsec3,sizes,transfer", "suites to run, comma-separated: mix, root, nsec3, sizes, transfer, reload (anycastdns alone, not run by default)")
 	fs.StringVar(&o.servers, "servers", "anycastdns,nsd,knot", "servers to measure, comma-separated, in the order of each round")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of runs (servers alternated); tables show medians")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each dnsperf run (dnsperf -l)")
@@ -89,6 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.knotc, "knotc", "knotc", "Knot's knotc, with which the transfer suite's primary reloads its zones")
 	fs.IntVar(&o.xfrSize, "xfr-delegations", 100000, "transfer suite: delegations of the zones transferred by AXFR and IXFR")
 	fs.DurationVar(&o.stall, "stall-duration", 10*time.Second, "transfer suite: length of the fixed-rate runs, idle and during an AXFR")
+	fs.IntVar(&o.reloads, "reloads", 60, "reload suite: configuration reloads (SIGHUP) during the fixed-rate run")
+	fs.DurationVar(&o.reloadFor, "reload-duration", 60*time.Second, "reload suite: length of the fixed-rate runs, idle and during the reloads")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -107,6 +111,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			"nsec3-names":     func() { o.nsec3Names = 10_000 },
 			"xfr-delegations": func() { o.xfrSize = 10_000 },
 			"stall-duration":  func() { o.stall = stallDurationMin },
+			"reloads":         func() { o.reloads = 5 },
+			"reload-duration": func() { o.reloadFor = 3 * time.Second },
 		}
 		for name, apply := range quick {
 			if !set[name] {
@@ -122,6 +128,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.xfrSize < 1 || o.stall < stallDurationMin {
 		return nil, fmt.Errorf("need -xfr-delegations ≥ 1 and -stall-duration ≥ %v", stallDurationMin)
+	}
+	if o.reloads < 1 || o.reloadFor < time.Second {
+		return nil, errors.New("need -reloads ≥ 1 and -reload-duration ≥ 1s")
 	}
 	if o.nsec3Names < nsec3MinNames {
 		return nil, fmt.Errorf("need -nsec3-names ≥ %d", nsec3MinNames)
@@ -163,8 +172,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	suites := list(o.suites)
 	for _, s := range suites {
-		if !slices.Contains([]string{"mix", "root", "nsec3", "sizes", "transfer"}, s) {
-			return fmt.Errorf("unknown suite %q (want mix, root, nsec3, sizes, transfer)", s)
+		if !slices.Contains([]string{"mix", "root", "nsec3", "sizes", "transfer", "reload"}, s) {
+			return fmt.Errorf("unknown suite %q (want mix, root, nsec3, sizes, transfer, reload)", s)
 		}
 	}
 	var sizes []int
@@ -297,6 +306,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			b.reportTransfer(stdout, ts)
+		case "reload":
+			i := slices.IndexFunc(b.Servers, func(s Server) bool { return s.Name() == "anycastdns" })
+			if i < 0 || b.Rate <= 0 {
+				return errors.New("the reload suite needs anycastdns among -servers and a -rate")
+			}
+			g, err := genMix(dir, o.seed, o.queries)
+			if err != nil {
+				return err
+			}
+			rr, err := b.runReload(ctx, filepath.Join(dir, "reload"), g, b.Servers[i].(Anycastdns), o.reloads, o.reloadFor)
+			if err != nil {
+				return err
+			}
+			b.reportReload(stdout, rr, o.reloadFor)
 		}
 	}
 	return nil

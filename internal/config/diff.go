@@ -9,6 +9,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anycastdns/anycastdns/announce"
+	"github.com/anycastdns/anycastdns/transfer"
 )
 
 // Changes are the differences between a running configuration and a new one, in the
@@ -16,8 +17,13 @@ import (
 // other keys that changed.
 type Changes struct {
 	// ZonesAdded, ZonesRemoved and ZonesChanged are origins (lower case, fully
-	// qualified); a zone changed when its master file is another.
+	// qualified); a zone changed when any of its keys did (ZoneKeys says which).
 	ZonesAdded, ZonesRemoved, ZonesChanged []string
+	// ZoneKeys are the keys that changed of each zone of ZonesChanged, by origin,
+	// in the order of the schema: "file" (the master file as opened, so also a
+	// move of the configuration file), "primaries", "allow-notify",
+	// "allow-transfer", "notify", "catalog", "catalog-groups", "required".
+	ZoneKeys map[string][]string
 	// ListenersAdded and ListenersRemoved are listen addresses.
 	ListenersAdded, ListenersRemoved []string
 	// PeersAdded, PeersRemoved and PeersChanged are the addresses of BGP peers; a
@@ -37,11 +43,18 @@ func (ch Changes) Empty() bool { return reflect.ValueOf(ch).IsZero() }
 // Diff compares the running configuration old with new, both validated.
 func Diff(old, new *Config) Changes {
 	var ch Changes
-	ch.ZonesAdded, ch.ZonesRemoved, ch.ZonesChanged = diffMaps(zoneFiles(old), zoneFiles(new), strings.Compare)
+	oz, nz := zonesOf(old), zonesOf(new)
+	ch.ZonesAdded, ch.ZonesRemoved, ch.ZonesChanged = diffMaps(oz, nz, strings.Compare)
+	for _, origin := range ch.ZonesChanged {
+		if ch.ZoneKeys == nil {
+			ch.ZoneKeys = map[string][]string{}
+		}
+		ch.ZoneKeys[origin] = oz[origin].changedKeys(nz[origin])
+	}
 	ch.ListenersAdded, ch.ListenersRemoved = diffLists(old.Server.Listen, new.Server.Listen)
 	ch.PeersAdded, ch.PeersRemoved, ch.PeersChanged = diffMaps(peers(old), peers(new), netip.Addr.Compare)
 	ch.PrefixesAdded, ch.PrefixesRemoved = diffLists(old.BGP.Prefixes, new.BGP.Prefixes)
-	skip := []string{"listen", "zones", "bgp", "bgp.peers", "bgp.prefixes"}
+	skip := []string{"listen", "zones", "log", "bgp", "bgp.peers", "bgp.prefixes"}
 	ch.Keys = changedKeys(reflect.ValueOf(*old), reflect.ValueOf(*new), "", skip)
 	return ch
 }
@@ -65,11 +78,38 @@ func changedKeys(a, b reflect.Value, path string, skip []string) []string {
 	return keys
 }
 
-// zoneFiles returns the master file of each zone, by origin.
-func zoneFiles(c *Config) map[string]string {
-	m := map[string]string{}
-	for _, zf := range c.ZoneFiles() {
-		m[strings.ToLower(dns.Fqdn(zf.Origin))] = zf.Source.Path
+// zoneKeys are the keys of one zone that a reload compares: the master file as
+// opened and the transfer keys.
+type zoneKeys struct {
+	path string
+	transfer.ZoneConfig
+}
+
+// changedKeys returns the keys whose values differ between z and o.
+func (z zoneKeys) changedKeys(o zoneKeys) []string {
+	var keys []string
+	if z.path != o.path {
+		keys = append(keys, "file")
+	}
+	return append(keys, changedKeys(reflect.ValueOf(z.ZoneConfig), reflect.ValueOf(o.ZoneConfig), "", nil)...)
+}
+
+// zonesOf returns the keys of each zone, by origin: the configured zones, or the
+// built-in examples.
+func zonesOf(c *Config) map[string]zoneKeys {
+	m := map[string]zoneKeys{}
+	if c.Zones == nil {
+		for _, zf := range c.ZoneFiles() {
+			m[strings.ToLower(dns.Fqdn(zf.Origin))] = zoneKeys{path: zf.Source.Path}
+		}
+		return m
+	}
+	for _, z := range c.Zones {
+		zk := zoneKeys{path: z.path, ZoneConfig: z.ZoneConfig}
+		if zk.IsRequired() { // absent and true mean the same
+			zk.Required = nil
+		}
+		m[strings.ToLower(dns.Fqdn(z.Origin))] = zk
 	}
 	return m
 }

@@ -8,8 +8,9 @@
 // file as a whole: its schema (Config), strict decoding with line numbers (an
 // unknown key is an error naming file:line), the defaults that depend on other keys,
 // where each value was set (file:line, environment variable or flag, named in every
-// error), the zone list with its paths relative to the file, and Diff, which compares
-// two configurations for a reload.
+// error), the zone list with its paths relative to the file, Diff, which compares
+// two configurations for a reload (every key of each zone too), and Plan, which sorts
+// the changes into those a running node applies and the keys that need a restart.
 //
 // A typical use:
 //
