@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -343,4 +344,30 @@ func validCookieQuery(t testing.TB, s *Server, name string, qtype uint16) *dns.M
 	var c [cookieReplyLen]byte
 	s.cookies.Load().reply(&c, []byte{1, 2, 3, 4, 5, 6, 7, 8}, testClient)
 	return cookieQuery(name, qtype, c[:])
+}
+
+// A UDP reader's queries take the time of their batch (sc.arrived) as the
+// server cookie's timestamp, without reading the clock again; a query without
+// one (TCP) reads the cookie clock.
+func TestCookieTimestampFromBatchClock(t *testing.T) {
+	s := newTestServer(t, testConfig(), fastStore(t))
+	fixClock(1_700_000_000, s)
+	for _, slow := range []bool{false, true} {
+		s.slowOnly = slow
+		msg := packQuery(t, cookieQuery("www.example.", dns.TypeA, []byte{1, 2, 3, 4, 5, 6, 7, 8}))
+		for _, c := range []struct {
+			arrived, want uint32
+		}{{1_700_000_123, 1_700_000_123}, {0, 1_700_000_000}} {
+			sc := newScratch()
+			sc.arrived = c.arrived
+			r, _ := unpack(t, s.respond(sc, sc.out[2:], msg, udp, testClient))
+			got := replyCookie(r)
+			if len(got) != 24 {
+				t.Fatalf("slow %v, arrived %d: cookie %x, want a client and a server cookie", slow, c.arrived, got)
+			}
+			if ts := binary.BigEndian.Uint32(got[12:16]); ts != c.want {
+				t.Errorf("slow %v, arrived %d: server cookie timestamp %d, want %d", slow, c.arrived, ts, c.want)
+			}
+		}
+	}
 }
