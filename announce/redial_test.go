@@ -1,7 +1,6 @@
 package announce
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -17,19 +16,7 @@ import (
 // learns the announced prefix again.
 func TestSpeakerRedialsAfterSessionLoss(t *testing.T) {
 	router := startRouter(t)
-	sp, err := New(testConfig(router.Port), Options{Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := sp.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sp.Stop(context.Background()) })
-	if err := sp.Announce(pfx4, "rise"); err != nil {
-		t.Fatal(err)
-	}
+	sp := startSpeaker(t, testConfig(router.Port), Options{Logger: zap.NewNop()})
 	waitRoute(t, router, pfx4, "the route", hasRoute)
 
 	restarted := time.Now()
@@ -57,19 +44,7 @@ func TestSpeakerRedialsAfterSessionLoss(t *testing.T) {
 func TestSpeakerRedialsAfterRefusedOpen(t *testing.T) {
 	router := bgptest.StartRouter(t, bgptest.Options{AS: routerAS, PeerAS: nodeAS + 1})
 	core, logs := observer.New(zap.InfoLevel)
-	sp, err := New(testConfig(router.Port), Options{Logger: zap.New(core)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := sp.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sp.Stop(context.Background()) })
-	if err := sp.Announce(pfx4, "rise"); err != nil {
-		t.Fatal(err)
-	}
+	startSpeaker(t, testConfig(router.Port), Options{Logger: zap.New(core)})
 	waitFor(t, "the router refusing the node's OPEN", func() bool {
 		return logs.FilterMessage("bgp peer state").Filter(func(e observer.LoggedEntry) bool {
 			m := e.ContextMap()

@@ -24,19 +24,9 @@ func TestSpeakerReconfigure(t *testing.T) {
 	r1, r2 := startRouter(t), startRouter(t)
 	reg := prometheus.NewRegistry()
 	cfg := testConfig(r1.Port)
-	sp, err := New(cfg, Options{Logger: zap.NewNop(), Registerer: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp := startSpeaker(t, cfg, Options{Logger: zap.NewNop(), Registerer: reg})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := sp.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sp.Stop(context.Background()) })
-	if err := sp.Announce(pfx4, "rise"); err != nil {
-		t.Fatal(err)
-	}
 	if err := sp.Drain("maintenance", pfx4); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +97,7 @@ func TestSpeakerReconfigure(t *testing.T) {
 	c4.RouterID = netip.MustParseAddr("10.255.0.9")
 	c4.LocalAS = nodeAS + 1
 	c4.Communities = []string{"no-export"}
-	err = sp.Reconfigure(ctx, c4)
+	err := sp.Reconfigure(ctx, c4)
 	if err == nil || !strings.Contains(err.Error(), "router-id") || !strings.Contains(err.Error(), "local-as") {
 		t.Errorf("Reconfigure of router-id and local-as: got %v, want an error naming both", err)
 	}

@@ -50,6 +50,26 @@ func testConfig(port int) Config {
 	}
 }
 
+// startSpeaker starts a speaker of cfg with opts for the test, stopped when it
+// ends, and announces pfx4 on it.
+func startSpeaker(t *testing.T, cfg Config, opts Options) *Speaker {
+	t.Helper()
+	sp, err := New(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := sp.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sp.Stop(context.Background()) })
+	if err := sp.Announce(pfx4, "rise"); err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
 // waitRoute waits up to 15s until the router's route for prefix satisfies
 // cond, described by what, and returns it.
 func waitRoute(t *testing.T, router *bgptest.Router, prefix netip.Prefix, what string, cond func(rt bgptest.Route, found bool) bool) bgptest.Route {
