@@ -157,18 +157,11 @@ func TestTCPBusyIdleTimeout(t *testing.T) {
 	cfg.TCP.IdleTimeout = 10 * time.Second
 	cfg.TCP.BusyIdleTimeout = 200 * time.Millisecond
 	s, addr := startTCPServer(t, cfg, Options{})
-	query := func(c net.Conn) {
-		t.Helper()
-		writeMsg(t, c, newQuery("www.example.", dns.TypeA))
-		if _, err := readMsg(c); err != nil {
-			t.Fatal(err)
-		}
-	}
 	a, b := dialTCP(t, addr), dialTCP(t, addr)
-	query(a)
-	query(b)
+	askTCP(t, a)
+	askTCP(t, b)
 	c := dialTCP(t, addr) // the third of 4: more than half
-	query(c)
+	askTCP(t, c)
 	if d := closedWithin(t, c, 3*time.Second); d > 2*time.Second {
 		t.Errorf("closed after %v, want about 200ms", d)
 	}
@@ -181,14 +174,14 @@ func TestTCPBusyIdleTimeout(t *testing.T) {
 		t.Fatalf("got %v connections open, want 1", value(s.metrics.tcp.open))
 	}
 	d := dialTCP(t, addr)
-	query(d)
+	askTCP(t, d)
 	d.SetReadDeadline(time.Now().Add(600 * time.Millisecond))
 	if _, err := readMsg(d); !isTimeout(err) {
 		t.Errorf("got %v, want the connection kept open with 2 of 4 open", err)
 	}
 	d.SetReadDeadline(time.Now().Add(5 * time.Second))
-	query(d)
-	query(a)
+	askTCP(t, d)
+	askTCP(t, a)
 }
 
 // A source at max-connections-per-source has its next connection closed at
@@ -198,12 +191,8 @@ func TestTCPMaxConnsPerSource(t *testing.T) {
 	cfg.TCP.MaxConns = 10
 	cfg.TCP.MaxConnsPerSource = 2
 	s, addr := startTCPServer(t, cfg, Options{})
-	for i := range 2 {
-		c := dialTCPFrom(t, "127.0.0.1", addr)
-		writeMsg(t, c, newQuery("www.example.", dns.TypeA))
-		if _, err := readMsg(c); err != nil {
-			t.Fatalf("connection %d: %v", i, err)
-		}
+	for range 2 {
+		askTCP(t, dialTCPFrom(t, "127.0.0.1", addr))
 	}
 	over := dialTCPFrom(t, "127.0.0.1", addr)
 	writeMsg(t, over, newQuery("www.example.", dns.TypeA)) // accepted at once (deferAccept)
@@ -226,10 +215,7 @@ func TestTCPCapLogged(t *testing.T) {
 	log, logs := observedLogger()
 	_, addr := startTCPServer(t, cfg, Options{Logger: log})
 	held := dialTCPFrom(t, "127.0.0.1", addr)
-	writeMsg(t, held, newQuery("www.example.", dns.TypeA))
-	if _, err := readMsg(held); err != nil {
-		t.Fatal(err)
-	}
+	askTCP(t, held)
 	for range 3 {
 		c := dialTCPFrom(t, "127.0.0.1", addr)
 		writeMsg(t, c, newQuery("www.example.", dns.TypeA)) // accepted at once (deferAccept)
@@ -417,10 +403,7 @@ func TestTCPPipelineBytes(t *testing.T) {
 func TestTCPShutdownCounted(t *testing.T) {
 	s, addr := startTCPServer(t, testConfig(), Options{})
 	c := dialTCP(t, addr)
-	writeMsg(t, c, newQuery("www.example.", dns.TypeA))
-	if _, err := readMsg(c); err != nil {
-		t.Fatal(err)
-	}
+	askTCP(t, c)
 	if got := value(s.metrics.tcp.open); got != 1 {
 		t.Errorf("got %v connections open, want 1", got)
 	}

@@ -49,6 +49,16 @@ func writeMsg(t *testing.T, c net.Conn, m *dns.Msg) {
 	}
 }
 
+// askTCP sends the query for www.example. A over c and fails the test unless a
+// reply comes back.
+func askTCP(t *testing.T, c net.Conn) {
+	t.Helper()
+	writeMsg(t, c, newQuery("www.example.", dns.TypeA))
+	if _, err := readMsg(c); err != nil {
+		t.Fatalf("got %v, want the reply", err)
+	}
+}
+
 // readMsg reads one length-prefixed reply; it returns the error of the read.
 func readMsg(c net.Conn) (*dns.Msg, error) {
 	var hdr [2]byte
