@@ -2,13 +2,14 @@ package health
 
 import (
 	"context"
-	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // testServer is a tiny authoritative server on 127.0.0.1 (UDP and TCP on
@@ -23,10 +24,7 @@ func startTestServer(t *testing.T) *testServer {
 	t.Helper()
 	ts := &testServer{serial: 2026010101}
 	ts.mode.Store("ok")
-	pc, ln, err := listenSamePort()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, ln := testutil.ListenUDPTCP(t, "127.0.0.1")
 	ts.addr = pc.LocalAddr().String()
 	h := dns.HandlerFunc(ts.serve)
 	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
@@ -37,25 +35,6 @@ func startTestServer(t *testing.T) *testServer {
 		t.Cleanup(func() { srv.Shutdown() })
 	}
 	return ts
-}
-
-// listenSamePort opens UDP and TCP on the same free 127.0.0.1 port. The kernel picks
-// the UDP port; its TCP twin may be in use by another test process, so it tries
-// again with another port (as netutil.FreePort does).
-func listenSamePort() (net.PacketConn, net.Listener, error) {
-	var err error
-	for range 20 {
-		var pc net.PacketConn
-		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
-			return nil, nil, err
-		}
-		var ln net.Listener
-		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
-			return pc, ln, nil
-		}
-		pc.Close()
-	}
-	return nil, nil, err
 }
 
 func (ts *testServer) serve(w dns.ResponseWriter, q *dns.Msg) {

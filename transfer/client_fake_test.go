@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/anycastdns/anycastdns/internal/testutil"
 )
 
 // This file is an in-process primary for the client's tests: it answers on UDP and
@@ -37,23 +39,7 @@ type wirePrimary struct {
 // startFake serves reply on a free 127.0.0.1 port until the test ends.
 func startFake(t *testing.T, reply fakeReply) *wirePrimary {
 	t.Helper()
-	var (
-		pc  net.PacketConn
-		ln  net.Listener
-		err error
-	)
-	for range 5 {
-		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
-			break
-		}
-		pc.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, ln := testutil.ListenUDPTCP(t, "127.0.0.1")
 	f := &wirePrimary{addr: pc.LocalAddr().(*net.UDPAddr).AddrPort()}
 	var wg sync.WaitGroup
 	t.Cleanup(func() {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -62,19 +61,7 @@ func startFakePrimary(t *testing.T, z peers.Zone) *fakePrimary {
 	t.Helper()
 	p := &fakePrimary{}
 	p.set(t, z)
-	// A port below the ephemeral range (testutil.FreePort): UDP's port 0
-	// picks one there, where a client's TCP socket of another test may hold
-	// the same number by the time the TCP listener asks for it.
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(testutil.FreePort(t, "127.0.0.1")))
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		pc.Close()
-		t.Fatal(err)
-	}
+	pc, l := testutil.ListenUDPTCP(t, "127.0.0.1")
 	p.addr = pc.LocalAddr().String()
 	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: p}, {Listener: l, Handler: p}} {
 		go func() { _ = srv.ActivateAndServe() }()

@@ -3,9 +3,11 @@ package testutil
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -41,6 +43,30 @@ func FreePort(t testing.TB, host string) int {
 		t.Fatal(err)
 	}
 	return port
+}
+
+// ListenUDPTCP opens UDP and TCP on one free port of host (FreePort, below the
+// kernel's ephemeral range, so that no client socket of another test takes the
+// TCP twin of the UDP port meanwhile), trying other ports when one is taken
+// between the check and the bind, and fails the test when it cannot. The caller
+// closes both.
+func ListenUDPTCP(t testing.TB, host string) (net.PacketConn, net.Listener) {
+	t.Helper()
+	var err error
+	for range 10 {
+		addr := net.JoinHostPort(host, strconv.Itoa(FreePort(t, host)))
+		var pc net.PacketConn
+		if pc, err = net.ListenPacket("udp", addr); err != nil {
+			continue
+		}
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			return pc, ln
+		}
+		pc.Close()
+	}
+	t.Fatalf("no port of %s free for both UDP and TCP: %v", host, err)
+	return nil, nil
 }
 
 // Missing ends a test that needs something this machine lacks (a tool, root, a
