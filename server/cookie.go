@@ -198,16 +198,19 @@ func (s *Server) cookieFor(sc *scratch, q *query, from netip.Addr) cookieOutcome
 		return cookieNone
 	case q.cookieBad:
 		return cookieMalformed
+	case q.cookie == nil:
+		return cookieNone
 	}
 	ck := s.cookies.Load()
-	if q.cookie == nil || !ck.on {
+	if !ck.on {
 		return cookieNone
 	}
 	// The UDP readers read the clock once per batch (sc.arrived): a clock read
 	// costs a quarter of a cookie's work on some virtual machines, and a
 	// server cookie's timestamp counts seconds (RFC 9018 section 4.3).
-	if sc.arrived != 0 {
-		return ck.replyAt(&sc.cookie, q.cookie, from, sc.arrived)
+	now := sc.arrived
+	if now == 0 {
+		now = ck.now()
 	}
-	return ck.reply(&sc.cookie, q.cookie, from)
+	return ck.replyAt(&sc.cookie, q.cookie, from, now)
 }

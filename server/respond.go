@@ -36,8 +36,8 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.A
 	if err == nil && !s.slowOnly && fastEligible(&q) {
 		sc.res = result{qtype: q.qtype, zone: "none", cookie: cookie}
 		if out, ok := s.respondFast(sc, dst, &q, t); ok {
-			if s.limits(sc, t) {
-				out = s.rateLimit(sc, out, &q, len(msg), from)
+			if r := s.limiter(sc, t); r != nil {
+				out = s.rateLimit(r, sc, out, &q, len(msg), from)
 			}
 			return out
 		}
@@ -84,17 +84,21 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.A
 		nsid = q.nsid
 	}
 	out := s.finish(sc, dst, &q, rcode, nsid, t)
-	if out != nil && s.limits(sc, t) {
-		out = s.rateLimit(sc, out, &q, len(msg), from)
+	if r := s.limiter(sc, t); out != nil && r != nil {
+		out = s.rateLimit(r, sc, out, &q, len(msg), from)
 	}
 	return out
 }
 
-// limits reports whether Response Rate Limiting (rrl.go) applies to the reply
-// being written over t: over UDP alone, and once per query, not to the same
-// reply cut again for the MTU.
-func (s *Server) limits(sc *scratch, t transport) bool {
-	return t == udp && s.rrl.Load() != nil && !sc.mtuRetry
+// limiter returns the Response Rate Limiting (rrl.go) that applies to the reply
+// being written over t, or nil: over UDP alone, and once per query, not to the
+// same reply cut again for the MTU. The caller hands it to rateLimit, so that a
+// reload swapping the limiter meanwhile is seen once.
+func (s *Server) limiter(sc *scratch, t transport) *rateLimiter {
+	if t != udp || sc.mtuRetry {
+		return nil
+	}
+	return s.rrl.Load()
 }
 
 // setQuestion echoes the question. It is packed lower-cased, so that names of the

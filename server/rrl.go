@@ -266,14 +266,10 @@ func (r *rateLimiter) inDebt(v, elapsed uint64) bool {
 	return int32(uint32(v)) < 0 && elapsed < r.window
 }
 
-// rateLimit applies RRL to the UDP reply out to the query q (inLen octets) from
-// the client from: it returns out, a truncated reply in out's memory (a slip),
-// or nil (dropped).
-func (s *Server) rateLimit(sc *scratch, out []byte, q *query, inLen int, from netip.Addr) []byte {
-	r := s.rrl.Load()
-	if r == nil { // turned off by a reload since the caller looked
-		return out
-	}
+// rateLimit applies the limiter r to the UDP reply out to the query q (inLen
+// octets) from the client from: it returns out, a truncated reply in out's
+// memory (a slip), or nil (dropped).
+func (s *Server) rateLimit(r *rateLimiter, sc *scratch, out []byte, q *query, inLen int, from netip.Addr) []byte {
 	// A valid server cookie proves the client's address (RFC 7873 section 5.4;
 	// RFC 9018 section 1 names rate limiting as what it exempts from).
 	if sc.res.cookie == cookieEchoed || sc.res.cookie == cookieRenewed {

@@ -44,14 +44,14 @@ func BenchmarkRRLParts(b *testing.B) {
 		for b.Loop() {
 			// A new second every benchClockEvery replies: never over budget.
 			sc.arrived = uint32(1 + i/benchClockEvery)
-			s.rateLimit(sc, out, &q, len(msg), benchSources[i&(len(benchSources)-1)])
+			s.rateLimit(s.rrl.Load(), sc, out, &q, len(msg), benchSources[i&(len(benchSources)-1)])
 			i++
 		}
 	})
 	b.Run("rateLimit_one_source", func(b *testing.B) {
 		s.rrl.Load().dryRun = true // over budget, sent all the same
 		for b.Loop() {
-			s.rateLimit(sc, out, &q, len(msg), testClient)
+			s.rateLimit(s.rrl.Load(), sc, out, &q, len(msg), testClient)
 		}
 	})
 	b.Run("reply_off", func(b *testing.B) {

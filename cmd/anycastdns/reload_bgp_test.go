@@ -18,8 +18,10 @@ import (
 // A reload changes the BGP peer (the session moves to another router, which
 // learns the announced prefix; the old one loses it), the communities and MED
 // (announced again with them), and adds a listen address (the probes follow it;
-// the prefix stays announced), all checked at the routers; a change of the
-// prefixes or the router id is named as needing a restart and changes nothing.
+// the prefix stays announced), replaces a prefix (the new one announced only
+// once healthy), applies health and drain settings, and moves the service
+// address, all checked at the routers; a change of the router id is named as
+// needing a restart and changes nothing.
 func TestReloadBGP(t *testing.T) {
 	r1, r2 := startTestRouter(t), startTestRouter(t)
 	base := anycastConfig(r1, "")
