@@ -38,7 +38,7 @@ func (z *Zone) resolveAdditional(r *resolver, nodes []*node) (remote []targetRef
 // continues an AliasMode chain, and the target addresses.
 func (r *resolver) serviceExtra(set *RRset) []*RRset {
 	var out []*RRset
-	for _, rr := range set.RRs {
+	for _, rr := range set.Records() {
 		t := canonicalName(targetOf(rr))
 		if t == canonicalName(set.Name) {
 			continue
@@ -106,7 +106,7 @@ func svcbTarget(owner, target string) string {
 // in record order.
 func (r *resolver) addressesOf(set *RRset) []*RRset {
 	r.found = r.found[:0]
-	for _, rr := range set.RRs {
+	for _, rr := range set.Records() {
 		t := targetOf(rr)
 		if t == "" || t == "." {
 			continue // "." means "no service" (RFC 7505, RFC 2782)
@@ -166,8 +166,7 @@ func appendAddressSets(dst []*RRset, n *node) []*RRset {
 func renamed(s *RRset, owner string) *RRset {
 	c := *s
 	c.Name = owner
-	c.RRs = appendRenamed(nil, s.RRs, owner)
-	c.Sigs = appendRenamed(nil, s.Sigs, owner)
+	c.hold(appendRenamed(nil, s.Records(), owner), appendRenamed(nil, s.Signatures(), owner))
 	c.Extra = nil
 	c.encodeWire()
 	return &c

@@ -31,18 +31,22 @@ type RRset struct {
 	Name  string   // owner name, fully qualified, as written in the zone file
 	Type  uint16   // the RR type
 	TTL   uint32   // the TTL of the set (the lowest of its records)
-	RRs   []dns.RR // the records, in file order, duplicates removed
-	Sigs  []dns.RR // the RRSIG records covering this type at this owner, if any
 	Extra []*RRset // in-zone A/AAAA of NS, MX, SRV, SVCB and HTTPS targets, resolved at compile time
 
 	// The wire forms, encoded at compile time for the server's reply writer:
-	// OwnerWire is Name uncompressed, Wire and SigWire the records of RRs and Sigs
-	// in the same order. OwnerWire is nil when a record could not be encoded.
+	// OwnerWire is Name uncompressed, Wire and SigWire the records of Records and
+	// Signatures in the same order. OwnerWire is nil when a record could not be
+	// encoded.
 	OwnerWire []byte
 	Wire      []WireRR
 	SigWire   []WireRR
 
 	target string // CNAME and DNAME: the target as written, resolved at compile time
+
+	// held is the records as miekg/dns values while the zone is built, and for
+	// good when they have no wire form; nil once the wire forms hold them (see
+	// held.go). Read it through Records and Signatures.
+	held *heldRecords
 }
 
 // RRsetRef is an entry in a section of an Answer: an RRset of the zone, written with

@@ -111,7 +111,7 @@ func sharedType(t uint16) bool {
 func (n *node) records() []dns.RR {
 	var out []dns.RR
 	for _, s := range n.sets {
-		out = append(out, s.RRs...)
+		out = append(out, s.Records()...)
 	}
 	return out
 }

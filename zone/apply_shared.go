@@ -55,6 +55,10 @@ func applyShared(z *Zone, e *edits) (*Zone, LoadResult, error) {
 	ix.rest = &b.z.tree
 	res.Serial, res.Records = b.z.Serial(), b.z.records
 	res.Warnings = ix.warnings()
+	for _, n := range b.built {
+		shedNode(n)
+	}
+	b.z.negSOA.shed()
 	return b.z, res, nil
 }
 
@@ -251,7 +255,7 @@ func targets(n *node, target string) bool {
 		if !hasExtra(s.Type) {
 			continue
 		}
-		for _, rr := range s.RRs {
+		for _, rr := range s.Records() {
 			if canonicalName(targetOf(rr)) == target {
 				return true
 			}
@@ -321,7 +325,7 @@ func (b *sharedBuild) finish() {
 	z := b.z
 	z.apex = z.node(z.origin)
 	soaSet := z.apex.rrset(dns.TypeSOA)
-	z.soa = soaSet.RRs[0].(*dns.SOA)
+	z.soa = soaSet.first().(*dns.SOA)
 	z.negSOA = negativeSOA(soaSet)
 	for _, n := range b.recut {
 		n.cut = z.topCut(n.name)

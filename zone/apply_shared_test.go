@@ -74,7 +74,7 @@ func randomDelta(t *testing.T, rng *rand.Rand, z *Zone, n int, serial uint32) Di
 			}
 		case 4: // a delegation goes, its glue stays
 			if ns := z.node(name).ns; ns != nil && name != z.origin {
-				d.Removed = append(d.Removed, ns.RRs...)
+				d.Removed = append(d.Removed, ns.Records()...)
 			}
 		case 5: // a new target, in and out of the zone
 			d.Added = append(d.Added, rr(t, fmt.Sprintf("m%d.ex. 300 IN MX %d new%d.h%d.ex.", i, 30+rng.IntN(50), serial, (i+1)%n)),

@@ -50,5 +50,6 @@ func build(origin string, recs []zonefile.Record, o DNSSECOptions, res *LoadResu
 	res.Warnings = warnings
 	res.DNSSEC = CheckDNSSEC(z, recs, o)
 	res.SignatureExpiry, _ = z.SignatureExpiry()
+	z.shedRecords()
 	return z, nil
 }

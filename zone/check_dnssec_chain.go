@@ -24,13 +24,13 @@ func (c *dnssecCheck) checkNSEC() {
 		switch {
 		case !n.authoritative():
 			if set != nil {
-				c.add(atRR(set.RRs[0]), false, "nsec-below-cut", "%s is below the zone cut at %s, where names have no NSEC (RFC 4035 section 2.3)",
+				c.add(atRR(set.first()), false, "nsec-below-cut", "%s is below the zone cut at %s, where names have no NSEC (RFC 4035 section 2.3)",
 					set.Name, n.cut.name)
 			}
 		case n.proof == nil && len(n.sets) > 0:
 			c.add(atNode(n), false, "nsec-missing", "%s has no NSEC record", n.name)
 		case n.proof != nil:
-			for _, rr := range n.proof.RRs {
+			for _, rr := range n.proof.Records() {
 				c.checkBitmap(n, rr, "nsec-bitmap", rr.(*dns.NSEC).TypeBitMap)
 			}
 		}
@@ -44,7 +44,7 @@ func (c *dnssecCheck) checkNSEC() {
 			w, _ := NameToWire(wire[:0], z.origin)
 			want, wantName = canonicalKey(nil, w), z.origin
 		}
-		for _, rr := range set.RRs {
+		for _, rr := range set.Records() {
 			nx := rr.(*dns.NSEC).NextDomain
 			w, ok := NameToWire(wire[:0], nx)
 			if ok && bytes.Equal(canonicalKey(key[:0], w), want) {
@@ -61,7 +61,7 @@ func (c *dnssecCheck) checkNSEC() {
 // section 4.1.2).
 func (c *dnssecCheck) noChain() {
 	if p := c.z.apex.rrset(dns.TypeNSEC3PARAM); p != nil {
-		c.add(atRR(p.RRs[0]), false, "denial-missing", "no NSEC3PARAM at the apex %s has flags 0 and hash algorithm 1, so a server ignores them (RFC 5155 section 4.1.2), and the zone has no NSEC chain either",
+		c.add(atRR(p.first()), false, "denial-missing", "no NSEC3PARAM at the apex %s has flags 0 and hash algorithm 1, so a server ignores them (RFC 5155 section 4.1.2), and the zone has no NSEC chain either",
 			c.z.origin)
 		return
 	}

@@ -19,8 +19,8 @@ func (z *Zone) zoneKeys() []zoneKey {
 	if set == nil {
 		return nil
 	}
-	keys := make([]zoneKey, 0, len(set.RRs))
-	for _, rr := range set.RRs {
+	keys := make([]zoneKey, 0, len(set.Records()))
+	for _, rr := range set.Records() {
 		k := rr.(*dns.DNSKEY)
 		if k.Flags&dns.ZONE != 0 {
 			keys = append(keys, zoneKey{key: k, tag: k.KeyTag()})
@@ -80,7 +80,7 @@ func (z *Zone) earliestExpiry(nodes []*node) time.Time {
 			if s.Type != dns.TypeRRSIG {
 				continue
 			}
-			for _, rr := range s.RRs {
+			for _, rr := range s.Records() {
 				sig := rr.(*dns.RRSIG)
 				if (!found || sig.Expiration < earliest) && z.byZoneKey(keys, sig) {
 					earliest, found = sig.Expiration, true

@@ -26,11 +26,11 @@ func (c *dnssecCheck) checkNSEC3() {
 		}
 		parent, _ := parentName(n.name)
 		if _, ok := ownerHash(n.name); !ok || parent != z.origin {
-			c.add(atRR(set.RRs[0]), false, "nsec3-owner", "the NSEC3 owner %s is not a hash one label below the apex %s (RFC 5155 section 3)",
+			c.add(atRR(set.first()), false, "nsec3-owner", "the NSEC3 owner %s is not a hash one label below the apex %s (RFC 5155 section 3)",
 				set.Name, z.origin)
 			continue
 		}
-		for _, rr := range set.RRs {
+		for _, rr := range set.Records() {
 			r := rr.(*dns.NSEC3)
 			if !z.sec.params.matches(r) && !c.otherChain(r) {
 				c.add(atRR(rr), false, "nsec3-params", "the NSEC3 %s has hash algorithm %d, %d iterations and salt %q: the parameters of no NSEC3PARAM at the apex (RFC 5155 section 7.1)",
@@ -48,7 +48,7 @@ func (c *dnssecCheck) checkNSEC3() {
 		}
 		if n.proof != nil {
 			used[n.proof] = true
-			for _, rr := range n.proof.RRs {
+			for _, rr := range n.proof.Records() {
 				c.checkBitmap(n, rr, "nsec3-bitmap", rr.(*dns.NSEC3).TypeBitMap)
 			}
 			continue
@@ -65,7 +65,7 @@ func (c *dnssecCheck) checkNSEC3() {
 	}
 	for _, set := range t.sets {
 		if !used[set] {
-			c.add(atRR(set.RRs[0]), false, "nsec3-orphan", "the NSEC3 %s matches no authoritative name of the zone", set.Name)
+			c.add(atRR(set.first()), false, "nsec3-orphan", "the NSEC3 %s matches no authoritative name of the zone", set.Name)
 		}
 	}
 }
@@ -75,7 +75,7 @@ func (c *dnssecCheck) checkNSEC3() {
 // every resolver and server a SHA-1 per name), and no salt (it protects nothing).
 func (c *dnssecCheck) checkNSEC3Params() {
 	var at dns.RR
-	for _, rr := range c.z.apex.rrset(dns.TypeNSEC3PARAM).RRs {
+	for _, rr := range c.z.apex.rrset(dns.TypeNSEC3PARAM).Records() {
 		p := rr.(*dns.NSEC3PARAM)
 		if p.Flags == 0 && p.Hash == nsec3SHA1 {
 			at = rr
@@ -93,7 +93,7 @@ func (c *dnssecCheck) checkNSEC3Params() {
 // otherChain reports whether r has the parameters of an NSEC3PARAM at the apex
 // other than the one served: a chain being built or retired beside it.
 func (c *dnssecCheck) otherChain(r *dns.NSEC3) bool {
-	for _, rr := range c.z.apex.rrset(dns.TypeNSEC3PARAM).RRs {
+	for _, rr := range c.z.apex.rrset(dns.TypeNSEC3PARAM).Records() {
 		p := rr.(*dns.NSEC3PARAM)
 		if p.Hash == r.Hash && p.Iterations == r.Iterations && strings.EqualFold(p.Salt, r.Salt) {
 			return true
@@ -109,7 +109,7 @@ func (c *dnssecCheck) checkNSEC3Next() {
 	t := &c.z.sec.nsec3
 	for i, set := range t.sets {
 		next := (i + 1) % len(t.sets)
-		for _, rr := range set.RRs {
+		for _, rr := range set.Records() {
 			r := rr.(*dns.NSEC3)
 			h, err := base32Hex.DecodeString(strings.ToUpper(r.NextDomain))
 			if err == nil && bytes.Equal(h, t.at(next)) {
@@ -163,7 +163,7 @@ func (c *dnssecCheck) checkOptOut(n *node) {
 	h := z.sec.params.hash(&buf, nc)
 	set, match := z.sec.nsec3.lookup(h[:])
 	if set != nil && !match {
-		if set.RRs[0].(*dns.NSEC3).Flags&nsec3OptOut != 0 {
+		if set.first().(*dns.NSEC3).Flags&nsec3OptOut != 0 {
 			return
 		}
 	}

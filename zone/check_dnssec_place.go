@@ -109,7 +109,7 @@ func (l *locator) index(rr dns.RR) int {
 func (l *locator) nodeIndex(n *node) int {
 	first := len(l.recs)
 	for _, s := range n.sets {
-		for _, rr := range s.RRs {
+		for _, rr := range s.Records() {
 			first = min(first, l.index(rr))
 		}
 	}

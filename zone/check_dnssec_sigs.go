@@ -21,7 +21,7 @@ func (c *dnssecCheck) checkSignatures() {
 	var jobs []sigJob
 	check := func(s *RRset) {
 		var signed []uint8 // algorithms with a signature by a zone key
-		for _, rr := range s.Sigs {
+		for _, rr := range s.Signatures() {
 			sig := rr.(*dns.RRSIG)
 			c.report.Signatures++
 			if !c.checkSigner(s, sig) {
@@ -39,11 +39,11 @@ func (c *dnssecCheck) checkSignatures() {
 			if slices.Contains(signed, alg) {
 				continue
 			}
-			if len(s.Sigs) == 0 {
-				c.add(atRR(s.RRs[0]), false, "rrsig-missing", "%s %s is not signed", s.Name, dns.Type(s.Type))
+			if len(s.Signatures()) == 0 {
+				c.add(atRR(s.first()), false, "rrsig-missing", "%s %s is not signed", s.Name, dns.Type(s.Type))
 				break
 			}
-			c.add(atRR(s.RRs[0]), false, "rrsig-missing", "%s %s has no RRSIG by a key of algorithm %s in the DNSKEY RRset",
+			c.add(atRR(s.first()), false, "rrsig-missing", "%s %s has no RRSIG by a key of algorithm %s in the DNSKEY RRset",
 				s.Name, dns.Type(s.Type), algName(alg))
 		}
 	}

@@ -64,7 +64,7 @@ func (c *dnssecCheck) verify(jobs []sigJob) {
 
 // verifyOne verifies the signature of j with each key that may have made it.
 func (c *dnssecCheck) verifyOne(j *sigJob, unusable []string) {
-	rrs := sameOwner(j.set.RRs)
+	rrs := sameOwner(j.set.Records())
 	for i, k := range c.keys {
 		if !k.signsFor(j.sig) {
 			continue

@@ -17,8 +17,15 @@ import (
 // with their RRSIGs; delegation points, names below a zone cut or a DNAME, and
 // wildcard children are marked; the glue of every delegation and the in-zone
 // addresses of NS, MX and SRV targets are resolved; the negative-answer SOA is built.
+//
+// The zone keeps recs as they are, for CheckDNSSEC to name the file and line of
+// each record it reports; Load, Build and the Loader keep only the wire forms once
+// the checks are done (held.go).
 func Compile(origin string, recs []zonefile.Record) (*Zone, error) {
 	z, _, err := compile(origin, recs, false)
+	if z != nil {
+		z.fresh = nil
+	}
 	return z, err
 }
 
@@ -235,11 +242,13 @@ func (b *builder) finish() (*Zone, error) {
 		}
 	})
 	z.records = freezeAll(b.order)
+	z.fresh = nodes
 	if len(b.nsec3Order) > 0 {
 		z.nsec3 = make(map[string]*node, len(b.nsec3Order))
 		for _, s := range b.nsec3Order {
 			z.records += s.freeze()
 			z.nsec3[s.node.name] = s.node
+			z.fresh = append(z.fresh, s.node)
 		}
 	}
 	indexed()
@@ -253,7 +262,7 @@ func (b *builder) finish() (*Zone, error) {
 		return nil, &zonefile.Error{File: b.file, Rule: "no-soa", Msg: "no SOA record at the apex " + b.origin}
 	}
 	z.apex.flags |= flagApex
-	z.soa = soaSet.RRs[0].(*dns.SOA)
+	z.soa = soaSet.first().(*dns.SOA)
 	z.negSOA = negativeSOA(soaSet)
 
 	z.markNodes(nodes)
@@ -298,23 +307,23 @@ func (s *staged) freeze() int {
 		set := e.newRRset(g.rrs)
 		for _, sg := range sigs {
 			if sg.typ == g.typ {
-				set.Sigs = sg.rrs
+				set.held.sigs = sg.rrs
 			}
 		}
 		set.encodeWith(e)
 		n.sets = append(n.sets, set)
-		count += len(set.RRs)
+		count += len(set.held.rrs)
 		if hasExtra(g.typ) {
 			n.flags |= flagTargets
 		}
 		switch g.typ {
 		case dns.TypeCNAME:
 			n.cname = set
-			set.target = set.RRs[0].(*dns.CNAME).Target
+			set.target = set.first().(*dns.CNAME).Target
 		case dns.TypeDNAME:
 			n.dname = set
 			n.flags |= flagDNAME
-			set.target = set.RRs[0].(*dns.DNAME).Target
+			set.target = set.first().(*dns.DNAME).Target
 		case dns.TypeNS:
 			n.ns = set
 		}
@@ -342,17 +351,20 @@ func (s *staged) freeze() int {
 // the covered set.
 func (e *encoder) newRRset(rrs []dns.RR) *RRset {
 	set := &carve(&e.sets, 1, setChunk)[:1][0]
+	set.held = &carve(&e.helds, 1, setChunk)[:1][0]
 	set.fill(rrs)
 	return set
 }
 
-// fill makes set, a zero RRset, the RRset of rrs, as newRRset says. It sets the
-// fields one by one: a composite literal would copy the whole struct, with a
-// write barrier for each of its pointer words while the collector runs.
+// fill makes set, a zero RRset but for an empty held, the RRset of rrs, as
+// newRRset says. It sets the fields one by one: a composite literal would copy the
+// whole struct, with a write barrier for each of its pointer words while the
+// collector runs.
 func (set *RRset) fill(rrs []dns.RR) {
 	rrs = dedupe(rrs)
 	h := rrs[0].Header()
-	set.Name, set.Type, set.TTL, set.RRs = h.Name, h.Rrtype, h.Ttl, rrs
+	set.Name, set.Type, set.TTL = h.Name, h.Rrtype, h.Ttl
+	set.held.rrs = rrs
 	for _, rr := range rrs[1:] {
 		set.TTL = min(set.TTL, rr.Header().Ttl)
 	}

@@ -57,7 +57,7 @@ func (z *Zone) Denial() string { return z.sec.denial.String() }
 // section 4: the parameters of the chain an authoritative server uses), NSEC
 // otherwise.
 func (z *Zone) indexDNSSEC(nodes []*node) {
-	if soa := z.apex.rrset(dns.TypeSOA); soa == nil || len(soa.Sigs) == 0 {
+	if soa := z.apex.rrset(dns.TypeSOA); soa == nil || len(soa.Signatures()) == 0 {
 		return
 	}
 	if p, ok := z.apexNSEC3Params(); ok {
@@ -78,7 +78,7 @@ func (z *Zone) apexNSEC3Params() (nsec3Params, bool) {
 	if set == nil {
 		return nsec3Params{}, false
 	}
-	for _, rr := range set.RRs {
+	for _, rr := range set.Records() {
 		p := rr.(*dns.NSEC3PARAM)
 		if p.Flags != 0 || p.Hash != nsec3SHA1 {
 			continue
@@ -158,7 +158,7 @@ func (z *Zone) indexNSEC3(nodes []*node) {
 	var entries []entry
 	for _, n := range z.nsec3 {
 		set := n.rrset(dns.TypeNSEC3)
-		if set == nil || !z.sec.params.matches(set.RRs[0].(*dns.NSEC3)) {
+		if set == nil || !z.sec.params.matches(set.first().(*dns.NSEC3)) {
 			continue // another chain's, during a change of parameters
 		}
 		if h, ok := ownerHash(n.name); ok {

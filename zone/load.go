@@ -8,5 +8,10 @@ func Load(src zonefile.Source, origin string) (*Zone, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Compile(origin, recs)
+	z, _, err := compile(origin, recs, false)
+	if err != nil {
+		return nil, err
+	}
+	z.shedRecords()
+	return z, nil
 }

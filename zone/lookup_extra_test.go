@@ -72,7 +72,7 @@ func TestLookupExtra(t *testing.T) {
 		t.Errorf("RecordCount: got %d, want 12", got)
 	}
 	if n := z.nsec3["0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.extra."]; n == nil || n.rrset(dns.TypeNSEC3) == nil ||
-		len(n.rrset(dns.TypeNSEC3).Sigs) != 1 {
+		len(n.rrset(dns.TypeNSEC3).Signatures()) != 1 {
 		t.Errorf("NSEC3 chain: got %v, want the NSEC3 RRset with its signature", n)
 	}
 }

@@ -102,10 +102,10 @@ func TestAppendRRsOwnerCopies(t *testing.T) {
 	if got := rrs[0].Header().Name; got != "q.w.signed.example." {
 		t.Errorf("expanded owner: got %q, want %q", got, "q.w.signed.example.")
 	}
-	if got := a.Answer[0].Set.RRs[0].Header().Name; got != "*.w.signed.example." {
+	if got := a.Answer[0].Set.Records()[0].Header().Name; got != "*.w.signed.example." {
 		t.Errorf("zone record owner after AppendRRs: got %q, want %q", got, "*.w.signed.example.")
 	}
-	if got := a.Answer[0].Set.Sigs[0].Header().Name; got != "*.w.signed.example." {
+	if got := a.Answer[0].Set.Signatures()[0].Header().Name; got != "*.w.signed.example." {
 		t.Errorf("zone signature owner after AppendRRs: got %q, want %q", got, "*.w.signed.example.")
 	}
 }

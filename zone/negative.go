@@ -7,16 +7,18 @@ import "github.com/miekg/dns"
 // of RFC 2308 section 3 (as Knot DNS and NSD send it). Its signatures get the same
 // TTL, so that a later signed negative answer needs nothing built per query.
 func negativeSOA(soa *RRset) *RRset {
-	orig := soa.RRs[0].(*dns.SOA)
+	orig := soa.first().(*dns.SOA)
 	ttl := min(soa.TTL, orig.Minttl)
 	c := dns.Copy(orig)
 	c.Header().Ttl = ttl
-	neg := &RRset{Name: soa.Name, Type: dns.TypeSOA, TTL: ttl, RRs: []dns.RR{c}}
-	for _, sig := range soa.Sigs {
+	neg := &RRset{Name: soa.Name, Type: dns.TypeSOA, TTL: ttl}
+	var sigs []dns.RR
+	for _, sig := range soa.Signatures() {
 		s := dns.Copy(sig)
 		s.Header().Ttl = ttl
-		neg.Sigs = append(neg.Sigs, s)
+		sigs = append(sigs, s)
 	}
+	neg.hold([]dns.RR{c}, sigs)
 	neg.encodeWire()
 	return neg
 }

@@ -290,7 +290,7 @@ func TestSortBitmaps(t *testing.T) {
 	if set.OwnerWire == nil {
 		t.Fatal("the NSEC3 RRset has no wire form")
 	}
-	got := set.RRs[0].(*dns.NSEC3).TypeBitMap
+	got := set.first().(*dns.NSEC3).TypeBitMap
 	want := []uint16{dns.TypeA, dns.TypeHINFO, dns.TypeAAAA, dns.TypeRRSIG}
 	if !slices.Equal(got, want) {
 		t.Errorf("bitmap %v, want %v", got, want)

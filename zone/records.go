@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -35,15 +36,23 @@ func (z *Zone) Records() []dns.RR {
 	out := make([]dns.RR, 0, z.records)
 	out = append(out, z.soa)
 	var p wirePacker
+	var sorted []WireRR
 	for n := range nodes {
 		for _, s := range n.sets {
-			if s.Type == dns.TypeSOA {
+			switch {
+			case s.Type == dns.TypeSOA:
 				continue
-			}
-			at := len(out)
-			out = append(out, s.RRs...)
-			if len(s.RRs) > 1 {
-				sortRDATA(&p, out[at:])
+			case !s.holds() && len(s.Wire) > 1:
+				// The wire forms hold the RDATA to sort by: sort them, then decode.
+				sorted = append(sorted[:0], s.Wire...)
+				slices.SortStableFunc(sorted, func(a, b WireRR) int { return bytes.Compare(a.RData, b.RData) })
+				out = appendDecoded(out, s.Name, sorted)
+			default:
+				at := len(out)
+				out = s.appendRecords(out, "", false)
+				if len(out)-at > 1 {
+					sortRDATA(&p, out[at:])
+				}
 			}
 		}
 	}

@@ -21,23 +21,15 @@ func (r RRsetRef) AppendRRs(dst []dns.RR, sigs bool) []dns.RR {
 			Hdr: dns.RR_Header{
 				Name:   r.Owner,
 				Rrtype: dns.TypeCNAME,
-				Class:  r.Set.RRs[0].Header().Class,
+				Class:  r.Set.class(),
 				Ttl:    r.Set.TTL, // the TTL of the DNAME (RFC 6672 section 3.3)
 			},
 			Target: r.Target,
 		})
 	case r.Owner != "":
-		dst = appendRenamed(dst, r.Set.RRs, r.Owner)
-		if sigs {
-			dst = appendRenamed(dst, r.Set.Sigs, r.Owner)
-		}
-		return dst
+		return r.Set.appendRecords(dst, r.Owner, sigs)
 	}
-	dst = append(dst, r.Set.RRs...)
-	if sigs {
-		dst = append(dst, r.Set.Sigs...)
-	}
-	return dst
+	return r.Set.appendRecords(dst, "", sigs)
 }
 
 // appendRenamed appends copies of rrs written with owner.

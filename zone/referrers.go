@@ -14,7 +14,7 @@ func (z *Zone) remoteTargets(refs []targetRef, n *node) []targetRef {
 		if !hasExtra(s.Type) {
 			continue
 		}
-		for _, rr := range s.RRs {
+		for _, rr := range s.Records() {
 			t := canonicalName(targetOf(rr))
 			if t != "" && inDomain(t, z.origin) && !inDomain(t, n.name) {
 				refs = append(refs, targetRef{target: t, referrer: n.name})

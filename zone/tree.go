@@ -38,6 +38,10 @@ type tree struct {
 	// owner: their effects reach beyond their own names (synthesis, RFC 4592;
 	// redirection, RFC 6672), which an incremental Apply leaves to a full build.
 	wildcards, dnames bool
+	// fresh holds, while a compile's version is built, its nodes in the order the
+	// compile made them (which is the order of their RRsets in memory), for
+	// shedRecords; nil afterwards.
+	fresh []*node
 }
 
 // find returns the node for the lower-case name, or the closest encloser (RFC 4592

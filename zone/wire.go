@@ -65,11 +65,11 @@ func (s *RRset) encodeWith(e *encoder) {
 	e.slab, e.names = nil, nil
 	// Every record of the set has the owner s.Name but for letter case, so the
 	// same length on the wire.
-	wire, ok := e.encodeRRs(s.RRs, len(owner))
+	wire, ok := e.encodeRRs(s.Records(), len(owner))
 	if !ok {
 		return
 	}
-	sigs, ok := e.encodeRRs(s.Sigs, len(owner))
+	sigs, ok := e.encodeRRs(s.Signatures(), len(owner))
 	if !ok {
 		return
 	}
@@ -92,6 +92,7 @@ type encoder struct {
 	u16s  []uint16
 	wires []WireRR
 	sets  []RRset
+	helds []heldRecords
 	ptrs  []*RRset
 }
 
