@@ -220,7 +220,7 @@ func (s *Server) writeRef(sc *scratch, r *zone.RRsetRef, do bool) (n int, fit, o
 			return 0, false, false
 		}
 		cname := zone.WireRR{Type: dns.TypeCNAME, Class: set.Wire[0].Class, TTL: set.TTL,
-			RData: target, Names: zeroOffset[:], Compress: true}
+			RData: target, NameCount: 1, Compress: true} // its one name at 0
 		return 1, w.rr(owner, &cname), true
 	}
 	for i := range set.Wire {
@@ -239,9 +239,6 @@ func (s *Server) writeRef(sc *scratch, r *zone.RRsetRef, do bool) (n int, fit, o
 	}
 	return n, true, true
 }
-
-// zeroOffset is the name offsets of an RDATA that is one name (a CNAME's).
-var zeroOffset = [1]uint16{0}
 
 // optParts are the options of an OPT record the fast path writes.
 type optParts struct {

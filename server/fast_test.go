@@ -14,7 +14,8 @@ import (
 
 // fastZone exercises every kind of answer the fast path writes: wildcards, a CNAME
 // chain, a DNAME, MX and SRV with in-zone targets (additional data), names in the
-// RDATA of types that must not be compressed, a delegation with in-domain and
+// RDATA of types that must not be compressed (a HIP record with more than the
+// two names a WireRR offers as compression targets among them), a delegation with in-domain and
 // sibling glue, an empty non-terminal, and signatures for DO queries.
 const fastZone = `$ORIGIN fast.example.
 $TTL 300
@@ -48,6 +49,7 @@ ns.child A     192.0.2.53
 ns.child AAAA  2001:db8::53
 ns.sibling A   192.0.2.54
 ptr      PTR   web.fast.example.
+hip      HIP   2 200100107B1A74DF365639CC39F1D578 AwEAAbdxyhNuSutc5EMzxTs9LBPCIkOFH8cIvM4p9+LrV4e19WzK00+CI6zBCQTdtWsuxKbWIy87UOoJTwkUs7lBu+Upr1gsNrut79ryra+bSRGQb1slImA8YVJyuIDsj7kwzG7jnERNqnWxZ48AWkskmdHaVDP4BcelrTI3rMXdXF5D rvs1.other.example. rvs2.other.example. rvs3.other.example.
 `
 
 // fastStore serves fastZone beside exampleZone, and the extra zones.
@@ -72,6 +74,7 @@ func fastQueries() []*dns.Msg {
 		{"x.dn.fast.example.", dns.TypeA}, {"a.b.dn.fast.example.", dns.TypeCNAME}, {"dn.fast.example.", dns.TypeDNAME},
 		{"b.ent.fast.example.", dns.TypeA}, {"mixed.fast.example.", dns.TypeA}, {"nope.fast.example.", dns.TypeA},
 		{"host.child.fast.example.", dns.TypeA}, {"child.fast.example.", dns.TypeDS}, {"ptr.fast.example.", dns.TypePTR},
+		{"hip.fast.example.", dns.TypeHIP},
 		{"www.example.", dns.TypeA}, {"nope.example.", dns.TypeA}, {"host.wide.example.", dns.TypeA},
 		{"big.example.", dns.TypeTXT}, {"many.example.", dns.TypeA}, {"example.org.", dns.TypeA},
 		{"fast.example.", dns.TypeAXFR}, {".", dns.TypeNS},

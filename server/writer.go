@@ -177,7 +177,7 @@ func (w *writer) rr(owner []byte, r *zone.WireRR) bool {
 	}
 	rdStart := w.off
 	from := 0
-	for _, o := range r.Names {
+	for _, o := range r.NameAt[:r.NameCount] {
 		end := nameEndAt(r.RData, int(o))
 		if end < 0 || !w.bytes(r.RData[from:o]) || !w.name(r.RData[o:end], r.Compress) {
 			return false

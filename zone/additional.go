@@ -27,7 +27,7 @@ func (z *Zone) resolveAdditional(r *resolver, nodes []*node) (remote []targetRef
 			}
 		}
 		if n.is(flagDelegation) {
-			n.glue = r.glueOf(n)
+			n.glueIn = glueMask(n)
 		}
 	}
 	return remote
@@ -63,11 +63,10 @@ type resolver struct {
 	// synth holds, by lower-case target, the address RRsets synthesized from a
 	// wildcard for a target that has no node, built once and shared.
 	synth map[string][]*RRset
-	// found collects the RRsets of one call before they are copied out; ptrs and
-	// refs are the chunks the results are cut from (carve).
+	// found collects the RRsets of one call before they are copied out; ptrs is
+	// the chunk the results are cut from (carve).
 	found []*RRset
 	ptrs  []*RRset
-	refs  []RRsetRef
 }
 
 // newResolver returns a resolver of the targets in z.
@@ -172,23 +171,18 @@ func renamed(s *RRset, owner string) *RRset {
 	return &c
 }
 
-// glueOf returns the additional section of a referral from the delegation point n:
-// the addresses of its NS targets that the zone holds. Glue under the delegated name
-// (in-domain, RFC 9471 section 2.1) is marked, because it must fit in the reply or
-// the reply is truncated; sibling glue is sent when there is room.
-func (r *resolver) glueOf(n *node) []RRsetRef {
-	sets := n.ns.Extra // addressesOf(n.ns), resolved with the node's RRsets
-	if sets == nil {
-		sets = r.addressesOf(n.ns)
+// glueMask returns the glueIn of the delegation point n, whose NS RRset's Extra
+// is resolved: the in-domain glue among the first 32 (RFC 9471 section 2.1), which
+// must fit in the reply or the reply is truncated; sibling glue is sent when there
+// is room.
+func glueMask(n *node) uint32 {
+	var mask uint32
+	for i, s := range n.ns.Extra[:min(len(n.ns.Extra), 32)] {
+		if inDomainFold(s.Name, n.name) {
+			mask |= 1 << i
+		}
 	}
-	if len(sets) == 0 {
-		return nil
-	}
-	out := carve(&r.refs, len(sets), refChunk)
-	for _, s := range sets {
-		out = append(out, RRsetRef{Set: s, Glue: inDomain(canonicalName(s.Name), n.name)})
-	}
-	return out
+	return mask
 }
 
 func containsSet(sets []*RRset, s *RRset) bool {

@@ -23,9 +23,7 @@ func carve[T any](chunk *[]T, n, size int) []T {
 // Chunk sizes, in elements: about 32 KiB each.
 const (
 	byteChunk = 32 << 10
-	u16Chunk  = 16 << 10
-	wireChunk = 1 << 10 // WireRR: 24 octets
+	wireChunk = 1 << 10 // WireRR: 40 octets
 	setChunk  = 256     // RRset
 	ptrChunk  = 4 << 10 // *RRset
-	refChunk  = 1 << 10 // RRsetRef: 48 octets
 )

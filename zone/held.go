@@ -64,16 +64,13 @@ func (s *RRset) shed() {
 	}
 }
 
-// shedNode sheds the RRsets of n and of its additional data and glue.
+// shedNode sheds the RRsets of n and of their additional data, the glue included.
 func shedNode(n *node) {
 	for _, s := range n.sets {
 		s.shed()
 		for _, x := range s.Extra {
 			x.shed()
 		}
-	}
-	for _, g := range n.glue {
-		g.Set.shed()
 	}
 }
 

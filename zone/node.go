@@ -24,6 +24,11 @@ type node struct {
 	name  string   // lower-case, fully qualified
 	sets  []*RRset // sorted by type; an RRSIG-type set unions all signatures here
 	flags nodeFlags
+	// glueIn marks, at a delegation point, which of the first 32 RRsets of the NS
+	// RRset's Extra (the referral's glue: the in-zone A and AAAA RRsets of the NS
+	// targets, occluded ones included) are in-domain glue, bit i for Extra[i]
+	// (inDomainGlue).
+	glueIn uint32
 
 	// cut is the topmost delegation point or DNAME owner at or above this node,
 	// below the apex (RFC 1034 section 4.3.2 step 3b, RFC 6672 section 3.3), or nil
@@ -37,10 +42,6 @@ type node struct {
 	cname *RRset // the CNAME RRset, if any (RFC 1034 section 3.6.2)
 	dname *RRset // the DNAME RRset, if any (RFC 6672)
 	ns    *RRset // the NS RRset, if any
-
-	// glue is, at a delegation point, the referral's additional section: the
-	// in-zone A and AAAA RRsets of the NS targets, occluded ones included.
-	glue []RRsetRef
 
 	// proof is, in a signed zone, the RRset that says which types the node owns:
 	// its NSEC RRset, or the NSEC3 RRset whose owner hash is the node's name's

@@ -13,21 +13,37 @@ import (
 // store RDATA in wire form).
 //
 // The owner name is not part of it (it is the RRset's, or a name the lookup
-// synthesized). RData is uncompressed; Names lists where the domain names inside
+// synthesized). RData is uncompressed; NameAt says where the domain names inside
 // it start, so that a writer can compress them (when Compress is set) or offer
-// them as compression targets for later names (RFC 1035 section 4.1.4).
+// them as compression targets for later names (RFC 1035 section 4.1.4). It takes
+// 40 octets, with its offsets inline: a zone holds millions.
 type WireRR struct {
 	Type  uint16
 	Class uint16
 	TTL   uint32
 	// RData is the record's RDATA with every domain name uncompressed.
 	RData []byte
-	// Names holds the offsets in RData of the domain names it contains, in order.
-	Names []uint16
+	// NameAt[:NameCount] are the offsets in RData of the domain names it contains,
+	// in order: all of them for the types a writer may compress, which have at
+	// most two (SOA and MINFO); the first two for other types (a HIP record's
+	// rendezvous servers can be more), whose names are only offered as compression
+	// targets, so that one beyond them is written as it is and offered to no later
+	// name: the reply is as valid, at most a few octets longer.
+	NameAt    [2]uint16
+	NameCount uint8
 	// Compress is true for the types whose RDATA names a server may compress: the
 	// well-known types of RFC 1035 (RFC 3597 section 4). Names in the RDATA of
 	// any other type must be sent as they are.
 	Compress bool
+}
+
+// addName appends off to the names of w, beyond the first two only for a type
+// whose names may be compressed (which has none there).
+func (w *WireRR) addName(off int) {
+	if int(w.NameCount) < len(w.NameAt) {
+		w.NameAt[w.NameCount] = uint16(off)
+		w.NameCount++
+	}
 }
 
 // compressible reports whether a server may compress the domain names in the
@@ -62,7 +78,7 @@ func (s *RRset) encodeWith(e *encoder) {
 	if !ok {
 		return
 	}
-	e.slab, e.names = nil, nil
+	e.slab = nil
 	// Every record of the set has the owner s.Name but for letter case, so the
 	// same length on the wire.
 	wire, ok := e.encodeRRs(s.Records(), len(owner))
@@ -83,13 +99,11 @@ var encoders = sync.Pool{New: func() any { return new(encoder) }}
 // shared arrays (slab, names), so that an RRset costs a few allocations however
 // many records it has.
 type encoder struct {
-	buf   []byte
-	comp  map[string]int
-	slab  []byte
-	names []uint16
+	buf  []byte
+	comp map[string]int
+	slab []byte
 	// The chunks the wire forms and RRsets are cut from (carve).
 	bytes []byte
-	u16s  []uint16
 	wires []WireRR
 	sets  []RRset
 	helds []heldRecords
@@ -101,19 +115,12 @@ func (e *encoder) encodeRRs(rrs []dns.RR, ownerLen int) ([]WireRR, bool) {
 	if len(rrs) == 0 {
 		return nil, true
 	}
-	size, nnames := 0, 0
+	size := 0
 	for _, rr := range rrs {
 		// Len is the uncompressed length: owner, 10 octets of fixed fields, RDATA.
 		size += max(0, dns.Len(rr)-ownerLen-10)
-		if hasNames(rr.Header().Rrtype) {
-			nnames += 2
-		}
 	}
 	e.slab = carve(&e.bytes, size, byteChunk)
-	e.names = nil
-	if nnames > 0 {
-		e.names = carve(&e.u16s, nnames, u16Chunk)
-	}
 	out := carve(&e.wires, len(rrs), wireChunk)
 	for _, rr := range rrs {
 		w, ok := e.encodeRR(rr, ownerLen)
@@ -177,10 +184,9 @@ func (e *encoder) encodeRR(rr dns.RR, ownerLen int) (WireRR, bool) {
 		RData:    e.slab[from:len(e.slab):len(e.slab)],
 		Compress: compressible(h.Rrtype),
 	}
-	nfrom := len(e.names)
 	switch {
 	case w.Compress:
-		e.names = layoutNames(e.names, h.Rrtype, w.RData)
+		layoutNames(&w, h.Rrtype)
 	case names:
 		var starts []int
 		for _, off := range comp {
@@ -198,31 +204,28 @@ func (e *encoder) encodeRR(rr dns.RR, ownerLen int) (WireRR, bool) {
 			if !ok {
 				return WireRR{}, false
 			}
-			e.names = append(e.names, uint16(off))
+			w.addName(off)
 			next = end
 		}
-	}
-	if len(e.names) > nfrom {
-		w.Names = e.names[nfrom:len(e.names):len(e.names)]
 	}
 	return w, true
 }
 
-// layoutNames appends to dst the offsets of the names in the RDATA of a
-// compressible type (RFC 1035 section 3.3): one name at the start, after the
-// 16-bit preference of MX, and two names in a row for SOA and MINFO.
-func layoutNames(dst []uint16, t uint16, rdata []byte) []uint16 {
+// layoutNames sets the names of w, whose RDATA is of the compressible type t,
+// by the layout of that type (RFC 1035 section 3.3): one name at the start, after
+// the 16-bit preference of MX, and two names in a row for SOA and MINFO.
+func layoutNames(w *WireRR, t uint16) {
 	switch t {
 	case dns.TypeMX:
-		return append(dst, 2)
+		w.addName(2)
 	case dns.TypeSOA, dns.TypeMINFO:
-		e, ok := nameEnd(rdata, 0)
-		if !ok {
-			return dst
+		if e, ok := nameEnd(w.RData, 0); ok {
+			w.addName(0)
+			w.addName(e)
 		}
-		return append(dst, 0, uint16(e))
+	default:
+		w.addName(0)
 	}
-	return append(dst, 0)
 }
 
 // nameEnd returns the offset just after the uncompressed name at off in b.

@@ -29,9 +29,11 @@ func TestWireFormsRoot(t *testing.T) {
 					s.Name, s.Type, len(s.Wire), len(s.SigWire), len(s.Records()), len(s.Signatures()), s.OwnerWire)
 			}
 		}
-		for _, g := range n.glue {
-			if g.Set.OwnerWire == nil {
-				t.Fatalf("glue %s: no wire form", g.Set.Name)
+		if n.ns != nil {
+			for _, g := range n.ns.Extra {
+				if g.OwnerWire == nil {
+					t.Fatalf("glue %s: no wire form", g.Name)
+				}
 			}
 		}
 	}

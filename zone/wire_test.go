@@ -55,6 +55,9 @@ func TestEncodeRR(t *testing.T) {
 		{"x. 60 IN SRV 0 5 5060 sip.example.", []uint16{6}, false},
 		{"x. 60 IN NSEC b.example. A RRSIG", []uint16{0}, false},
 		{"x. 60 IN TXT \"a.example.\"", nil, false},
+		// names beyond the first two of a type not compressed are not kept: HIT
+		// and key end at 41
+		{"x. 60 IN HIP 2 200100107B1A74DF365639CC39F1D578 AwEAAbdxyhNuSutc5EMzxTs9LBPC a.example. b.example. c.example.", []uint16{41, 52}, false},
 		{"x. 60 IN RRSIG A 13 2 60 20300101000000 20200101000000 4711 example. AAAA", []uint16{18}, false},
 	}
 	for _, tc := range tests {
@@ -67,8 +70,8 @@ func TestEncodeRR(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: does not encode", tc.rr)
 		}
-		if !slices.Equal(w.Names, tc.names) || w.Compress != tc.compress {
-			t.Errorf("%s: got names %v compress %v, want %v %v", tc.rr, w.Names, w.Compress, tc.names, tc.compress)
+		if got := w.NameAt[:w.NameCount]; !slices.Equal(got, tc.names) || w.Compress != tc.compress {
+			t.Errorf("%s: got names %v compress %v, want %v %v", tc.rr, got, w.Compress, tc.names, tc.compress)
 		}
 		buf := make([]byte, 512)
 		end, err := dns.PackRR(rr, buf, 0, nil, false)
