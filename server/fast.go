@@ -230,12 +230,13 @@ func (s *Server) writeRef(sc *scratch, r *zone.RRsetRef, do bool) (n int, fit, o
 	}
 	n = len(set.Wire)
 	if do {
-		for i := range set.SigWire {
-			if !w.rr(owner, &set.SigWire[i]) {
+		sigs := set.SigWire()
+		for i := range sigs {
+			if !w.rr(owner, &sigs[i]) {
 				return 0, false, true
 			}
 		}
-		n += len(set.SigWire)
+		n += len(sigs)
 	}
 	return n, true, true
 }

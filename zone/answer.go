@@ -34,14 +34,16 @@ type RRset struct {
 	Extra []*RRset // in-zone A/AAAA of NS, MX, SRV, SVCB and HTTPS targets, resolved at compile time
 
 	// The wire forms, encoded at compile time for the server's reply writer:
-	// OwnerWire is Name uncompressed, Wire and SigWire the records of Records and
-	// Signatures in the same order. OwnerWire is nil when a record could not be
-	// encoded.
+	// OwnerWire is Name uncompressed, Wire the records of Records in the same
+	// order (SigWire has the signatures'). OwnerWire is nil when a record could
+	// not be encoded.
 	OwnerWire []byte
 	Wire      []WireRR
-	SigWire   []WireRR
 
-	target string // CNAME and DNAME: the target as written, resolved at compile time
+	// aux holds what few RRsets have, nil for the others: the wire forms of the
+	// signatures (a signed zone) and the target of a CNAME or DNAME. An RRset of
+	// a delegation zone is 32 octets smaller without them (issue 12).
+	aux *rrsetAux
 
 	// held is the records as miekg/dns values while the zone is built, and for
 	// good when they have no wire form; nil once the wire forms hold them (see

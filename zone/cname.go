@@ -15,7 +15,7 @@ func (a *Answer) followCNAME(c *RRset, owner string) (string, bool) {
 	}
 	a.redirects++
 	a.Answer = append(a.Answer, RRsetRef{Set: c, Owner: owner})
-	return c.target, true
+	return c.target(), true
 }
 
 // holds reports whether the answer section already has set c written with owner

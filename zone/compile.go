@@ -319,11 +319,11 @@ func (s *staged) freeze() int {
 		switch g.typ {
 		case dns.TypeCNAME:
 			n.cname = set
-			set.target = set.first().(*dns.CNAME).Target
+			set.setAux(set.SigWire(), set.first().(*dns.CNAME).Target)
 		case dns.TypeDNAME:
 			n.dname = set
 			n.flags |= flagDNAME
-			set.target = set.first().(*dns.DNAME).Target
+			set.setAux(set.SigWire(), set.first().(*dns.DNAME).Target)
 		case dns.TypeNS:
 			n.ns = set
 		}

@@ -31,7 +31,7 @@ func (z *Zone) substitute(c *node, name string, qtype uint16, a *Answer) (string
 	}
 	// name ends in c.name (its lower-case form does, and lowering keeps lengths).
 	prefix := name[:len(name)-len(c.name)]
-	if wireLen(prefix)+wireLen(d.target)+1 > maxNameWire {
+	if wireLen(prefix)+wireLen(d.target())+1 > maxNameWire {
 		// The new name would be longer than a domain name may be: YXDOMAIN, with the
 		// DNAME in the answer section (RFC 6672 section 2.2), and the SOA in
 		// authority as Knot DNS sends it.
@@ -40,7 +40,7 @@ func (z *Zone) substitute(c *node, name string, qtype uint16, a *Answer) (string
 		a.Authority = append(a.Authority, RRsetRef{Set: z.negSOA})
 		return "", false
 	}
-	target, ok := a.synthesize(prefix, d.target)
+	target, ok := a.synthesize(prefix, d.target())
 	if !ok {
 		return "", false // scratch space exhausted by a long chain: stop, as at maxChain
 	}

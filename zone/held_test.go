@@ -99,9 +99,9 @@ func TestShedRecordsRoundTrip(t *testing.T) {
 					if s.holds() {
 						t.Errorf("%s %s still holds its records as values", s.Name, dns.Type(s.Type))
 					}
-					if len(s.Records()) != len(s.Wire) || len(s.Signatures()) != len(s.SigWire) {
+					if len(s.Records()) != len(s.Wire) || len(s.Signatures()) != len(s.SigWire()) {
 						t.Errorf("%s %s: %d records and %d signatures decoded from %d and %d wire forms",
-							s.Name, dns.Type(s.Type), len(s.Records()), len(s.Signatures()), len(s.Wire), len(s.SigWire))
+							s.Name, dns.Type(s.Type), len(s.Records()), len(s.Signatures()), len(s.Wire), len(s.SigWire()))
 					}
 				}
 			}

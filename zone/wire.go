@@ -71,7 +71,9 @@ func (s *RRset) encodeWire() {
 // encodeWith is encodeWire with the encoder e, whose chunks the wire forms are
 // cut from.
 func (s *RRset) encodeWith(e *encoder) {
-	s.OwnerWire, s.Wire, s.SigWire = nil, nil, nil
+	target := s.target()
+	s.OwnerWire, s.Wire = nil, nil
+	s.setAux(nil, target)
 	// The wire form of a name is at most one octet longer than its text: escapes
 	// only shorten it.
 	owner, ok := NameToWire(carve(&e.bytes, len(s.Name)+1, byteChunk), s.Name)
@@ -89,7 +91,8 @@ func (s *RRset) encodeWith(e *encoder) {
 	if !ok {
 		return
 	}
-	s.OwnerWire, s.Wire, s.SigWire = owner, wire, sigs
+	s.OwnerWire, s.Wire = owner, wire
+	s.setAux(sigs, target)
 }
 
 // encoders holds the memory reused from one RRset to the next while compiling.

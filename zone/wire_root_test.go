@@ -24,9 +24,9 @@ func TestWireFormsRoot(t *testing.T) {
 	for _, n := range z.nodes {
 		for _, s := range n.sets {
 			sets++
-			if s.OwnerWire == nil || len(s.Wire) != len(s.Records()) || len(s.SigWire) != len(s.Signatures()) {
+			if s.OwnerWire == nil || len(s.Wire) != len(s.Records()) || len(s.SigWire()) != len(s.Signatures()) {
 				t.Fatalf("%s %d: got %d wire records and %d signatures for %d and %d, owner %x",
-					s.Name, s.Type, len(s.Wire), len(s.SigWire), len(s.Records()), len(s.Signatures()), s.OwnerWire)
+					s.Name, s.Type, len(s.Wire), len(s.SigWire()), len(s.Records()), len(s.Signatures()), s.OwnerWire)
 			}
 		}
 		if n.ns != nil {
