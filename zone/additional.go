@@ -168,6 +168,7 @@ func renamed(s *RRset, owner string) *RRset {
 	c.hold(appendRenamed(nil, s.Records(), owner), appendRenamed(nil, s.Signatures(), owner))
 	c.Extra = nil
 	c.encodeWire()
+	c.shed() // no check reads it: no node holds it
 	return &c
 }
 

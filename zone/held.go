@@ -64,13 +64,12 @@ func (s *RRset) shed() {
 	}
 }
 
-// shedNode sheds the RRsets of n and of their additional data, the glue included.
+// shedNode sheds the RRsets of n. The RRsets of their additional data and glue
+// are other nodes' (shed with those: not here, where another goroutine may shed
+// them too), or copies a wildcard's expansion made, shed when made (renamed).
 func shedNode(n *node) {
 	for _, s := range n.sets {
 		s.shed()
-		for _, x := range s.Extra {
-			x.shed()
-		}
 	}
 }
 
