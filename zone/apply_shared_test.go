@@ -69,7 +69,7 @@ func randomDelta(t *testing.T, rng *rand.Rand, z *Zone, n int, serial uint32) Di
 		case 2: // a new name, with empty non-terminals above it
 			d.Added = append(d.Added, rr(t, fmt.Sprintf("a.b.n%d-%d.h%d.ex. 300 IN A 192.0.2.99", serial, rng.IntN(1e6), i)))
 		case 3: // a name becomes a delegation, over what is below it
-			if z.node(name).cname == nil {
+			if z.node(name).cname() == nil {
 				d.Added = append(d.Added, rr(t, fmt.Sprintf("%s 3600 IN NS ns1.d%d.ex.", name, i)))
 			}
 		case 4: // a delegation goes, its glue stays

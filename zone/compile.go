@@ -318,10 +318,9 @@ func (s *staged) freeze() int {
 		}
 		switch g.typ {
 		case dns.TypeCNAME:
-			n.cname = set
+			n.flags |= flagCNAME
 			set.setAux(set.SigWire(), set.first().(*dns.CNAME).Target)
 		case dns.TypeDNAME:
-			n.dname = set
 			n.flags |= flagDNAME
 			set.setAux(set.SigWire(), set.first().(*dns.DNAME).Target)
 		case dns.TypeNS:

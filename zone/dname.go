@@ -13,7 +13,7 @@ import (
 // replaced by its target. The lookup continues with that new name, unless the query
 // asked for a CNAME, which the synthesized one answers.
 func (z *Zone) substitute(c *node, name string, qtype uint16, a *Answer) (string, bool) {
-	d := c.dname
+	d := c.dname()
 	a.Kind = Success
 	if a.redirects >= maxChain {
 		return "", false // the chain is long enough (see maxChain)

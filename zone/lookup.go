@@ -128,8 +128,8 @@ func (z *Zone) answerAt(n *node, owner string, qtype uint16, a *Answer) (string,
 	}
 	// RRSIG and NSEC live beside a CNAME (RFC 4035 section 2.5, RFC 2181 section
 	// 10.1.1): a query for them is answered from the node, never from the target.
-	if n.cname != nil && qtype != dns.TypeRRSIG && qtype != dns.TypeNSEC {
-		return a.followCNAME(n.cname, owner)
+	if c := n.cname(); c != nil && qtype != dns.TypeRRSIG && qtype != dns.TypeNSEC {
+		return a.followCNAME(c, owner)
 	}
 	z.noData(n, a)
 	return "", false

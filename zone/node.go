@@ -1,5 +1,7 @@
 package zone
 
+import "github.com/miekg/dns"
+
 // nodeFlags are the facts about a name decided once at compile time.
 type nodeFlags uint8
 
@@ -16,6 +18,8 @@ const (
 	// flagTargets marks a node with an RRset that carries additional data read from
 	// other names: NS, MX, SRV, SVCB or HTTPS (resolveAdditional).
 	flagTargets
+	// flagCNAME marks an owner of a CNAME record (RFC 1034 section 3.6.2).
+	flagCNAME
 )
 
 // node is one name of the zone: an owner of records, or an empty non-terminal that
@@ -39,9 +43,7 @@ type node struct {
 	// closest encloser.
 	wild *node
 
-	cname *RRset // the CNAME RRset, if any (RFC 1034 section 3.6.2)
-	dname *RRset // the DNAME RRset, if any (RFC 6672)
-	ns    *RRset // the NS RRset, if any
+	ns *RRset // the NS RRset, if any
 
 	// proof is, in a signed zone, the RRset that says which types the node owns:
 	// its NSEC RRset, or the NSEC3 RRset whose owner hash is the node's name's
@@ -61,3 +63,20 @@ func (n *node) rrset(t uint16) *RRset {
 }
 
 func (n *node) is(f nodeFlags) bool { return n.flags&f != 0 }
+
+// cname returns the CNAME RRset of the node, if any: the flag spares the nodes
+// without one (most) the search, and every node a pointer.
+func (n *node) cname() *RRset {
+	if !n.is(flagCNAME) {
+		return nil
+	}
+	return n.rrset(dns.TypeCNAME)
+}
+
+// dname returns the DNAME RRset of the node, if any (RFC 6672), as cname does.
+func (n *node) dname() *RRset {
+	if !n.is(flagDNAME) {
+		return nil
+	}
+	return n.rrset(dns.TypeDNAME)
+}
