@@ -52,8 +52,8 @@ func compile(origin string, recs []zonefile.Record, warn bool) (*Zone, []*zonefi
 		}
 	})
 	defer warned()
-	// one staged node per two records, as newCheckIndex sizes its names
-	b := &builder{origin: canonicalName(origin), staged: make(map[string]*staged, len(recs)/2),
+	// two staged nodes per three records, as newCheckIndex sizes its names
+	b := &builder{origin: canonicalName(origin), staged: make(map[string]*staged, len(recs)*2/3),
 		nsec3: make(map[string]*staged), chunk: min(max(len(recs)/2, 8), 256)}
 	var addErr error
 	for i := range recs {
