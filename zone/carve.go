@@ -26,4 +26,5 @@ const (
 	wireChunk = 1 << 10 // WireRR: 40 octets
 	setChunk  = 256     // RRset
 	ptrChunk  = 4 << 10 // *RRset
+	rrChunk   = 2 << 10 // dns.RR: 16 octets
 )

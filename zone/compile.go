@@ -57,7 +57,7 @@ func compile(origin string, recs []zonefile.Record, warn bool) (*Zone, []*zonefi
 		nsec3: make(map[string]*staged), chunk: min(max(len(recs)/2, 8), 256)}
 	var addErr error
 	for i := range recs {
-		if addErr = b.add(&recs[i]); addErr != nil {
+		if addErr = b.add(recs, i); addErr != nil {
 			break
 		}
 		yield(i)
@@ -96,6 +96,7 @@ type builder struct {
 	chunk       int
 	stagedChunk []staged
 	nodeChunk   []node
+	rrChunk     []dns.RR
 }
 
 // staged is a node under construction: its records, in file order. They are
@@ -128,8 +129,9 @@ func (b *builder) newStaged(name string) *staged {
 	return s
 }
 
-// add stages one record.
-func (b *builder) add(r *zonefile.Record) error {
+// add stages the record recs[i].
+func (b *builder) add(recs []zonefile.Record, i int) error {
+	r := &recs[i]
 	if r.RR == nil {
 		return nil
 	}
@@ -150,6 +152,12 @@ func (b *builder) add(r *zonefile.Record) error {
 			s = b.stage(owner)
 			b.last, b.lastName = s, r.RR.Header().Name
 		}
+	}
+	if s.rrs == nil {
+		// The owner's first record: room for the run of records that follow it with
+		// the same owner, cut from a shared chunk (carve) rather than grown by append
+		// one record at a time. An owner met again later grows its list by append.
+		s.rrs = carve(&b.rrChunk, runLength(recs, i), rrChunk)
 	}
 	s.rrs = append(s.rrs, r.RR)
 	return nil
