@@ -1,8 +1,10 @@
 package zone
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -25,22 +27,121 @@ var ErrDiffMismatch = errors.New("the IXFR deltas do not apply to the zone versi
 // records only old holds (a record whose TTL changed among them), then those only
 // new holds, each list in the order of Records and led by the version's SOA. It is
 // what the primary side journals for IXFR (RFC 1995 section 4).
+//
+// It walks the names of the two versions side by side in that order and compares
+// their RRsets (diffWalk): an RRset the versions share (a version made by Apply
+// shares every name the change left alone) or whose wire forms are the same costs
+// a pointer or byte compare, and only the RRsets that differ are decoded and
+// compared record by record. The work is one pass over the names, and what it
+// allocates follows the change, not the zone.
 func DiffOf(old, new *Zone) Diff {
-	o, n := old.Records(), new.Records()
-	d := Diff{Removed: []dns.RR{o[0]}, Added: []dns.RR{n[0]}}
-	inNew := newRecordIndex(n[1:])
-	inOld := newRecordIndex(o[1:])
-	for _, rr := range o[1:] {
-		if same, ok := inNew.find(rr); !ok || same.Header().Ttl != rr.Header().Ttl {
-			d.Removed = append(d.Removed, rr)
+	w := diffWalk{d: Diff{Removed: []dns.RR{old.soa}, Added: []dns.RR{new.soa}}}
+	o, n := slices.Collect(old.recordNodes()), slices.Collect(new.recordNodes())
+	buf := make([]byte, maxNameWire+1)
+	var ko, kn []byte
+	for i, j := 0, 0; i < len(o) || j < len(n); {
+		switch {
+		case j == len(n):
+			w.nodes(o[i], nil)
+			i++
+		case i == len(o):
+			w.nodes(nil, n[j])
+			j++
+		case o[i] == n[j] || o[i].name == n[j].name:
+			w.nodes(o[i], n[j])
+			i, j = i+1, j+1
+		default:
+			ko = appendCanonicalKey(ko[:0], o[i].name, buf)
+			kn = appendCanonicalKey(kn[:0], n[j].name, buf)
+			if bytes.Compare(ko, kn) < 0 {
+				w.nodes(o[i], nil)
+				i++
+			} else {
+				w.nodes(nil, n[j])
+				j++
+			}
 		}
 	}
-	for _, rr := range n[1:] {
-		if same, ok := inOld.find(rr); !ok || same.Header().Ttl != rr.Header().Ttl {
-			d.Added = append(d.Added, rr)
+	return w.d
+}
+
+// diffWalk is one run of DiffOf.
+type diffWalk struct {
+	d  Diff
+	sr setSorter
+}
+
+// nodes adds the differences between a, a name of the old version, and b, the
+// same name in the new one; either is nil when the version lacks the name. The
+// RRsets of a node are sorted by type, so they pair up in one pass.
+func (w *diffWalk) nodes(a, b *node) {
+	if a == b {
+		return // shared by Apply: nothing changed
+	}
+	var as, bs []*RRset
+	if a != nil {
+		as = a.sets
+	}
+	if b != nil {
+		bs = b.sets
+	}
+	for len(as) > 0 || len(bs) > 0 {
+		switch {
+		case len(bs) == 0 || len(as) > 0 && as[0].Type < bs[0].Type:
+			w.sets(as[0], nil)
+			as = as[1:]
+		case len(as) == 0 || bs[0].Type < as[0].Type:
+			w.sets(nil, bs[0])
+			bs = bs[1:]
+		default:
+			w.sets(as[0], bs[0])
+			as, bs = as[1:], bs[1:]
 		}
 	}
-	return d
+}
+
+// sets adds the differences between a and b, the RRsets of one owner and type in
+// the old and the new version (either nil when absent). The SOA is the delta's
+// first record on each side, not compared here.
+func (w *diffWalk) sets(a, b *RRset) {
+	if a == b || (a != nil && a.Type == dns.TypeSOA) || (b != nil && b.Type == dns.TypeSOA) ||
+		(a != nil && b != nil && sameWire(a, b)) {
+		return
+	}
+	var ra, rb []dns.RR
+	if a != nil {
+		ra = w.sr.appendSorted(nil, a)
+	}
+	if b != nil {
+		rb = w.sr.appendSorted(nil, b)
+	}
+	inB, inA := newRecordIndex(rb), newRecordIndex(ra)
+	for _, rr := range ra {
+		if same, ok := inB.find(rr); !ok || same.Header().Ttl != rr.Header().Ttl {
+			w.d.Removed = append(w.d.Removed, rr)
+		}
+	}
+	for _, rr := range rb {
+		if same, ok := inA.find(rr); !ok || same.Header().Ttl != rr.Header().Ttl {
+			w.d.Added = append(w.d.Added, rr)
+		}
+	}
+}
+
+// sameWire reports whether a and b hold the same records with the same TTLs in
+// the same order, by their wire forms. False is not a difference: the records
+// are then compared one by one, which tells letter case and order apart.
+func sameWire(a, b *RRset) bool {
+	if a.holds() || b.holds() || a.OwnerWire == nil || b.OwnerWire == nil || len(a.Wire) != len(b.Wire) {
+		return false
+	}
+	for i := range a.Wire {
+		x, y := &a.Wire[i], &b.Wire[i]
+		if x.Type != y.Type || x.Class != y.Class || x.TTL != y.TTL || !bytes.Equal(x.RData, y.RData) {
+			return false
+		}
+	}
+	return true
 }
 
 // apply takes the delta d out of and into the index, whose version has the SOA soa,

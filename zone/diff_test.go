@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strings"
@@ -200,4 +201,69 @@ func TestDiffOfThenApply(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDiffOfApplied checks DiffOf on a version made by Apply, which shares every
+// name the change left alone with the version it came from: the delta found is the
+// one applied, no more, in the order of Records; and a version rebuilt with its
+// owner names and RDATA names in upper case differs from the original by nothing
+// but its SOA (RFC 4343).
+func TestDiffOfApplied(t *testing.T) {
+	old, err := Load(textSource(zonetest.DelegationZone(3004)), "example.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	soa1, soa2 := dns.Copy(old.SOA()).(*dns.SOA), dns.Copy(old.SOA()).(*dns.SOA)
+	soa2.Serial++
+	applied := Diff{
+		Removed: []dns.RR{soa1, rr(t, "ns.d7.example. 3600 IN A 10.0.0.7"), rr(t, "d9.example. 3600 IN NS ns.d9.example.")},
+		Added: []dns.RR{soa2, rr(t, "d0a.example. 300 IN NS ns.d0a.example."),
+			rr(t, "ns.d7.example. 3600 IN A 10.0.0.77"), rr(t, "d9.example. 60 IN NS ns.d9.example.")},
+	}
+	nz, _, err := Apply(old, []Diff{applied}, DNSSECOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DiffOf(old, nz)
+	got := [2][]string{recordLines(d.Removed), recordLines(d.Added)}
+	want := [2][]string{
+		{soa1.String(), "ns.d7.example.\t3600\tIN\tA\t10.0.0.7", "d9.example.\t3600\tIN\tNS\tns.d9.example."},
+		{soa2.String(), "d0a.example.\t300\tIN\tNS\tns.d0a.example.", "ns.d7.example.\t3600\tIN\tA\t10.0.0.77",
+			"d9.example.\t60\tIN\tNS\tns.d9.example."},
+	}
+	// recordLines sorts nothing: the order is that of Records (canonical).
+	slices.SortFunc(want[0][1:], func(a, b string) int { return canonicalLineOrder(a, b) })
+	slices.SortFunc(want[1][1:], func(a, b string) int { return canonicalLineOrder(a, b) })
+	if !slices.Equal(got[0], want[0]) || !slices.Equal(got[1], want[1]) {
+		t.Errorf("DiffOf(old, Apply(old, d)):\ngot  %q\nwant %q", got, want)
+	}
+
+	upper := []dns.RR{soa2}
+	for _, r := range old.Records()[1:] {
+		if r.Header().Rrtype == dns.TypeTXT {
+			upper = append(upper, r) // the case of a text is data
+			continue
+		}
+		c, err := dns.NewRR(strings.ToUpper(r.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		upper = append(upper, c)
+	}
+	uz, _, err := Build("example.", upper, DNSSECOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := DiffOf(old, uz); len(d.Removed) != 1 || len(d.Added) != 1 {
+		t.Errorf("DiffOf a version and its upper-case copy: %d removed, %d added, want the SOAs alone", len(d.Removed), len(d.Added))
+	}
+}
+
+// canonicalLineOrder compares two record lines by their owners' places in the
+// canonical order (RFC 4034 section 6.1).
+func canonicalLineOrder(a, b string) int {
+	buf := make([]byte, maxNameWire+1)
+	ka := appendCanonicalKey(nil, strings.ToLower(strings.Fields(a)[0]), buf)
+	kb := appendCanonicalKey(nil, strings.ToLower(strings.Fields(b)[0]), buf)
+	return bytes.Compare(ka, kb)
 }

@@ -2,6 +2,7 @@ package zone
 
 import (
 	"bytes"
+	"iter"
 	"slices"
 	"strings"
 
@@ -23,38 +24,54 @@ func (z *Zone) Records() []dns.RR {
 	if z.soa == nil {
 		return nil
 	}
-	nodes := z.ordered().all()
-	if len(z.nsec3) > 0 {
-		// NSEC3 owners are names of the zone's domain too, kept apart from the tree
-		// (RFC 5155 section 7.2.8): a transfer carries them in the same order.
-		all := slices.AppendSeq(make([]*node, 0, z.nodeCount()+len(z.nsec3)), nodes)
-		for _, n := range z.nsec3 {
-			all = append(all, n)
-		}
-		nodes = slices.Values(canonicalOrder(all))
-	}
 	out := make([]dns.RR, 0, z.records)
 	out = append(out, z.soa)
-	var p wirePacker
-	var sorted []WireRR
-	for n := range nodes {
+	var sr setSorter
+	for n := range z.recordNodes() {
 		for _, s := range n.sets {
-			switch {
-			case s.Type == dns.TypeSOA:
-				continue
-			case !s.holds() && len(s.Wire) > 1:
-				// The wire forms hold the RDATA to sort by: sort them, then decode.
-				sorted = append(sorted[:0], s.Wire...)
-				slices.SortStableFunc(sorted, func(a, b WireRR) int { return bytes.Compare(a.RData, b.RData) })
-				out = appendDecoded(out, s.Name, sorted)
-			default:
-				at := len(out)
-				out = s.appendRecords(out, "", false)
-				if len(out)-at > 1 {
-					sortRDATA(&p, out[at:])
-				}
+			if s.Type != dns.TypeSOA {
+				out = sr.appendSorted(out, s)
 			}
 		}
+	}
+	return out
+}
+
+// recordNodes yields the nodes of z in the order of Records: canonical, the NSEC3
+// owners among the others.
+func (z *Zone) recordNodes() iter.Seq[*node] {
+	nodes := z.ordered().all()
+	if len(z.nsec3) == 0 {
+		return nodes
+	}
+	// NSEC3 owners are names of the zone's domain too, kept apart from the tree
+	// (RFC 5155 section 7.2.8): a transfer carries them in the same order.
+	all := slices.AppendSeq(make([]*node, 0, z.nodeCount()+len(z.nsec3)), nodes)
+	for _, n := range z.nsec3 {
+		all = append(all, n)
+	}
+	return slices.Values(canonicalOrder(all))
+}
+
+// setSorter holds the scratch space of appendSorted.
+type setSorter struct {
+	p      wirePacker
+	sorted []WireRR
+}
+
+// appendSorted appends the records of s to out in the canonical order of their
+// RDATA (RFC 4034 section 6.3), as Records lists them.
+func (sr *setSorter) appendSorted(out []dns.RR, s *RRset) []dns.RR {
+	if !s.holds() && len(s.Wire) > 1 {
+		// The wire forms hold the RDATA to sort by: sort them, then decode.
+		sr.sorted = append(sr.sorted[:0], s.Wire...)
+		slices.SortStableFunc(sr.sorted, func(a, b WireRR) int { return bytes.Compare(a.RData, b.RData) })
+		return appendDecoded(out, s.Name, sr.sorted)
+	}
+	at := len(out)
+	out = s.appendRecords(out, "", false)
+	if len(out)-at > 1 {
+		sortRDATA(&sr.p, out[at:])
 	}
 	return out
 }
