@@ -108,7 +108,7 @@ func reportLoads(w io.Writer, l *LoadSuite) {
 	fmt.Fprintf(w, "Servers started in turn (A B C A B C), each alone and stopped before the next start. "+
 		"Load: process start to the first authoritative SOA answer (an SOA query sent every %v). "+
 		"CPU: user+system time of the server's processes by then, in 10 ms clock ticks. "+
-		"RSS: VmRSS of the largest process once settled (read every 0.5 s from 1 s after the first answer until it changes by less than 1 %%). "+
+		"RSS: VmRSS of the largest process once settled (read every 0.5 s from 1 s after the first answer until, in half a second, it changes by less than 1 %% and the server uses under a tenth of a core). "+
 		"Rest of machine: the CPU time other work (and the probe) used meanwhile; where it is high, the load times are noisy and the CPU times are the figures to compare. "+
 		"Each server reads the master file at every start: NSD with database \"\" (no nsd.db), "+
 		"Knot with zonefile-load: whole and no journal, anycastdns from its configuration. "+

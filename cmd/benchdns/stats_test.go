@@ -105,4 +105,14 @@ func TestMemorySettled(t *testing.T) {
 			t.Errorf("memorySettled(%d, %d) = %v, want %v", tt.before, tt.after, got, tt.want)
 		}
 	}
+	// A server marking a 10 GB heap before releasing it keeps its RSS still
+	// while it works: not settled.
+	for _, tt := range []struct {
+		used time.Duration
+		want bool
+	}{{0, true}, {40 * time.Millisecond, true}, {50 * time.Millisecond, false}, {900 * time.Millisecond, false}} {
+		if got := cpuQuiet(tt.used, 500*time.Millisecond); got != tt.want {
+			t.Errorf("cpuQuiet(%v, 500ms) = %v, want %v", tt.used, got, tt.want)
+		}
+	}
 }

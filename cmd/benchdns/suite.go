@@ -59,8 +59,11 @@ func (b *Bench) startAll(ctx context.Context, dir string, zones []Zone) ([]*Runn
 // A server's memory is read once it has settled after its load: anycastdns hands the
 // load's freed memory back to the OS in the background after it starts serving (two
 // seconds for a million delegations), NSD's processes settle after the fork. The RSS
-// is read every settleStep from settleMin after the first answer until it changes by
-// less than 1 % in a step, or settleMax, the same way for every server.
+// is read every settleStep from settleMin after the first answer until, in a step,
+// it changes by less than 1 % and the server's processes use less than a tenth of
+// a core (no query is sent meanwhile: a server still busy is still digesting its
+// load; at 10M delegations anycastdns's collection before the release holds the
+// RSS still for seconds), or settleMax, the same way for every server.
 const (
 	settleMin  = time.Second
 	settleStep = 500 * time.Millisecond
@@ -73,6 +76,10 @@ func settledMemory(ctx context.Context, r *Running) (Memory, error) {
 		return Memory{}, err
 	}
 	m, err := r.Memory()
+	if err != nil {
+		return m, err
+	}
+	cpu, err := r.CPU()
 	for waited := settleMin; err == nil && waited < settleMax; waited += settleStep {
 		if err = sleepCtx(ctx, settleStep); err != nil {
 			break
@@ -81,13 +88,23 @@ func settledMemory(ctx context.Context, r *Running) (Memory, error) {
 		if next, err = r.Memory(); err != nil {
 			break
 		}
-		settled := memorySettled(m.RSS, next.RSS)
-		m = next
+		var nextCPU time.Duration
+		if nextCPU, err = r.CPU(); err != nil {
+			break
+		}
+		settled := memorySettled(m.RSS, next.RSS) && cpuQuiet(nextCPU-cpu, settleStep)
+		m, cpu = next, nextCPU
 		if settled {
 			break
 		}
 	}
 	return m, err
+}
+
+// cpuQuiet reports whether a server that used the CPU time used in a step of the
+// given length was idle: under a tenth of a core.
+func cpuQuiet(used, step time.Duration) bool {
+	return used*10 < step
 }
 
 // memorySettled reports whether an RSS that went from before to after changed by
