@@ -301,7 +301,7 @@ func (s *staged) freeze() int {
 	for i := range sigs {
 		sigs[i].rrs = dedupe(sigs[i].rrs)
 	}
-	e := encoders.Get().(*encoder)
+	e := getEncoder()
 	defer encoders.Put(e)
 	n := s.node
 	if len(groups)+len(sigs) > 0 {

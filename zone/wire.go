@@ -63,7 +63,7 @@ func compressible(t uint16) bool {
 // signature. A record that does not pack leaves s without wire forms (OwnerWire
 // nil), and the server then packs the reply with miekg/dns instead.
 func (s *RRset) encodeWire() {
-	e := encoders.Get().(*encoder)
+	e := getEncoder()
 	defer encoders.Put(e)
 	s.encodeWith(e)
 }
@@ -74,11 +74,17 @@ func (s *RRset) encodeWith(e *encoder) {
 	target := s.target()
 	s.OwnerWire, s.Wire = nil, nil
 	s.setAux(nil, target)
-	// The wire form of a name is at most one octet longer than its text: escapes
-	// only shorten it.
-	owner, ok := NameToWire(carve(&e.bytes, len(s.Name)+1, byteChunk), s.Name)
-	if !ok {
-		return
+	// The RRsets of a node are encoded one after the other with one encoder and
+	// are usually written with one spelling of the owner: they share its wire form.
+	owner := e.owner
+	if owner == nil || e.ownerName != s.Name {
+		// The wire form of a name is at most one octet longer than its text:
+		// escapes only shorten it.
+		var ok bool
+		if owner, ok = NameToWire(carve(&e.bytes, len(s.Name)+1, byteChunk), s.Name); !ok {
+			return
+		}
+		e.owner, e.ownerName = owner, s.Name
 	}
 	e.slab = nil
 	// Every record of the set has the owner s.Name but for letter case, so the
@@ -98,6 +104,14 @@ func (s *RRset) encodeWith(e *encoder) {
 // encoders holds the memory reused from one RRset to the next while compiling.
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
+// getEncoder takes an encoder from encoders for the RRsets of one node: it shares
+// no owner wire form with an earlier node's (or an earlier zone's).
+func getEncoder() *encoder {
+	e := encoders.Get().(*encoder)
+	e.owner, e.ownerName = nil, ""
+	return e
+}
+
 // encoder packs records. The RDATA and name offsets of one RRset go into two
 // shared arrays (slab, names), so that an RRset costs a few allocations however
 // many records it has.
@@ -105,6 +119,9 @@ type encoder struct {
 	buf  []byte
 	comp map[string]int
 	slab []byte
+	// owner is the wire form of ownerName, the owner of the RRset encoded last.
+	owner     []byte
+	ownerName string
 	// The chunks the wire forms and RRsets are cut from (carve).
 	bytes []byte
 	wires []WireRR
