@@ -1,10 +1,6 @@
 package zone
 
-import (
-	"slices"
-
-	"github.com/miekg/dns"
-)
+import "github.com/miekg/dns"
 
 // A compiled zone keeps its records once, in their wire forms (RRset.Wire and
 // SigWire), which the server writes replies from. The miekg/dns values a zone is
@@ -73,20 +69,14 @@ func shedNode(n *node) {
 	}
 }
 
-// shedRecords sheds every RRset of z: the last step of a build, once the checks
-// that read the records as values are done, before z is published. The nodes are
-// walked in the order the compile made them, split among the processors: their
-// RRsets lie in that order in memory (carve), where a walk of the name index would
-// miss the cache at each one.
+// shedRecords sheds every RRset of z, a version compile made: the last step of a
+// build, once the checks that read the records as values are done, before z is
+// published. The nodes are walked in the order the compile made them (z.fresh),
+// split among the processors: their RRsets lie in that order in memory (carve),
+// where a walk of the name index would miss the cache at each one.
 func (z *Zone) shedRecords() {
 	nodes := z.fresh
 	z.fresh = nil
-	if nodes == nil {
-		nodes = slices.Collect(z.allNodes())
-		for _, n := range z.nsec3 {
-			nodes = append(nodes, n)
-		}
-	}
 	inChunks(len(nodes), func(_, lo, hi int) {
 		for _, n := range nodes[lo:hi] {
 			shedNode(n)
