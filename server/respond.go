@@ -54,7 +54,7 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.A
 	sc.res = result{qtype: q.qtype, zone: "none", cookie: cookie}
 
 	var rcode int
-	nsid := false
+	var nsid *identity // the identity whose NSID the reply carries, if asked
 	switch {
 	case err != nil:
 		// The header parsed, the rest did not (RFC 1035 section 4.1.1). The OPT is
@@ -80,8 +80,13 @@ func (s *Server) respond(sc *scratch, dst, msg []byte, t transport, from netip.A
 		rcode = dns.RcodeFormatError
 	default:
 		s.setQuestion(sc, &q)
-		rcode = s.answer(sc, &q)
-		nsid = q.nsid
+		// One identity for the whole reply (its CHAOS answer and its NSID): a
+		// reload may swap it meanwhile.
+		id := s.id.Load()
+		rcode = s.answer(sc, &q, id)
+		if q.nsid {
+			nsid = id
+		}
 	}
 	out := s.finish(sc, dst, &q, rcode, nsid, t)
 	if r := s.limiter(sc, t); out != nil && r != nil {
@@ -126,13 +131,13 @@ func restoreCase(out []byte, q *query) {
 	copy(out[headerLen:end], q.qwire)
 }
 
-// answer fills the sections for a standard query with one question and returns the
-// rcode.
-func (s *Server) answer(sc *scratch, q *query) int {
+// answer fills the sections for a standard query with one question, the CHAOS
+// identity names from id, and returns the rcode.
+func (s *Server) answer(sc *scratch, q *query, id *identity) int {
 	switch q.qclass {
 	case dns.ClassCHAOS:
 		// The identity names (RFC 4892) are ours; everything else in CHAOS is not.
-		rr, ede := s.id.Load().chaos(q.qname, q.qtype)
+		rr, ede := id.chaos(q.qname, q.qtype)
 		if rr == nil {
 			sc.setEDE(ede)
 			return dns.RcodeRefused
@@ -184,9 +189,9 @@ func (s *Server) answer(sc *scratch, q *query) int {
 	return a.Rcode
 }
 
-// finish sets the rcode and the OPT record and packs the reply within the size
-// limit of t.
-func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool, t transport) []byte {
+// finish sets the rcode and the OPT record, with the NSID of nsid when not nil, and
+// packs the reply within the size limit of t.
+func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid *identity, t transport) []byte {
 	m := &sc.msg
 	m.Rcode = rcode
 	sc.res.rcode = rcode
@@ -204,8 +209,8 @@ func (s *Server) finish(sc *scratch, dst []byte, q *query, rcode int, nsid bool,
 			sc.cookieOpt = dns.EDNS0_LOCAL{Code: dns.EDNS0COOKIE, Data: sc.cookie[:]}
 			opt.Option = append(opt.Option, &sc.cookieOpt)
 		}
-		if id := s.id.Load(); nsid && id.nsid != nil {
-			opt.Option = append(opt.Option, id.nsid)
+		if nsid != nil && nsid.nsid != nil {
+			opt.Option = append(opt.Option, nsid.nsid)
 		}
 		// An Extended DNS Error travels in the OPT, so only to a client that sent
 		// one (RFC 8914 section 3); the rcode alone tells the others.

@@ -186,8 +186,13 @@ func (r *rateLimiter) setExempt(extra []netip.Prefix) {
 
 // isExempt reports whether replies to from are never limited.
 func (r *rateLimiter) isExempt(from netip.Addr) bool {
-	for _, p := range *r.exempt.Load() {
-		if p.Contains(from) {
+	return inPrefixes(*r.exempt.Load(), from)
+}
+
+// inPrefixes reports whether one of prefixes contains a.
+func inPrefixes(prefixes []netip.Prefix, a netip.Addr) bool {
+	for _, p := range prefixes {
+		if p.Contains(a) {
 			return true
 		}
 	}
@@ -276,7 +281,7 @@ func (s *Server) rateLimit(r *rateLimiter, sc *scratch, out []byte, q *query, in
 		return out
 	}
 	from = from.Unmap()
-	if r.isExempt(from) {
+	if ex := *r.exempt.Load(); len(ex) > 0 && inPrefixes(ex, from) {
 		return out
 	}
 	c, name, ref := classify(sc, q)

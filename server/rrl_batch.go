@@ -54,6 +54,12 @@ func batchedFrom(rate int64) int64 {
 // now (seconds), as rateLimiter.account does: it counts it in b while the key's
 // account is roomy and debits the batch with its last reply.
 func (b *rrlBatch) account(r *rateLimiter, h uint64, c rrlClass, now uint32) (limited, started, stopped bool) {
+	if b == nil {
+		// A scratch without a batch (a TCP query's, should one ever be limited):
+		// every reply goes to the shared table.
+		limited, started, stopped, _ = r.account(h, c, now, 1)
+		return limited, started, stopped
+	}
 	// The slot's key: the hash with its count bits cleared and the bit above
 	// them set, so that no key is an empty slot.
 	key := (h | rrlBatchSize) &^ (rrlBatchSize - 1)

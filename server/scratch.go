@@ -85,8 +85,9 @@ type scratch struct {
 	// slip of this worker (rrl.go).
 	rrlSlip int
 	// rrlBatch counts the replies of roomy rate-limit accounts not yet
-	// debited (rrl_batch.go).
-	rrlBatch rrlBatch
+	// debited (rrl_batch.go): a UDP reader's (8 KiB); nil in the scratches of
+	// TCP queries, which are never rate limited.
+	rrlBatch *rrlBatch
 	// arrived is when the query arrived, in Unix seconds, set by the UDP
 	// readers from the clock they read once per batch anyway; 0 makes the rate
 	// limiter read the clock itself (a clock read costs more than the rest of
@@ -99,7 +100,16 @@ type scratch struct {
 // buffer of its own by miekg/dns, which needs its uncompressed length plus one.
 const scratchOut = 4096
 
+// newScratch returns the scratch of a UDP reader.
 func newScratch() *scratch {
+	sc := newTCPScratch()
+	sc.rrlBatch = new(rrlBatch)
+	return sc
+}
+
+// newTCPScratch returns a scratch for TCP queries: without the rate limiter's
+// batch, which only UDP replies use (Server.limiter).
+func newTCPScratch() *scratch {
 	return &scratch{out: make([]byte, 2+scratchOut)}
 }
 

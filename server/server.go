@@ -117,7 +117,7 @@ func New(cfg Config, zones *zone.Store, opts Options) (*Server, error) {
 	s.cookies.Store(&ck)
 	s.rrlExempt = opts.RateLimitExempt
 	s.rrl.Store(newRateLimiter(cfg.RateLimit, opts.RateLimitExempt, opts.Metrics, log))
-	s.scratches.New = func() any { return newScratch() }
+	s.scratches.New = func() any { return newTCPScratch() }
 	return s, nil
 }
 

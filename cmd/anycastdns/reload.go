@@ -175,6 +175,7 @@ func (n *node) reloadConfig(rep *reloadReport) {
 	}) {
 		if err := n.dns.SetIdentity(next.Server); err != nil {
 			n.log.Error("identity not changed", zap.Error(err))
+			rep.addError(err)
 			applied.Server.Identity, applied.Server.Version = old.Server.Identity, old.Server.Version
 			applied.Server.HideVersion, applied.Server.NSID = old.Server.HideVersion, old.Server.NSID
 		} else {
@@ -236,7 +237,7 @@ func (n *node) reloadConfig(rep *reloadReport) {
 				zap.Stringers("peers_changed", plan.PeersChanged))
 		}
 	}
-	if err := n.reloadZones(rep, plan, old, next, applied); err != nil {
+	if err := n.reloadZones(rep, plan, old, applied); err != nil {
 		// The zones of old keep serving; the rest applied.
 		n.log.Error("zones not reconfigured", zap.Error(err))
 		rep.addError(err)
@@ -265,7 +266,7 @@ const bgpReloadTimeout = 10 * time.Second
 // set, then the transfer settings and the secondaries added or changed. A new
 // zone that did not load is left out of applied, so that the next reload tries
 // it again; one whose new file did not load keeps its running settings.
-func (n *node) reloadZones(rep *reloadReport, plan config.Plan, old, next, applied *config.Config) error {
+func (n *node) reloadZones(rep *reloadReport, plan config.Plan, old, applied *config.Config) error {
 	keysChanged := slices.Contains(plan.Keys, "tsig-keys")
 	if len(plan.ZonesAdded)+len(plan.ZonesRemoved)+len(plan.ZonesChanged) == 0 && !keysChanged {
 		return nil
