@@ -109,7 +109,7 @@ bench-transfer: build deps
 # bench-reload is dnsperf at 20k qps for 60 s against anycastdns alone, idle and during 60
 # configuration reloads (SIGHUP), each adding or removing a zone and a listen address and
 # changing the identity: the queries lost (issue 14: none).
-bench-reload: build
+bench-reload: build deps
 	$(GO) run ./cmd/benchdns -anycastdns bin/anycastdns -servers anycastdns -suite reload $(BENCHFLAGS)
 
 # bench-quick is a one-minute smoke run of the same.

@@ -266,7 +266,6 @@ func (r *frr) routes(prefix string) []string {
 // frrNeighbor is what the lab reads of `show bgp neighbors ADDRESS json`.
 type frrNeighbor struct {
 	Hostname       string `json:"hostname"` // from the peer's hostname capability
-	State          string `json:"bgpState"`
 	LastReason     string `json:"lastNotificationReason"`
 	LastShutdown   string `json:"lastShutdownDescription"` // RFC 9003
 	LastResetDueTo string `json:"lastResetDueTo"`

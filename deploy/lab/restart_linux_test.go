@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,7 +42,15 @@ func routerScenarios() []scenario {
 				l.router.start(t)
 			},
 			pre: time.Second, post: routerDown + reconnectBound + 2*time.Second,
-			check: back},
+			check: func(t *testing.T, l *lab, r record) {
+				back(t, l, r)
+				// The router was really gone: its routes went with it.
+				for _, fam := range []string{"IPv4", "IPv6"} {
+					if o := analyze(r, fam); o.lost == 0 {
+						t.Errorf("%s: no query lost while the router was stopped, want some (did it stop?)", fam)
+					}
+				}
+			}},
 		{num: 13, slug: "link-flap", name: "link flap", fault: "router's link to pop-a down, up 4 s later",
 			to: "pop-a", cleared: "link up",
 			inject: func(t *testing.T, l *lab) {
@@ -55,6 +64,9 @@ func routerScenarios() []scenario {
 			pre:     time.Second, post: linkDown + reconnectBound + 2*time.Second,
 			check: func(t *testing.T, l *lab, r record) {
 				back(t, l, r)
+				if !sessionDropped(r) {
+					t.Error("the router logged no session of pop-a going down while its link was down, want it to (the redial is what this measures)")
+				}
 				// While the link was down PoP B took the traffic.
 				for _, fam := range []string{"IPv4", "IPv6"} {
 					if o := analyze(r, fam); o.byNode["pop-b"] == 0 {
@@ -63,4 +75,16 @@ func routerScenarios() []scenario {
 				}
 			}},
 	}
+}
+
+// sessionDropped reports whether the router logged one of PoP A's sessions going
+// down between the fault and its clearing.
+func sessionDropped(r record) bool {
+	for _, e := range r.events {
+		if e.kind == eventSession && strings.HasPrefix(e.label, "router: pop_a") && strings.HasSuffix(e.label, " down") &&
+			!e.at.Before(r.faultAt) && !e.at.After(r.clearedAt) {
+			return true
+		}
+	}
+	return false
 }
